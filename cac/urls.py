@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from knowledge import views as knowledge_views
+
+from .api import api_router
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
+    path(
+        "open-data/practices.<str:export_format>",
+        knowledge_views.open_data_download,
+        name="open_data_download",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += i18n_patterns(
+    path("topics/", knowledge_views.topic_area_list, name="topic_area_list"),
+    path("topics/<slug:slug>/", knowledge_views.topic_area_detail, name="topic_area_detail"),
+    path("cities/<slug:slug>/", knowledge_views.city_detail, name="city_detail"),
+    path("open-data/", knowledge_views.open_data, name="open_data"),
+    # Everything else is a Wagtail page; this stays last.
+    path("", include(wagtail_urls)),
+    prefix_default_language=True,
+)

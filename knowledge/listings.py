@@ -1,0 +1,53 @@
+"""Filtering practices for the public listings. Unknown filter values are ignored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+from wagtail.models import Locale
+
+from .models import City, PracticeKind, TopicArea
+from .visibility import visible_pages
+
+
+@dataclass(frozen=True)
+class PracticeFilter:
+    topic: str = ""
+    kind: str = ""
+    city: str = ""
+
+    @classmethod
+    def from_query(cls, query: QueryDict, locale: Locale) -> PracticeFilter:
+        topic = str(query.get("topic", ""))[:80]
+        kind = str(query.get("kind", ""))[:20]
+        city = str(query.get("city", ""))[:120]
+        if topic and not TopicArea.objects.filter(slug=topic).exists():
+            topic = ""
+        if kind not in PracticeKind.values:
+            kind = ""
+        if city and not City.objects.filter(slug=city).exists():
+            city = ""
+        return cls(topic=topic, kind=kind, city=city)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.topic or self.kind or self.city)
+
+
+def filter_practices(practices: QuerySet, practice_filter: PracticeFilter) -> QuerySet:
+    """Visible practices matching the filter, newest first."""
+    practices = visible_pages(practices)
+    if practice_filter.topic:
+        practices = practices.filter(topics__slug=practice_filter.topic)
+    if practice_filter.kind:
+        practices = practices.filter(kind=practice_filter.kind)
+    if practice_filter.city:
+        practices = practices.filter(city__slug=practice_filter.city)
+    return (
+        practices.select_related("city")
+        .prefetch_related("topics")
+        .distinct()
+        .order_by("-started", "-first_published_at", "pk")
+    )

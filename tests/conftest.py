@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.services import require_postgresql, require_redis_broker
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def site_structure(db):
+    """The home pages and practice indexes for every content locale."""
+    from knowledge.site_structure import ensure_site_structure
+
+    return ensure_site_structure()
+
+
+@pytest.fixture
+def summit(db):
+    """The summit, ten areas and fifteen sessions, loaded as `make run` loads them."""
+    from knowledge.models import SummitPage
+
+    call_command("load_summit_2020", verbosity=0)
+    return SummitPage.objects.get(slug="summit-2020")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery -A cac worker` on Redis, reading the test database.
+
+    Tests that use it must commit their data (transactional_db), since the worker is
+    another process with its own connection.
+    """
+    from django.db import connection
+
+    broker_url = require_redis_broker()
+    require_postgresql()
+    settings_dict = connection.settings_dict
+    database_url = (
+        f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
+        f"/{settings_dict['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cac.settings.test",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cac",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    from cac.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"celery worker exited with {worker.returncode}")
+        if app.control.ping(timeout=1):
+            break
+    else:
+        worker.terminate()
+        pytest.fail("celery worker did not answer a ping within 60 s")
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=30)

@@ -1,0 +1,37 @@
+"""Access to the real services a test needs, with the rule for when one is missing.
+
+Locally a missing service skips the test and says why. With CI=true it fails the test:
+CI must exercise the production parts.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def service_missing(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"required service missing in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+def require_redis_broker() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url:
+        service_missing("needs Redis: set CELERY_BROKER_URL=redis://...")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        service_missing(f"Redis at {url} is not answering: {error}")
+    return url
