@@ -56,7 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cac.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -66,6 +66,16 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cac.urls"
+# URL prefixes served without a language prefix (see cac/urls.py).
+UNPREFIXED_PATHS = (
+    "/admin/",
+    "/api/",
+    "/documents/",
+    "/open-data/",
+    "/i18n/",
+    "/static/",
+    "/media/",
+)
 
 TEMPLATES = [
     {
@@ -153,6 +163,8 @@ WAGTAILSEARCH_BACKENDS = {
 
 WAGTAIL_SITE_NAME = "Cities Against COVID-19"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# Documents are always served through Wagtail, so privacy hooks apply to every download.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 WAGTAIL_MODERATION_ENABLED = True
