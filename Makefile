@@ -18,9 +18,7 @@ install: $(INSTALLED)
 
 # Everything the site needs, idempotent: schema, summit, demo practices, demo accounts.
 demo: install
-	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	$(BIN)/python manage.py load_summit_2020
 	$(BIN)/python manage.py load_demo_practices
 	$(BIN)/python manage.py create_demo_accounts
@@ -38,7 +36,6 @@ check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest

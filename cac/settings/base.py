@@ -97,6 +97,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "cac.wsgi.application"
 
+if "DATABASE_URL" not in env:
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded default keeps its SQLite file here
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'cac.sqlite3'}"),
 }
