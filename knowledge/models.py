@@ -19,6 +19,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, NotableQuoteBlock, SpeakerBlock
+from .forms import KnowledgePageForm
 
 
 class PracticeKind(models.TextChoices):
@@ -154,6 +155,7 @@ class PracticePage(Page):
     contact_organisation = models.CharField(_("contact organisation"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
 
+    base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
@@ -324,6 +326,7 @@ class SessionPage(Page):
     video_url = models.URLField(_("video URL"), blank=True)
     description = RichTextField(_("description"), blank=True, features=RICH_TEXT_FEATURES)
 
+    base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [
         FieldPanel("topic"),
         FieldRowPanel([FieldPanel("start"), FieldPanel("end")], heading=_("Time (KST)")),
@@ -391,6 +394,7 @@ class SessionSummaryPage(Page):
     )
     full_summary = RichTextField(_("full summary"), blank=True, features=RICH_TEXT_FEATURES)
 
+    base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [
         FieldPanel("key_messages"),
         FieldPanel("recommendations"),
