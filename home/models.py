@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from knowledge.blocks import RICH_TEXT_FEATURES
 
@@ -20,15 +20,30 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.models import PracticePage, SummitPage, TopicArea
+        from knowledge.localized import prefer_locale
+        from knowledge.models import PracticeIndexPage, PracticePage
+        from knowledge.topic_areas import topic_areas_for
         from knowledge.visibility import visible_pages
 
         context = super().get_context(request, *args, **kwargs)
-        context["topics"] = TopicArea.objects.filter(locale=self.locale)
+        context["topics"] = topic_areas_for(self.locale)
+        # As on the practice index: this locale's practices, and untranslated originals.
         context["latest_practices"] = (
-            visible_pages(PracticePage.objects.descendant_of(self))
-            .order_by("-first_published_at")
-            .select_related("city")[: self.latest_practices_count]
+            prefer_locale(visible_pages(PracticePage.objects.all()), self.locale)
+            .order_by("-first_published_at", "-pk")
+            .select_related("city")
+            .prefetch_related("topics")[: self.latest_practices_count]
         )
-        context["summit"] = visible_pages(SummitPage.objects.descendant_of(self)).first()
+        context["summit"] = self.localized_summit()
+        context["practice_index"] = visible_pages(PracticeIndexPage.objects.child_of(self)).first()
         return context
+
+    def localized_summit(self) -> Page | None:
+        """This locale's summit page; the default locale's while it is not translated."""
+        from knowledge.models import SummitPage
+        from knowledge.visibility import visible_pages
+
+        summit = visible_pages(SummitPage.objects.descendant_of(self)).first()
+        if summit is None:
+            summit = visible_pages(SummitPage.objects.filter(locale=Locale.get_default())).first()
+        return summit

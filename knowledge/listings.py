@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.validators import slug_re
 from django.db.models import QuerySet
 from django.http import QueryDict
 from wagtail.models import Locale
@@ -20,9 +21,9 @@ class PracticeFilter:
 
     @classmethod
     def from_query(cls, query: QueryDict, locale: Locale) -> PracticeFilter:
-        topic = str(query.get("topic", ""))[:80]
+        topic = _slug_or_empty(query.get("topic", ""), max_length=80)
         kind = str(query.get("kind", ""))[:20]
-        city = str(query.get("city", ""))[:120]
+        city = _slug_or_empty(query.get("city", ""), max_length=120)
         if topic and not TopicArea.objects.filter(slug=topic).exists():
             topic = ""
         if kind not in PracticeKind.values:
@@ -34,6 +35,14 @@ class PracticeFilter:
     @property
     def is_active(self) -> bool:
         return bool(self.topic or self.kind or self.city)
+
+
+def _slug_or_empty(value: str, max_length: int) -> str:
+    # Anything that cannot be a slug never reaches the database (PostgreSQL rejects NUL bytes).
+    value = str(value)
+    if len(value) > max_length or not slug_re.fullmatch(value):
+        return ""
+    return value
 
 
 def filter_practices(practices: QuerySet, practice_filter: PracticeFilter) -> QuerySet:

@@ -113,19 +113,24 @@ class PracticeIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from .listings import PracticeFilter, filter_practices
+        from .localized import prefer_locale
+        from .topic_areas import topic_areas_for
+        from .visibility import visible_pages
 
         context = super().get_context(request, *args, **kwargs)
         practice_filter = PracticeFilter.from_query(request.GET, locale=self.locale)
-        practices = filter_practices(
-            PracticePage.objects.child_of(self).specific(), practice_filter
-        )
+        # This locale's practices, and untranslated originals, as on the topic and city pages.
+        listed = prefer_locale(visible_pages(PracticePage.objects.all()), self.locale)
+        practices = filter_practices(listed, practice_filter)
         paginator = Paginator(practices, self.page_size)
         context["practice_filter"] = practice_filter
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
-        context["topics"] = TopicArea.objects.filter(locale=self.locale)
+        context["topics"] = topic_areas_for(self.locale)
         context["kinds"] = PracticeKind.choices
-        context["cities"] = City.objects.filter(
-            pk__in=PracticePage.objects.child_of(self).live().values("city")
+        # One entry per city, in this locale's spelling where it has one.
+        context["cities"] = prefer_locale(
+            City.objects.filter(translation_key__in=listed.values("city__translation_key")),
+            self.locale,
         )
         return context
 

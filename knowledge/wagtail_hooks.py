@@ -1,6 +1,8 @@
 from django.http import Http404
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.documents.permissions import permission_policy as document_permission_policy
+from wagtail.models import Page
 
 
 @hooks.register("before_serve_page")
@@ -25,3 +27,73 @@ def serve_only_public_documents(document, request):
     if not is_public_document(document):
         raise Http404
     return None
+
+
+# ---------------------------------------------------------------------------
+# Editorial roles: a rapporteur sees their own sessions and drafts, nothing else.
+# Wagtail's permissions already stop them editing; the listings are narrowed in
+# knowledge/editorial_admin.py, and these hooks cover what that does not reach.
+# ---------------------------------------------------------------------------
+
+
+@hooks.register("construct_explorer_page_queryset")
+def refuse_rapporteurs_a_hidden_parent_page(parent_page, pages, request):
+    # The children are already narrowed; the listing's header still names its parent page.
+    from knowledge.editorial_roles import is_confined_rapporteur, rapporteur_admin_pages
+
+    if is_confined_rapporteur(request.user) and not (
+        rapporteur_admin_pages(request.user).filter(pk=parent_page.pk).exists()
+    ):
+        raise Http404
+    return pages
+
+
+@hooks.register("construct_page_chooser_queryset")
+def offer_rapporteurs_only_pages_they_may_see(pages, request):
+    # The page chooser lists the whole tree, drafts included, to anyone in the admin.
+    from knowledge.editorial_roles import is_confined_rapporteur, rapporteur_choosable_pages
+
+    if not is_confined_rapporteur(request.user):
+        return pages
+    choosable = rapporteur_choosable_pages(request.user)
+    # Browsing into a page shows its title: refuse a parent the rapporteur may not see.
+    match = request.resolver_match
+    parent_page_id = match.kwargs.get("parent_page_id") if match else None
+    if parent_page_id is not None and not (
+        choosable.filter(pk=parent_page_id).exists()
+        or Page.objects.filter(pk=parent_page_id, depth=1).exists()
+    ):
+        raise Http404
+    return pages.filter(pk__in=choosable.values("pk"))
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_wide_reports_from_rapporteurs(request, menu_items):
+    from knowledge.editorial_admin import REPORTS_CLOSED_TO_RAPPORTEURS
+    from knowledge.editorial_roles import is_confined_rapporteur
+
+    if is_confined_rapporteur(request.user):
+        closed_urls = {
+            reverse(f"{namespace}:{name}") for namespace, name in REPORTS_CLOSED_TO_RAPPORTEURS
+        }
+        menu_items[:] = [item for item in menu_items if item.url not in closed_urls]
+
+
+@hooks.register("construct_homepage_panels")
+def add_my_sessions_panel(request, panels):
+    from knowledge.editorial_admin import MySessionsPanel
+
+    panels.append(MySessionsPanel(request.user))
+
+
+@hooks.register("construct_homepage_summary_items")
+def hide_page_count_from_rapporteurs(request, summary_items):
+    # The count covers the whole session branch, other people's drafts included.
+    from wagtail.admin.site_summary import PagesSummaryItem
+
+    from knowledge.editorial_roles import is_confined_rapporteur
+
+    if is_confined_rapporteur(request.user):
+        summary_items[:] = [
+            item for item in summary_items if not isinstance(item, PagesSummaryItem)
+        ]

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "knowledge.editorial_admin.RapporteurAdminBoundaryMiddleware",
 ]
 
 ROOT_URLCONF = "cac.urls"

@@ -1,0 +1,176 @@
+"""Template helpers for the public site: navigation, language switcher, session times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse, translate_url
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale, Page
+
+from home.models import HomePage
+from knowledge.listings import PracticeFilter
+from knowledge.models import PracticeIndexPage
+from knowledge.session_times import SessionTimes, session_times
+from knowledge.visibility import is_publicly_visible, visible_pages
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: str  # the aria-current value: "page" on the section's own page, "true" below it
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    is_current: bool
+
+
+def _request_cache(request: HttpRequest | None, name: str) -> dict:
+    """A dict that lives as long as the request, so the header's look-ups run once per page."""
+    if request is None:
+        return {}
+    caches = request.__dict__.setdefault("_cac_site_tags", {})
+    return caches.setdefault(name, {})
+
+
+def locale_home(locale: Locale, request: HttpRequest | None = None) -> HomePage | None:
+    """The home page of a locale, or of the default locale when it has none."""
+    cache = _request_cache(request, "homes")
+    if locale.pk not in cache:
+        home = visible_pages(HomePage.objects.filter(locale=locale)).first()
+        if home is None:
+            home = visible_pages(HomePage.objects.filter(locale=Locale.get_default())).first()
+        cache[locale.pk] = home
+    return cache[locale.pk]
+
+
+def _url(page: Page | None, request: HttpRequest) -> str:
+    return page.get_url(request) if page is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def site_home_url(context) -> str:
+    request = context.get("request")
+    return _url(locale_home(Locale.get_active(), request), request) or "/"
+
+
+@register.simple_tag(takes_context=True)
+def site_nav_links(context) -> list[NavLink]:
+    """The main sections, in the visitor's language where the page exists in it."""
+    request = context.get("request")
+    locale = Locale.get_active()
+    home = locale_home(locale, request)
+    practice_index = visible_pages(PracticeIndexPage.objects.filter(locale=locale)).first()
+    if practice_index is None and home is not None:
+        practice_index = visible_pages(PracticeIndexPage.objects.child_of(home)).first()
+    summit = home.localized_summit() if home is not None else None
+    candidates = [
+        (_("Practices"), _url(practice_index, request)),
+        (_("Topic areas"), reverse("topic_area_list")),
+        (_("Summit 2020"), _url(summit, request)),
+        (_("Open data"), reverse("open_data")),
+    ]
+    path = request.path if request is not None else ""
+    return [
+        NavLink(label=label, url=url, current=_aria_current(path, url))
+        for label, url in candidates
+        if url
+    ]
+
+
+def _aria_current(path: str, url: str) -> str:
+    if path == url:
+        return "page"
+    return "true" if path.startswith(url) else ""
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[LanguageLink]:
+    """One link per language: to this page's translation if it is public, else to that home."""
+    request = context.get("request")
+    page = context.get("page")
+    current = Locale.get_active()
+    links = []
+    for code, name in settings.LANGUAGES:
+        try:
+            locale = Locale.objects.get_for_language(code)
+        except Locale.DoesNotExist:
+            continue
+        url = _translated_url(request, page, locale, code) or _url(
+            locale_home(locale, request), request
+        )
+        if url:
+            links.append(
+                LanguageLink(code=code, name=name, url=url, is_current=locale.pk == current.pk)
+            )
+    return links
+
+
+def _translated_url(request, page, locale: Locale, code: str) -> str:
+    if isinstance(page, Page):
+        if page.locale_id == locale.pk:
+            return page.get_url(request) or ""
+        translation = page.get_translation_or_none(locale)
+        if translation is not None and is_publicly_visible(translation):
+            return translation.get_url(request) or ""
+        return ""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name and match.url_name != "wagtail_serve":
+        # A view under i18n_patterns (topic areas, cities): the same path in the other language.
+        return translate_url(request.path, code)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def localized_name(context, snippet) -> str:
+    """A topic area's or city's name in the visitor's language; its own name if untranslated.
+
+    Listings name many areas and cities; one query per model and request replaces the
+    two per item that `snippet.localized` costs.
+    """
+    if snippet is None:
+        return ""
+    names = _localized_names(context.get("request"), type(snippet))
+    return names.get(snippet.translation_key, snippet.name)
+
+
+def _localized_names(request: HttpRequest | None, model) -> dict:
+    cache = _request_cache(request, "localized_names")
+    if model not in cache:
+        cache[model] = dict(
+            model.objects.filter(locale=Locale.get_active()).values_list("translation_key", "name")
+        )
+    return cache[model]
+
+
+@register.filter
+def times_of(session) -> SessionTimes:
+    """{% with times=session|times_of %}: the session's start and end in KST and UTC."""
+    return session_times(session.start, session.end)
+
+
+@register.simple_tag
+def practice_filter_query(practice_filter: PracticeFilter, page: int | None = None) -> str:
+    """The query string of a filtered listing page, built from the cleaned filter only."""
+    params = {
+        name: value
+        for name, value in (
+            ("topic", practice_filter.topic),
+            ("kind", practice_filter.kind),
+            ("city", practice_filter.city),
+            ("page", page if page and page > 1 else ""),
+        )
+        if value
+    }
+    return "?" + urlencode(params) if params else "?"

@@ -1,0 +1,435 @@
+"""Importing practices from JSON Lines: all or nothing, idempotent, translations, drafts."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Locale, Page, Revision
+
+from knowledge.models import City, PracticePage
+from knowledge.open_data import paragraphs_from_body
+from knowledge.practice_import import validate_practice_lines
+from knowledge.site_structure import ensure_site_structure
+from knowledge.summit_programme import LoadReport, load_topic_areas, read_programme
+
+
+@pytest.fixture
+def topic_areas(db):
+    """The site structure and the ten topic areas, as `make run` sets them up."""
+    ensure_site_structure()
+    load_topic_areas(read_programme()["topics"], LoadReport())
+
+
+def practice(**overrides) -> dict:
+    record = {
+        "slug": "drive-through-screening",
+        "locale": "en",
+        "title": "Drive-through screening clinics",
+        "summary": "Testing people in their cars.",
+        "body": "People stay in their car.\n\nA sample takes a few minutes.",
+        "kind": "countermeasure",
+        "topics": ["quarantine"],
+        "city": "Seoul",
+        "country": "KR",
+        "started": "2020-03-03",
+        "source_url": "https://english.seoul.go.kr/",
+        "contact": {"name": "Kim", "organisation": "Seoul", "email": "kim@example.org"},
+    }
+    record.update(overrides)
+    return {key: value for key, value in record.items() if value is not None}
+
+
+def write_lines(path: Path, *lines: dict | str) -> Path:
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def import_file(path: Path, *args: str) -> str:
+    out = io.StringIO()
+    call_command("import_practices", str(path), *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def import_errors(path: Path) -> list[str]:
+    err = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_practices", str(path), stdout=io.StringIO(), stderr=err)
+    assert raised.value.returncode == 1
+    return err.getvalue().splitlines()
+
+
+def live_practice(slug: str, locale: str = "en") -> PracticePage:
+    return PracticePage.objects.get(slug=slug, locale__language_code=locale)
+
+
+def test_valid_file_creates_live_practices_with_all_their_fields(topic_areas, tmp_path):
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        practice(),
+        practice(slug="mask-making", city="Milan", country="IT", kind="case_study"),
+    )
+
+    output = import_file(path)
+
+    assert "2 created" in output
+    page = live_practice("drive-through-screening")
+    assert page.live and not page.has_unpublished_changes
+    assert page.title == "Drive-through screening clinics"
+    assert page.summary == "Testing people in their cars."
+    assert [block.block_type for block in page.body] == ["paragraph", "paragraph"]
+    assert paragraphs_from_body(page.body) == [
+        "People stay in their car.",
+        "A sample takes a few minutes.",
+    ]
+    assert page.kind == "countermeasure"
+    assert page.topic_slugs == ["quarantine"]
+    assert (page.city.name, page.city.country.code) == ("Seoul", "KR")
+    assert str(page.started) == "2020-03-03"
+    assert page.contact_email == "kim@example.org"
+    assert page.live_revision == page.latest_revision
+    assert Revision.page_revisions.filter(object_id=str(page.pk)).count() == 1
+    assert page.get_parent().specific.__class__.__name__ == "PracticeIndexPage"
+    milan = City.objects.get(slug="milan")
+    assert milan.country.code == "IT"
+
+
+def test_imported_practices_leave_the_page_tree_consistent(topic_areas, tmp_path):
+    lines = [practice(slug=f"practice-{n}") for n in range(12)]
+    lines.append(practice(slug="practice-1", locale="ko", translation_of="practice-1"))
+    import_file(write_lines(tmp_path / "p.jsonl", *lines))
+    import_file(write_lines(tmp_path / "q.jsonl", practice(slug="one-more")))
+
+    assert Page.find_problems() == ([], [], [], [], [])
+    english_index = live_practice("practice-0").get_parent()
+    assert english_index.numchild == english_index.get_children().count() == 13
+    paths = list(PracticePage.objects.order_by("path").values_list("slug", flat=True))
+    assert paths[:3] == ["practice-0", "practice-1", "practice-2"]
+
+
+def test_imported_practice_is_served_and_searchable_in_the_admin_index(
+    topic_areas, tmp_path, client
+):
+    import_file(write_lines(tmp_path / "p.jsonl", practice()))
+    page = live_practice("drive-through-screening")
+
+    assert client.get(page.url).status_code == 200
+    assert PracticePage.objects.search("drive-through").count() == 1
+
+
+def test_every_bad_line_is_reported_and_nothing_is_written(topic_areas, tmp_path):
+    cities_before = City.objects.count()
+    path = write_lines(
+        tmp_path / "bad.jsonl",
+        practice(slug="good-one"),
+        "{not json",
+        practice(slug="no-title", title=None),
+        {**practice(slug="extra"), "colour": "red"},
+        practice(slug="Bad Slug!"),
+        practice(slug="wrong-locale", locale="fr"),
+        practice(slug="wrong-kind", kind="poster"),
+        practice(slug="wrong-topic", topics=["astrology"]),
+        practice(slug="wrong-country", country="XX", city="Atlantis"),
+        practice(slug="wrong-date", started="03/03/2020"),
+        practice(slug="wrong-email", contact={"email": "not-an-address"}),
+        practice(slug="good-one"),
+        practice(slug="orphan", locale="ko", translation_of="nowhere"),
+        "[1, 2]",
+        practice(slug="not-a-list", topics="quarantine"),
+        practice(slug="nul", summary="a\u0000b"),
+    )
+
+    reported = import_errors(path)
+    errors = "\n".join(reported)
+
+    assert "line 2: invalid JSON" in errors
+    assert "line 3: missing required key(s): title" in errors
+    assert "line 4: unknown key(s): colour" in errors
+    assert "line 5: slug 'Bad Slug!'" in errors
+    assert "line 6: locale 'fr' is not one of: en, ko" in errors
+    assert "line 7: kind 'poster'" in errors
+    assert "line 8: unknown topic area(s): astrology" in errors
+    assert "line 9: country 'XX'" in errors
+    assert "line 10: started '03/03/2020'" in errors
+    assert "line 11: contact email 'not-an-address'" in errors
+    assert "line 12: duplicate of line 1" in errors
+    assert "line 13: translation_of 'nowhere'" in errors
+    assert "line 14: expected a JSON object" in errors
+    assert "line 15: topics must be a non-empty list" in errors
+    assert "line 16: summary contains a NUL character" in errors
+    assert not [line for line in reported if line.startswith("line 1:")]
+    assert PracticePage.objects.count() == 0
+    assert City.objects.count() == cities_before
+
+
+def test_a_bad_last_line_stops_the_whole_import(topic_areas, tmp_path):
+    lines = [practice(slug=f"practice-{n}") for n in range(20)]
+    path = write_lines(tmp_path / "p.jsonl", *lines, practice(slug="last", kind="unknown"))
+
+    errors = import_errors(path)
+
+    assert errors == [
+        "line 21: kind 'unknown' is not one of: "
+        + ", ".join(
+            ["countermeasure", "case_study", "guideline", "briefing_note", "dataset", "news"]
+        )
+    ]
+    assert PracticePage.objects.count() == 0
+    assert not City.objects.filter(slug="seoul").exists()
+
+
+def test_an_invalid_file_fails_the_command_with_status_1(topic_areas, tmp_path):
+    # CommandError.returncode is the process exit status manage.py ends with.
+    path = write_lines(tmp_path / "p.jsonl", practice(), "oops")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_practices", str(path), stdout=io.StringIO(), stderr=err)
+
+    assert raised.value.returncode == 1
+    assert "1 problem(s)" in str(raised.value)
+    assert "nothing was imported" in str(raised.value)
+    assert err.getvalue().splitlines() == ["line 2: invalid JSON: Expecting value (column 1)"]
+    assert PracticePage.objects.count() == 0
+
+
+def test_empty_lines_are_skipped_but_counted(topic_areas, tmp_path):
+    path = write_lines(tmp_path / "p.jsonl", practice(), "", "   ", practice(slug="x", kind="?"))
+
+    assert import_errors(path)[0].startswith("line 4: kind '?'")
+
+
+def test_validation_reads_a_file_as_one_whole(topic_areas):
+    # A translation may come before the record it translates.
+    result = validate_practice_lines(
+        [
+            json.dumps(practice(locale="ko", translation_of="drive-through-screening")),
+            json.dumps(practice()),
+        ]
+    )
+    assert result.is_valid, result.errors
+
+
+def test_dry_run_reports_what_would_change_and_writes_nothing(topic_areas, tmp_path):
+    path = write_lines(
+        tmp_path / "p.jsonl", practice(), practice(slug="other", city="Lima", country="PE")
+    )
+
+    output = import_file(path, "--dry-run")
+
+    assert "2 would be created" in output
+    assert PracticePage.objects.count() == 0
+    assert not City.objects.filter(slug="lima").exists()
+
+
+def test_reimporting_the_same_file_creates_no_duplicate_and_no_revision(topic_areas, tmp_path):
+    lines = [practice(slug=f"practice-{n}") for n in range(5)]
+    lines.append(
+        practice(slug="practice-0", locale="ko", title="한국어", translation_of="practice-0")
+    )
+    lines.append(practice(slug="a-draft", status="draft"))
+    path = write_lines(tmp_path / "p.jsonl", *lines)
+    import_file(path)
+    revisions = Revision.objects.count()
+
+    output = import_file(path)
+
+    assert "0 created, 0 updated, 7 unchanged" in output
+    assert PracticePage.objects.count() == 7
+    assert Revision.objects.count() == revisions
+
+
+def test_a_changed_record_gets_exactly_one_new_revision(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "v1.jsonl", practice(), practice(slug="other")))
+    page = live_practice("drive-through-screening")
+    revisions_before = Revision.objects.count()
+
+    changed = practice(title="Drive-through screening", topics=["quarantine", "smart-city"])
+    output = import_file(write_lines(tmp_path / "v2.jsonl", changed, practice(slug="other")))
+
+    assert "0 created, 1 updated, 1 unchanged" in output
+    assert Revision.objects.count() == revisions_before + 1
+    page.refresh_from_db()
+    assert page.title == "Drive-through screening"
+    assert sorted(page.topic_slugs) == ["quarantine", "smart-city"]
+    assert page.live and not page.has_unpublished_changes
+    assert Revision.page_revisions.filter(object_id=str(page.pk)).count() == 2
+
+
+def test_a_changed_body_is_a_change_and_an_unchanged_one_is_not(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "v1.jsonl", practice()))
+    # Same text, other whitespace: the same paragraphs.
+    respaced = practice(body="People  stay in their car.\r\n\r\n\nA sample takes a few minutes.  ")
+    assert "1 unchanged" in import_file(write_lines(tmp_path / "v2.jsonl", respaced))
+
+    rewritten = practice(body="One paragraph only.")
+    assert "1 updated" in import_file(write_lines(tmp_path / "v3.jsonl", rewritten))
+    assert paragraphs_from_body(live_practice("drive-through-screening").body) == [
+        "One paragraph only."
+    ]
+
+
+def test_translation_joins_the_translation_group_of_its_source(topic_areas, tmp_path):
+    source = practice()
+    translation = practice(
+        slug="drive-through-screening",
+        locale="ko",
+        title="드라이브 스루 선별진료소",
+        body="차에 탄 채로 검사를 받습니다.",
+        translation_of="drive-through-screening",
+    )
+    import_file(write_lines(tmp_path / "p.jsonl", source, translation))
+
+    english = live_practice("drive-through-screening", "en")
+    korean = live_practice("drive-through-screening", "ko")
+    assert korean.translation_key == english.translation_key
+    assert english.get_translation(Locale.objects.get(language_code="ko")).pk == korean.pk
+    assert korean.get_parent().locale.language_code == "ko"
+    assert korean.url.startswith("/ko/")
+    # Like every page, it links the default-locale topic area (shown localised).
+    assert korean.topics.get().locale.language_code == "en"
+
+
+def test_translation_of_a_practice_already_in_the_database(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "en.jsonl", practice()))
+    translation = practice(
+        slug="screening-ko", locale="ko", translation_of="drive-through-screening"
+    )
+
+    import_file(write_lines(tmp_path / "ko.jsonl", translation))
+
+    assert (
+        live_practice("screening-ko", "ko").translation_key
+        == live_practice("drive-through-screening").translation_key
+    )
+
+
+def test_a_second_translation_into_the_same_language_is_refused(topic_areas, tmp_path):
+    import_file(
+        write_lines(
+            tmp_path / "p.jsonl",
+            practice(),
+            practice(slug="first-ko", locale="ko", translation_of="drive-through-screening"),
+        )
+    )
+    again = practice(slug="second-ko", locale="ko", translation_of="drive-through-screening")
+
+    errors = import_errors(write_lines(tmp_path / "again.jsonl", again))
+
+    assert errors == ["line 1: 'drive-through-screening' already has a ko translation: 'first-ko'"]
+
+
+def test_a_city_cannot_change_country(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "p.jsonl", practice()))
+
+    errors = import_errors(write_lines(tmp_path / "q.jsonl", practice(slug="x", country="JP")))
+
+    assert errors == ["line 1: city Seoul is recorded in KR, not JP"]
+
+
+def test_draft_status_saves_a_revision_that_is_never_live(topic_areas, tmp_path, client):
+    import_file(write_lines(tmp_path / "p.jsonl", practice(status="draft")))
+
+    page = live_practice("drive-through-screening")
+    assert not page.live
+    assert page.live_revision is None
+    assert page.latest_revision is not None
+    assert client.get("/en/practices/drive-through-screening/").status_code == 404
+    assert "Drive-through" not in client.get("/en/practices/").content.decode()
+    export = io.StringIO()
+    call_command("export_practices", "--format", "json", stdout=export)
+    assert export.getvalue() == ""
+
+
+def test_a_draft_line_takes_a_published_practice_offline(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "p.jsonl", practice()))
+
+    import_file(write_lines(tmp_path / "q.jsonl", practice(status="draft", title="Reworked")))
+
+    page = live_practice("drive-through-screening")
+    assert not page.live and page.live_revision is None
+    assert page.latest_revision == Revision.objects.order_by("pk").last()
+    assert page.get_latest_revision_as_object().title == "Reworked"
+
+
+def test_an_editors_newer_draft_is_what_the_import_compares_with(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "p.jsonl", practice()))
+    page = live_practice("drive-through-screening")
+    page.title = "Editor's draft title"
+    page.save_revision()
+    revisions = Revision.objects.count()
+
+    # The file holds the editor's values, as a draft: no new revision; the page goes offline.
+    draft_line = practice(title="Editor's draft title", status="draft")
+    output = import_file(write_lines(tmp_path / "q.jsonl", draft_line))
+
+    assert "1 updated" in output
+    page = live_practice("drive-through-screening")
+    assert not page.live
+    assert Revision.objects.count() == revisions
+    assert page.get_latest_revision_as_object().title == "Editor's draft title"
+
+
+def test_publishing_a_draft_needs_no_new_revision(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "p.jsonl", practice(status="draft")))
+    revisions = Revision.objects.count()
+
+    import_file(write_lines(tmp_path / "q.jsonl", practice()))
+
+    page = live_practice("drive-through-screening")
+    assert page.live and page.live_revision == page.latest_revision
+    assert Revision.objects.count() == revisions
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(topic_areas, tmp_path, capsys):
+    path = write_lines(tmp_path / "p.jsonl", practice())
+    call_command("import_practices", str(path), stdout=io.StringIO())
+    assert capsys.readouterr().err == ""
+
+    call_command("import_practices", str(path), "--progress", stdout=io.StringIO())
+    assert "1/1" in capsys.readouterr().err
+
+
+def test_demo_practices_load_once_and_again_without_change(db):
+    first = io.StringIO()
+    call_command("load_demo_practices", stdout=first)
+    revisions = Revision.objects.count()
+    second = io.StringIO()
+    call_command("load_demo_practices", stdout=second)
+
+    assert "0 created, 0 updated" in second.getvalue()
+    assert Revision.objects.count() == revisions
+    assert PracticePage.objects.filter(live=False).count() == 1
+    korean = PracticePage.objects.filter(locale__language_code="ko")
+    assert korean.count() >= 5
+    korean_text = " ".join(
+        " ".join([page.title, page.summary, *paragraphs_from_body(page.body)]) for page in korean
+    )
+    for word in ["방역수칙", "자가격리자", "재난지원금", "선별진료소", "역학조사"]:
+        assert word in korean_text
+    kinds = set(PracticePage.objects.values_list("kind", flat=True))
+    assert kinds >= {
+        "countermeasure",
+        "case_study",
+        "guideline",
+        "briefing_note",
+        "dataset",
+        "news",
+    }
+    topics = set(PracticePage.objects.values_list("topics__slug", flat=True))
+    assert len(topics) == 10
+
+
+def test_loading_the_demo_again_keeps_an_editors_changes(db):
+    call_command("load_demo_practices", stdout=io.StringIO())
+    page = live_practice("seoul-green-new-deal")
+    page.title = "Seoul Green New Deal (edited)"
+    page.save_revision().publish()
+
+    call_command("load_demo_practices", stdout=io.StringIO())
+
+    assert live_practice("seoul-green-new-deal").title == "Seoul Green New Deal (edited)"
