@@ -360,3 +360,14 @@ def test_server_error_page_needs_no_context_processors_or_database():
     assert "Something went wrong" in content
     assert content.count("<h1>") == 1
     assert "Something went wrong" in render_to_string("500.html")
+
+
+def test_untranslated_items_in_a_korean_listing_declare_their_language(client, summit):
+    from django.core.management import call_command
+
+    call_command("load_demo_practices", verbosity=0)
+
+    html = client.get("/ko/practices/").content.decode()
+
+    assert 'lang="en"' in html  # English originals without a Korean translation
+    assert html.count('<li class="card" lang="en">') < html.count('<li class="card"')

@@ -9,6 +9,7 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
@@ -174,3 +175,16 @@ def practice_filter_query(practice_filter: PracticeFilter, page: int | None = No
         if value
     }
     return "?" + urlencode(params) if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def lang_attr_if_other(context, page) -> str:
+    """` lang="xx"` when an item is in another language than the page around it (WCAG 3.1.2)."""
+    request = context.get("request")
+    codes = _request_cache(request, "locale_codes")
+    if not codes:
+        codes.update(Locale.objects.values_list("pk", "language_code"))
+    code = codes.get(page.locale_id, "")
+    if not code or code == context.get("LANGUAGE_CODE"):
+        return ""
+    return format_html(' lang="{}"', code)
