@@ -24,18 +24,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TOPICS = [
-    "quarantine",
-    "climate-environment",
-    "smart-city",
-    "education",
-    "culture",
-    "urban-sharing",
-    "sports",
-    "citizen-participation",
-    "public-transportation",
-    "economy",
-]
 KINDS = ["countermeasure", "case_study", "guideline", "briefing_note", "dataset", "news"]
 CITIES = [
     ("Seoul", "KR"),
@@ -68,6 +56,14 @@ WORDS = [
 ]
 # fmt: on
 KOREAN_WORDS = ["방역수칙", "자가격리자", "재난지원금", "선별진료소", "역학조사", "시민", "서울"]
+
+
+def topic_slugs() -> list[str]:
+    """The ten area slugs, from the programme file the summit loader reads."""
+    import tomllib
+
+    with (PROJECT_ROOT / "knowledge" / "data" / "summit_2020.toml").open("rb") as handle:
+        return [topic["slug"] for topic in tomllib.load(handle)["topics"]]
 
 
 def _sentence(rng: random.Random, words: list[str]) -> str:
@@ -106,7 +102,7 @@ def generate_lines(count: int, seed: int = 2020) -> list[str]:
         record.update(
             summary=_sentence(rng, WORDS),
             kind=rng.choice(KINDS),
-            topics=rng.sample(TOPICS, rng.randint(1, 3)),
+            topics=rng.sample(topic_slugs(), rng.randint(1, 3)),
             city=city,
             country=country,
             started=f"2020-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",

@@ -14,6 +14,18 @@ from tests.services import require_postgresql, require_redis_broker
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request to /ko/ activates Korean
+    for the whole thread, and the next test would inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def site_structure(db):
     """The home pages and practice indexes for every content locale."""

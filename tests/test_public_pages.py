@@ -23,20 +23,9 @@ from knowledge.models import (
 from knowledge.session_times import session_times
 from knowledge.site_structure import practice_index_for
 from knowledge.summit_programme import get_or_create_city
+from tests.expected import TOPIC_SLUGS
 
 SEOUL = ZoneInfo("Asia/Seoul")
-TOPIC_SLUGS = [
-    "quarantine",
-    "climate-environment",
-    "smart-city",
-    "education",
-    "culture",
-    "urban-sharing",
-    "sports",
-    "citizen-participation",
-    "public-transportation",
-    "economy",
-]
 HIDDEN_TITLES = ["Draft drive-through", "Private drive-through", "Orphaned drive-through"]
 
 

@@ -5,22 +5,10 @@ import pytest
 from django.core.management import call_command
 
 from knowledge.models import SessionPage, SummitPage, TopicArea
+from tests.expected import TOPIC_SLUGS
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
-
-TOPIC_SLUGS = [
-    "quarantine",
-    "climate-environment",
-    "smart-city",
-    "education",
-    "culture",
-    "urban-sharing",
-    "sports",
-    "citizen-participation",
-    "public-transportation",
-    "economy",
-]
 
 
 def test_load_summit_2020_creates_the_ten_areas_and_fifteen_sessions(summit):
