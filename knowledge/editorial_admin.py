@@ -93,15 +93,17 @@ def confine_rapporteur_page_listings() -> None:
     PagePermissionPolicy.explorable_instances = explorable_instances
 
 
-# Admin views that list pages or translations site-wide without asking the page permission
-# policy which of them the user may see (the usage report names the last edited page of
-# each type, whoever's draft it is).
+# Admin views that list pages, documents or translations without asking the permission
+# policy which of them the user may see: the usage report names the last edited page of
+# each type, whoever's draft it is, and a bulk action's confirmation page shows the title
+# of any page or document whose id is in the URL. Rapporteurs need none of them.
 REPORTS_CLOSED_TO_RAPPORTEURS = {
     ("wagtailadmin_reports", "page_types_usage"),
     ("wagtailadmin_reports", "page_types_usage_results"),
     ("wagtail_localize", "translations_report"),
     ("wagtail_localize", "translations_report_results"),
 }
+ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS = REPORTS_CLOSED_TO_RAPPORTEURS | {("", "wagtail_bulk_action")}
 
 
 class RapporteurAdminBoundaryMiddleware:
@@ -115,7 +117,7 @@ class RapporteurAdminBoundaryMiddleware:
         match = request.resolver_match
         if (
             match is not None
-            and (match.namespace, match.url_name) in REPORTS_CLOSED_TO_RAPPORTEURS
+            and (match.namespace, match.url_name) in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS
             and is_confined_rapporteur(request.user)
         ):
             return permission_denied(request)

@@ -63,7 +63,6 @@ SESSION_COLLECTION_PERMISSIONS = (
 )
 ADMIN_ACCESS = ("wagtailadmin.access_admin",)
 EDITORIAL_MODEL_PERMISSIONS = ADMIN_ACCESS + (
-    "wagtail_localize.submit_translation",
     "knowledge.add_city",
     "knowledge.change_city",
     "knowledge.view_city",
@@ -71,6 +70,9 @@ EDITORIAL_MODEL_PERMISSIONS = ADMIN_ACCESS + (
     "knowledge.change_topicarea",
     "knowledge.view_topicarea",
 )
+# wagtail-localize's submit and update views publish translations of live pages without
+# asking for publish permission, so only the people who may publish may translate.
+TRANSLATION_PERMISSIONS = ("wagtail_localize.submit_translation",)
 
 
 @dataclass
@@ -136,11 +138,15 @@ def _set_collection_permissions(group: Group, collection: Collection, names: Ite
     )
 
 
-def _ensure_group(name: str, model_permissions: Iterable[str]) -> Group:
+def _ensure_group(
+    name: str, model_permissions: Iterable[str], withheld: Iterable[str] = ()
+) -> Group:
     group, _created = Group.objects.get_or_create(name=name)
     # Model permissions are only added: a site admin may grant a group more (redirects,
-    # say) without the next `setup_editorial_roles` taking it away.
+    # say) without the next `setup_editorial_roles` taking it away. Only those that would
+    # break the editorial boundary are withheld.
     group.permissions.add(*_permissions(model_permissions))
+    group.permissions.remove(*_permissions(withheld))
     return group
 
 
@@ -170,11 +176,13 @@ def ensure_editorial_roles() -> EditorialRoles:
     home_pages = list(ensure_site_structure().values())
     root_collection = Collection.get_first_root_node()
 
-    editors = _ensure_group(EDITORS, EDITORIAL_MODEL_PERMISSIONS)
+    editors = _ensure_group(EDITORS, EDITORIAL_MODEL_PERMISSIONS, withheld=TRANSLATION_PERMISSIONS)
     _set_page_permissions(editors, home_pages, EDITOR_PAGE_ACTIONS)
     _set_collection_permissions(editors, root_collection, MEDIA_COLLECTION_PERMISSIONS)
 
-    moderators = _ensure_group(MODERATORS, EDITORIAL_MODEL_PERMISSIONS)
+    moderators = _ensure_group(
+        MODERATORS, EDITORIAL_MODEL_PERMISSIONS, withheld=TRANSLATION_PERMISSIONS
+    )
     _set_page_permissions(moderators, home_pages, MODERATOR_PAGE_ACTIONS)
     _set_collection_permissions(moderators, root_collection, MEDIA_COLLECTION_PERMISSIONS)
 

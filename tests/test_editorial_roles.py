@@ -539,3 +539,40 @@ def test_create_demo_accounts_prints_the_accounts_and_is_idempotent(summit, caps
     rapporteur = User.objects.get(username="rapporteur")
     assert [session.slug for session in rapporteur_sessions(rapporteur)] == ["education"]
     assert rapporteur.check_password("cac-rapporteur-demo")
+
+
+def test_rapporteur_cannot_read_titles_through_bulk_actions(
+    client, rapporteur, education, co_rapporteurs_draft, other_sessions_draft
+):
+    document = get_document_model().objects.create(title="Walrusledger budget memo")
+    hidden = (co_rapporteurs_draft.title, other_sessions_draft.title, document.title)
+    client.force_login(rapporteur)
+    page_ids = "&".join(f"id={page.pk}" for page in (co_rapporteurs_draft, other_sessions_draft))
+
+    for action in ("publish", "unpublish", "delete", "move"):
+        status, text = _admin_text(client, f"/admin/bulk/wagtailcore/page/{action}/?{page_ids}")
+        assert status in (302, 403), action
+        assert not any(word in text for word in hidden), action
+    status, text = _admin_text(client, f"/admin/bulk/wagtaildocs/document/delete/?id={document.pk}")
+    assert status in (302, 403)
+    assert document.title not in text
+
+
+def test_editor_cannot_publish_a_translation_without_moderation(client, editor, moderator):
+    index = practice_index_for(Locale.get_default())
+    practice = PracticePage(title="Public bike data", slug="public-bike-data", summary="Open data.")
+    index.add_child(instance=practice)
+    practice.topics.set(TopicArea.objects.filter(locale=Locale.get_default())[:1])
+    practice.save_revision(user=moderator).publish()
+    korean = Locale.objects.get(language_code="ko")
+    client.force_login(editor)
+
+    # wagtail-localize publishes a live page's translation without asking for publish
+    # permission, so translating is the moderators' job.
+    client.post(
+        reverse("wagtail_localize:submit_page_translation", args=[practice.pk]),
+        {"locales": [korean.pk]},
+    )
+
+    assert practice.get_translation_or_none(korean) is None
+    assert client.get("/ko/practices/public-bike-data/").status_code == 404
