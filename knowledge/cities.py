@@ -17,6 +17,10 @@ class CityContents:
     practices: QuerySet[PracticePage]
     sessions: QuerySet[SessionPage]
 
+    @property
+    def is_empty(self) -> bool:
+        return not (self.practices.exists() or self.sessions.exists())
+
 
 def city_by_slug(slug: str, locale: Locale) -> City | None:
     return snippet_by_slug(City, slug, locale)

@@ -69,15 +69,20 @@ def ensure_site_structure() -> dict[str, HomePage]:
         )
         root.add_child(instance=home)
         _publish(home)
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={
-            "hostname": "localhost",
-            "port": 80,
-            "root_page": home,
-            "site_name": str(_("Cities Against COVID-19")),
-        },
-    )
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name=str(_("Cities Against COVID-19")),
+        )
+    elif not isinstance(site.root_page.specific, HomePage):
+        # Only a site still rooted at a placeholder is moved; its hostname and port are the
+        # operator's and stay as they are.
+        site.root_page = home
+        site.save(update_fields=["root_page"])
     index = PracticeIndexPage.objects.child_of(home).first()
     if index is None:
         index = PracticeIndexPage(

@@ -37,7 +37,11 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_by_slug(slug, locale)
     if city is None:
         raise Http404
-    context = {"city": city, "contents": city_contents(city, locale)}
+    contents = city_contents(city, locale)
+    if contents.is_empty:
+        # A city known only from drafts (an import's draft line, say) is not public yet.
+        raise Http404
+    context = {"city": city, "contents": contents}
     return render(request, "knowledge/city_detail.html", context)
 
 

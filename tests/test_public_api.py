@@ -95,5 +95,53 @@ def test_editors_can_still_download_documents_of_drafts(client, admin_user, prac
     assert client.get(draft_document.url).status_code == 200
 
 
-def test_images_api_answers(client, summit):
-    assert client.get("/api/v2/images/").status_code == 200
+def make_image(title):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    return get_image_model().objects.create(title=title, file=get_test_image_file())
+
+
+def test_images_api_lists_only_images_used_on_visible_pages(client, practice_index):
+    public_image = make_image("screening-clinic-photo")
+    draft_image = make_image("draft-only-photo")
+    make_image("unused-upload")
+    for slug, image, publish in (
+        ("clinic-photos", public_image, True),
+        ("draft-photos", draft_image, False),
+    ):
+        practice = add_practice(practice_index, slug, publish=False)
+        practice.body = [("image", {"image": image, "alt_text": "", "caption": ""})]
+        practice.save()
+        revision = practice.save_revision()
+        if publish:
+            revision.publish()
+
+    listed = client.get("/api/v2/images/").json()["items"]
+
+    assert [item["title"] for item in listed] == ["screening-clinic-photo"]
+    assert client.get(f"/api/v2/images/{draft_image.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v2/pages/?search=%22",
+        "/api/v2/pages/?search=%00",
+        "/api/v2/pages/?locale=%00",
+        "/api/v2/images/?search=%22",
+        "/api/v2/images/?search=%00",
+        "/api/v2/documents/?search=%22",
+        "/api/v2/pages/?type=nothing.Here",
+        "/api/v2/pages/?limit=abc",
+        "/api/v2/pages/?child_of=%00",
+    ],
+)
+def test_odd_api_queries_get_a_clear_400_never_a_500(client, practice_index, query):
+    add_practice(practice_index, "drive-through-screening")
+
+    response = client.get(query)
+
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["message"]

@@ -360,3 +360,14 @@ def test_untranslated_items_in_a_korean_listing_declare_their_language(client, s
 
     assert 'lang="en"' in html  # English originals without a Korean translation
     assert html.count('<li class="card" lang="en">') < html.count('<li class="card"')
+
+
+def test_a_city_known_only_from_drafts_has_no_public_page(client, summit):
+    city = get_or_create_city("Atlantis", "GR")
+    index = PracticeIndexPage.objects.get(locale__language_code="en")
+    draft = PracticePage(title="Sunken draft", slug="sunken-draft", city=city)
+    index.add_child(instance=draft)
+    draft.save_revision()
+    draft.unpublish()
+
+    assert client.get("/en/cities/atlantis/").status_code == 404

@@ -63,7 +63,11 @@ def test_environment_switches_to_the_production_parts():
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
     clean = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY",)}
-    clean.update(DJANGO_SETTINGS_MODULE="cac.settings.production", ALLOWED_HOSTS="cac.example")
+    clean.update(
+        DJANGO_SETTINGS_MODULE="cac.settings.production",
+        ALLOWED_HOSTS="cac.example",
+        WAGTAILADMIN_BASE_URL="https://cac.example",
+    )
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
     )
@@ -78,6 +82,7 @@ def test_production_settings_pass_the_deployment_checklist():
         "DJANGO_SETTINGS_MODULE": "cac.settings.production",
         "SECRET_KEY": "x" * 20 + "cac-production-check-0123456789-abcdefghij",
         "ALLOWED_HOSTS": "cac.example",
+        "WAGTAILADMIN_BASE_URL": "https://cac.example",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -72,3 +72,17 @@ def test_update_resets_pages_to_the_data_file(summit):
 
     session.refresh_from_db()
     assert session.title == "Discussion Session: Culture"
+
+
+def test_reloading_keeps_the_operators_site_hostname(summit):
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "cac.seoul.example", 443
+    site.save()
+
+    call_command("load_summit_2020", verbosity=0)
+
+    site.refresh_from_db()
+    assert (site.hostname, site.port) == ("cac.seoul.example", 443)
+    assert site.root_page.specific_class.__name__ == "HomePage"

@@ -5,6 +5,8 @@ from .base import *
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Absolute links in emails, the API and exports must name the real site.
+WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = env("WAGTAILADMIN_BASE_URL")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 
 # HTTPS everywhere. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
