@@ -179,9 +179,44 @@ def _text(data: dict, key: str, reasons: list[str], *, required: bool = False) -
     return value
 
 
+def _is_valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _invalid_unicode_reasons(data: dict) -> list[str]:
+    """Keys holding a string UTF-8 cannot encode, anywhere below them: JSON allows a lone
+    surrogate such as "\\ud800", which no database stores and no output can print."""
+    reasons = []
+    for key, value in data.items():
+        pending = [key, value]  # a stack, not recursion: values may nest deeply
+        while pending:
+            item = pending.pop()
+            if isinstance(item, dict):
+                pending.extend(item.keys())
+                pending.extend(item.values())
+            elif isinstance(item, list):
+                pending.extend(item)
+            elif isinstance(item, str) and not _is_valid_unicode(item):
+                if _is_valid_unicode(key):
+                    reasons.append(
+                        _("%(key)s contains text that is not valid Unicode") % {"key": key}
+                    )
+                else:
+                    reasons.append(_("a key contains text that is not valid Unicode"))
+                break
+    return reasons
+
+
 def _parse_object(number: int, data: dict) -> tuple[PracticeRecord | None, list[str]]:
     """Check one line's object on its own, without the database or the rest of the file."""
-    reasons: list[str] = []
+    # First and alone: the other reasons quote values, and this text cannot be printed.
+    reasons = _invalid_unicode_reasons(data)
+    if reasons:
+        return None, reasons
     missing = [key for key in REQUIRED_KEYS if key not in data]
     if missing:
         reasons.append(_("missing required key(s): %(keys)s") % {"keys": ", ".join(missing)})
@@ -316,24 +351,84 @@ def _parse_object(number: int, data: dict) -> tuple[PracticeRecord | None, list[
     )
 
 
+def _page_fields(record: PracticeRecord) -> dict:
+    """The record's values for the page fields of the same name."""
+    return {
+        "title": record.title,
+        "summary": record.summary,
+        "kind": record.kind,
+        "started": record.started,
+        "source_url": record.source_url,
+        "contact_name": record.contact_name,
+        "contact_organisation": record.contact_organisation,
+        "contact_email": record.contact_email,
+    }
+
+
+def _body_differs(page: PracticePage, record: PracticeRecord) -> bool:
+    # Only the text counts: images, embeds and files an editor added are not in the file.
+    return paragraphs_from_body(page.body) != list(record.paragraphs)
+
+
+def _content_differs(
+    page: PracticePage,
+    page_topic_ids: set[int],
+    record: PracticeRecord,
+    topic_ids: set[int],
+    city_id: int | None,
+) -> bool:
+    """Whether importing the record would change the page. city_id None: a city not yet saved."""
+    return not (
+        all(getattr(page, name) == value for name, value in _page_fields(record).items())
+        and city_id is not None
+        and page.city_id == city_id
+        and page_topic_ids == topic_ids
+        and not _body_differs(page, record)
+    )
+
+
+def _pending_changes_reason(record: PracticeRecord) -> str:
+    return _(
+        'practice "%(slug)s" (%(locale)s) has unpublished changes in the admin; '
+        "publish or discard them before importing"
+    ) % {"slug": record.slug, "locale": record.locale}
+
+
+def _topic_ids_by_page(page_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
+    through = PracticePage.topics.through
+    links = through.objects.all()
+    if page_ids is not None:
+        links = links.filter(practicepage_id__in=page_ids)
+    topic_ids: dict[int, set[int]] = defaultdict(set)
+    for page_id, topic_id in links.values_list("practicepage_id", "topicarea_id"):
+        topic_ids[page_id].add(topic_id)
+    return topic_ids
+
+
 @dataclass
 class _ExistingData:
     """What the database already holds that a file is checked against, read in a few queries."""
 
-    topic_slugs: set[str]
+    topic_ids: dict[str, int]
     city_countries: dict[str, str]
+    city_ids: dict[str, int]
     practice_keys: dict[tuple[str, str], uuid.UUID]
     translations: dict[tuple[uuid.UUID, str], str]
+    # Live practices with a newer, unpublished revision, by (locale, slug), and their topics.
+    pending_pages: dict[tuple[str, str], PracticePage]
+    pending_topic_ids: dict[int, set[int]]
 
     @classmethod
     def load(cls) -> _ExistingData:
         default_locale = Locale.get_default()
-        topic_slugs = set(
-            TopicArea.objects.filter(locale=default_locale).values_list("slug", flat=True)
-        )
-        city_countries = dict(
-            City.objects.filter(locale=default_locale).values_list("slug", "country")
-        )
+        topic_ids = dict(TopicArea.objects.filter(locale=default_locale).values_list("slug", "pk"))
+        city_countries = {}
+        city_ids = {}
+        for pk, slug, country in City.objects.filter(locale=default_locale).values_list(
+            "pk", "slug", "country"
+        ):
+            city_countries[slug] = country
+            city_ids[slug] = pk
         practice_keys = {}
         translations = {}
         for slug, code, key in PracticePage.objects.values_list(
@@ -341,11 +436,51 @@ class _ExistingData:
         ):
             practice_keys[(code, slug)] = key
             translations[(key, code)] = slug
-        return cls(topic_slugs, city_countries, practice_keys, translations)
+        pending_pages = {
+            (page.locale.language_code, page.slug): page
+            for page in PracticePage.objects.filter(
+                live=True, has_unpublished_changes=True
+            ).select_related("locale")
+        }
+        pending_topic_ids = _topic_ids_by_page([page.pk for page in pending_pages.values()])
+        return cls(
+            topic_ids,
+            city_countries,
+            city_ids,
+            practice_keys,
+            translations,
+            pending_pages,
+            pending_topic_ids,
+        )
+
+    def would_override_pending_changes(self, record: PracticeRecord) -> bool:
+        """Whether the record would change a live practice that has an unpublished revision.
+
+        The live page is what the record is compared with: a line that matches it changes
+        nothing, and the editor's draft stays as it is.
+        """
+        page = self.pending_pages.get((record.locale, record.slug))
+        if page is None:
+            return False
+        if not record.publish:
+            return True  # it would take the page offline
+        return _content_differs(
+            page,
+            self.pending_topic_ids[page.pk],
+            record,
+            {self.topic_ids[slug] for slug in record.topics if slug in self.topic_ids},
+            self.city_ids.get(slugify(record.city)),
+        )
 
 
-def _check_file(records: list[PracticeRecord], declared: dict, errors: list[LineError]) -> None:
-    """Rules across lines and against the database: topics, cities, translations."""
+def _check_file(
+    records: list[PracticeRecord],
+    declared: dict,
+    errors: list[LineError],
+    *,
+    keep_existing: bool = False,
+) -> None:
+    """Rules across lines and against the database: topics, cities, translations, drafts."""
     existing = _ExistingData.load()
     default_code = Locale.get_default().language_code
     file_cities: dict[str, tuple[str, int]] = {}
@@ -357,7 +492,7 @@ def _check_file(records: list[PracticeRecord], declared: dict, errors: list[Line
         def fail(reason: str, record: PracticeRecord = record) -> None:
             errors.append(LineError(record.line, reason))
 
-        unknown_topics = [slug for slug in record.topics if slug not in existing.topic_slugs]
+        unknown_topics = [slug for slug in record.topics if slug not in existing.topic_ids]
         if unknown_topics:
             fail(_("unknown topic area(s): %(slugs)s") % {"slugs": ", ".join(unknown_topics)})
 
@@ -375,6 +510,10 @@ def _check_file(records: list[PracticeRecord], declared: dict, errors: list[Line
                 % {"city": record.city, "country": country, "line": line}
             )
         file_cities.setdefault(city_slug, (record.country, record.line))
+
+        # Updating such a page would have to publish the editor's draft or overwrite it.
+        if not keep_existing and existing.would_override_pending_changes(record):
+            fail(_pending_changes_reason(record))
 
         if not record.translation_of:
             continue
@@ -415,8 +554,14 @@ def _check_file(records: list[PracticeRecord], declared: dict, errors: list[Line
             )
 
 
-def validate_practice_lines(lines: Iterable[str | bytes]) -> ValidationResult:
-    """Check every line of an import file. Line numbers count from 1, empty lines included."""
+def validate_practice_lines(
+    lines: Iterable[str | bytes], *, keep_existing: bool = False
+) -> ValidationResult:
+    """Check every line of an import file. Line numbers count from 1, empty lines included.
+
+    keep_existing: the import will leave practices already there alone, so their state
+    (such as an editor's pending draft) does not matter.
+    """
     records: list[PracticeRecord] = []
     errors: list[LineError] = []
     # (locale, slug) -> line, for every line that names both, valid or not.
@@ -442,6 +587,14 @@ def validate_practice_lines(lines: Iterable[str | bytes]) -> ValidationResult:
                 )
             )
             continue
+        except RecursionError:
+            errors.append(LineError(number, _("invalid JSON: too deeply nested")))
+            continue
+        except ValueError as error:
+            # Such as an integer longer than Python converts (sys.get_int_max_str_digits()).
+            message = str(error).split(":")[0]
+            errors.append(LineError(number, _("invalid JSON: %(message)s") % {"message": message}))
+            continue
         if not isinstance(data, dict):
             errors.append(LineError(number, _("expected a JSON object")))
             continue
@@ -462,14 +615,14 @@ def validate_practice_lines(lines: Iterable[str | bytes]) -> ValidationResult:
         errors.extend(LineError(number, reason) for reason in reasons)
         if record is not None:
             records.append(record)
-    _check_file(records, declared, errors)
+    _check_file(records, declared, errors, keep_existing=keep_existing)
     errors.sort(key=lambda error: error.line)
     return ValidationResult(records=records if not errors else [], errors=errors)
 
 
-def validate_practice_file(path: Path) -> ValidationResult:
+def validate_practice_file(path: Path, *, keep_existing: bool = False) -> ValidationResult:
     with path.open("rb") as handle:
-        return validate_practice_lines(handle)
+        return validate_practice_lines(handle, keep_existing=keep_existing)
 
 
 # ---------------------------------------------------------------------------
@@ -565,10 +718,7 @@ class _PracticeWriter:
         self.pages: dict[tuple[int, str], PracticePage] = {
             (page.locale_id, page.slug): page for page in PracticePage.objects.all()
         }
-        self.page_topics: dict[int, set[int]] = defaultdict(set)
-        through = PracticePage.topics.through
-        for page_id, topic_id in through.objects.values_list("practicepage_id", "topicarea_id"):
-            self.page_topics[page_id].add(topic_id)
+        self.page_topics = _topic_ids_by_page()
 
     def _topics_for(self, record: PracticeRecord) -> list[TopicArea]:
         # Pages in every language link the default-locale snippets (docs/architecture.md).
@@ -580,18 +730,6 @@ class _PracticeWriter:
         if city is None and not self.dry_run:
             city = self.cities[slug] = get_or_create_city(record.city, record.country)
         return city
-
-    def _fields(self, record: PracticeRecord) -> dict:
-        return {
-            "title": record.title,
-            "summary": record.summary,
-            "kind": record.kind,
-            "started": record.started,
-            "source_url": record.source_url,
-            "contact_name": record.contact_name,
-            "contact_organisation": record.contact_organisation,
-            "contact_email": record.contact_email,
-        }
 
     def _translation_key(self, record: PracticeRecord) -> uuid.UUID | None:
         if not record.translation_of:
@@ -612,7 +750,7 @@ class _PracticeWriter:
                 translation_key=translation_key or uuid.uuid4(),
                 body=body_from_paragraphs(record.paragraphs),
                 city=city,
-                **self._fields(record),
+                **_page_fields(record),
             )
             page.topics = topics
             self.pages[(locale.pk, record.slug)] = page
@@ -678,21 +816,27 @@ class _PracticeWriter:
         PageLogEntry.objects.bulk_create(self.publish_log, batch_size=500)
 
     def _update(self, page, record, topics, city, translation_key) -> str:
-        # The values an editor last saw: the live page, or the newer draft revision.
-        if page.live and not page.has_unpublished_changes:
+        if page.live:
+            # What the public sees. An editor's pending draft is never built on: it would go
+            # live with whatever the file does not carry (attachments, related practices...).
             current, current_topic_ids = page, self.page_topics[page.pk]
         else:
+            # Nothing public: the import carries on from the latest draft.
             current = page.get_latest_revision_as_object()
             current_topic_ids = {topic.pk for topic in current.topics.all()}
-        content_changed = not (
-            all(getattr(current, name) == value for name, value in self._fields(record).items())
-            and current.city_id == (city.pk if city else None)
-            and current_topic_ids == {topic.pk for topic in topics}
-            and paragraphs_from_body(current.body) == list(record.paragraphs)
+        content_changed = _content_differs(
+            current,
+            current_topic_ids,
+            record,
+            {topic.pk for topic in topics},
+            city.pk if city else None,
         )
         key_changed = translation_key is not None and page.translation_key != translation_key
-        needs_publish = record.publish and (not page.live or page.has_unpublished_changes)
+        needs_publish = record.publish and not page.live
         needs_unpublish = not record.publish and page.live
+        if page.has_unpublished_changes and page.live and (content_changed or needs_unpublish):
+            # Validation refuses such lines; this catches a draft saved since, undoing it all.
+            raise InvalidPracticeFile([LineError(record.line, _pending_changes_reason(record))])
         if not (content_changed or key_changed or needs_publish or needs_unpublish):
             return "unchanged"
         if self.dry_run:
@@ -704,11 +848,13 @@ class _PracticeWriter:
             Page.objects.filter(pk=page.pk).update(translation_key=translation_key)
             page.translation_key = current.translation_key = translation_key
         if content_changed:
-            for name, value in self._fields(record).items():
+            for name, value in _page_fields(record).items():
                 setattr(current, name, value)
             current.city = city
             current.topics = topics
-            current.body = body_from_paragraphs(record.paragraphs)
+            if _body_differs(current, record):
+                # Otherwise the StreamField stays as it is, blocks without text included.
+                current.body = body_from_paragraphs(record.paragraphs)
             revision = current.save_revision()
             if record.publish:
                 revision.publish()
@@ -764,7 +910,7 @@ def import_practice_file(
     on_record: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Validate the whole file, then import it. Raises InvalidPracticeFile, writing nothing."""
-    result = validate_practice_file(path)
+    result = validate_practice_file(path, keep_existing=keep_existing)
     if not result.is_valid:
         raise InvalidPracticeFile(result.errors)
     if on_validated:

@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.embeds.blocks import EmbedValue
 from wagtail.models import Locale, Page, Revision
 
-from knowledge.models import City, PracticePage
+from knowledge.models import City, PracticePage, RelatedPractice
 from knowledge.open_data import paragraphs_from_body
-from knowledge.practice_import import validate_practice_lines
+from knowledge.practice_import import (
+    InvalidPracticeFile,
+    apply_practice_records,
+    validate_practice_lines,
+)
 from knowledge.site_structure import ensure_site_structure
 from knowledge.summit_programme import LoadReport, load_topic_areas, read_programme
 
@@ -55,10 +60,10 @@ def import_file(path: Path, *args: str) -> str:
     return out.getvalue()
 
 
-def import_errors(path: Path) -> list[str]:
+def import_errors(path: Path, *args: str) -> list[str]:
     err = io.StringIO()
     with pytest.raises(CommandError) as raised:
-        call_command("import_practices", str(path), stdout=io.StringIO(), stderr=err)
+        call_command("import_practices", str(path), *args, stdout=io.StringIO(), stderr=err)
     assert raised.value.returncode == 1
     return err.getvalue().splitlines()
 
@@ -194,6 +199,46 @@ def test_an_invalid_file_fails_the_command_with_status_1(topic_areas, tmp_path):
     assert "1 problem(s)" in str(raised.value)
     assert "nothing was imported" in str(raised.value)
     assert err.getvalue().splitlines() == ["line 2: invalid JSON: Expecting value (column 1)"]
+    assert PracticePage.objects.count() == 0
+
+
+def test_json_that_python_cannot_read_is_a_line_error_not_a_crash(topic_areas, tmp_path):
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        practice(),
+        "[" * 100_000 + "]" * 100_000,
+        '{"slug": "deep", "topics": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"slug": "huge", "started": ' + "9" * 5000 + "}",
+    )
+
+    assert import_errors(path) == [
+        "line 2: invalid JSON: too deeply nested",
+        "line 3: invalid JSON: too deeply nested",
+        "line 4: invalid JSON: Exceeds the limit (4300 digits) for integer string conversion",
+    ]
+    assert PracticePage.objects.count() == 0
+
+
+@pytest.mark.parametrize("args", [(), ("--dry-run",)], ids=["import", "dry-run"])
+def test_text_that_is_not_valid_unicode_is_refused_by_a_dry_run_and_an_import(
+    topic_areas, tmp_path, args
+):
+    # json.dumps writes a lone surrogate as the escape "\ud800", which JSON allows.
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        practice(title="\ud800"),
+        practice(slug="contact", contact={"name": "Kim \udc00"}),
+        practice(slug="topics", topics=["quarantine", "\udfff"]),
+        {**practice(slug="key"), "\ud800": "x"},
+        practice(slug="fine"),
+    )
+
+    assert import_errors(path, *args) == [
+        "line 1: title contains text that is not valid Unicode",
+        "line 2: contact contains text that is not valid Unicode",
+        "line 3: topics contains text that is not valid Unicode",
+        "line 4: a key contains text that is not valid Unicode",
+    ]
     assert PracticePage.objects.count() == 0
 
 
@@ -356,22 +401,120 @@ def test_a_draft_line_takes_a_published_practice_offline(topic_areas, tmp_path):
     assert page.get_latest_revision_as_object().title == "Reworked"
 
 
-def test_an_editors_newer_draft_is_what_the_import_compares_with(topic_areas, tmp_path):
-    import_file(write_lines(tmp_path / "p.jsonl", practice()))
+PENDING_DRAFT_ERROR = (
+    'line 1: practice "drive-through-screening" (en) has unpublished changes in the admin; '
+    "publish or discard them before importing"
+)
+
+
+def save_editors_draft() -> Revision:
+    """An unpublished revision of the live practice: a new title and a related practice."""
     page = live_practice("drive-through-screening")
     page.title = "Editor's draft title"
-    page.save_revision()
+    page.related_links = [RelatedPractice(related=live_practice("other"))]
+    return page.save_revision()
+
+
+def assert_live_page_and_draft_untouched(draft: Revision) -> None:
+    page = live_practice("drive-through-screening")
+    assert page.live and page.title == "Drive-through screening clinics"
+    assert page.live_revision.content["title"] == "Drive-through screening clinics"
+    assert not page.related_links.exists()
+    assert page.has_unpublished_changes and page.latest_revision == draft
+    draft_page = page.get_latest_revision_as_object()
+    assert draft_page.title == "Editor's draft title"
+    assert [link.related.slug for link in draft_page.related_links.all()] == ["other"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        practice(title="Imported title"),
+        practice(title="Editor's draft title"),
+        practice(status="draft"),
+    ],
+    ids=["new-title", "the-drafts-title", "take-offline"],
+)
+def test_a_line_that_would_change_a_practice_with_an_unpublished_draft_is_refused(
+    topic_areas, tmp_path, line
+):
+    import_file(write_lines(tmp_path / "p.jsonl", practice(), practice(slug="other")))
+    draft = save_editors_draft()
+    revisions = Revision.objects.count()
+    path = write_lines(tmp_path / "q.jsonl", line, practice(slug="new-one"))
+
+    assert import_errors(path, "--dry-run") == [PENDING_DRAFT_ERROR]
+    assert import_errors(path) == [PENDING_DRAFT_ERROR]
+
+    assert_live_page_and_draft_untouched(draft)
+    assert Revision.objects.count() == revisions
+    assert not PracticePage.objects.filter(slug="new-one").exists()
+
+
+def test_a_line_matching_the_live_practice_leaves_its_unpublished_draft_alone(
+    topic_areas, tmp_path
+):
+    import_file(write_lines(tmp_path / "p.jsonl", practice(), practice(slug="other")))
+    draft = save_editors_draft()
     revisions = Revision.objects.count()
 
-    # The file holds the editor's values, as a draft: no new revision; the page goes offline.
-    draft_line = practice(title="Editor's draft title", status="draft")
-    output = import_file(write_lines(tmp_path / "q.jsonl", draft_line))
+    output = import_file(write_lines(tmp_path / "q.jsonl", practice(), practice(slug="other")))
+
+    assert "0 created, 0 updated, 2 unchanged" in output
+    assert_live_page_and_draft_untouched(draft)
+    assert Revision.objects.count() == revisions
+
+
+def test_a_draft_saved_after_validation_still_stops_the_whole_import(topic_areas, tmp_path):
+    import_file(write_lines(tmp_path / "p.jsonl", practice(), practice(slug="other")))
+    validated = validate_practice_lines(
+        [json.dumps(practice(slug="new-one")), json.dumps(practice(title="Imported title"))]
+    )
+    assert validated.is_valid, validated.errors
+    draft = save_editors_draft()
+
+    with pytest.raises(InvalidPracticeFile) as raised:
+        apply_practice_records(validated.records)
+
+    assert [str(error) for error in raised.value.errors] == [
+        PENDING_DRAFT_ERROR.replace("line 1:", "line 2:")
+    ]
+    assert_live_page_and_draft_untouched(draft)
+    assert not PracticePage.objects.filter(slug="new-one").exists()
+
+
+def test_a_draft_only_practice_is_updated_from_its_latest_revision_and_published(
+    topic_areas, tmp_path
+):
+    import_file(write_lines(tmp_path / "p.jsonl", practice(status="draft"), practice(slug="other")))
+    page = live_practice("drive-through-screening")
+    page.related_links = [RelatedPractice(related=live_practice("other"))]
+    page.save_revision()
+
+    output = import_file(write_lines(tmp_path / "q.jsonl", practice(title="Imported title")))
 
     assert "1 updated" in output
     page = live_practice("drive-through-screening")
-    assert not page.live
-    assert Revision.objects.count() == revisions
-    assert page.get_latest_revision_as_object().title == "Editor's draft title"
+    assert page.live and not page.has_unpublished_changes
+    assert page.title == "Imported title"
+    assert [link.related.slug for link in page.related_links.all()] == ["other"]
+
+
+def test_an_update_keeps_the_blocks_an_editor_added_when_the_text_is_unchanged(
+    topic_areas, tmp_path
+):
+    import_file(write_lines(tmp_path / "p.jsonl", practice()))
+    page = live_practice("drive-through-screening")
+    page.body.append(("embed", EmbedValue("https://www.youtube.com/watch?v=seoul")))
+    page.save_revision().publish()
+
+    output = import_file(write_lines(tmp_path / "q.jsonl", practice(title="Renamed")))
+
+    assert "1 updated" in output
+    page = live_practice("drive-through-screening")
+    assert page.title == "Renamed"
+    assert [block.block_type for block in page.body] == ["paragraph", "paragraph", "embed"]
+    assert page.body[2].value.url == "https://www.youtube.com/watch?v=seoul"
 
 
 def test_publishing_a_draft_needs_no_new_revision(topic_areas, tmp_path):
@@ -433,3 +576,16 @@ def test_loading_the_demo_again_keeps_an_editors_changes(db):
     call_command("load_demo_practices", stdout=io.StringIO())
 
     assert live_practice("seoul-green-new-deal").title == "Seoul Green New Deal (edited)"
+
+
+def test_loading_the_demo_again_keeps_an_editors_unpublished_draft(db):
+    call_command("load_demo_practices", stdout=io.StringIO())
+    page = live_practice("seoul-green-new-deal")
+    page.title = "Seoul Green New Deal (draft)"
+    draft = page.save_revision()
+
+    call_command("load_demo_practices", stdout=io.StringIO())
+
+    page = live_practice("seoul-green-new-deal")
+    assert page.title != "Seoul Green New Deal (draft)"
+    assert page.has_unpublished_changes and page.latest_revision == draft
