@@ -1,0 +1,1 @@
+"""Search engines behind one interface. Nothing outside search/ imports an engine module."""

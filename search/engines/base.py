@@ -1,0 +1,126 @@
+"""The one small interface every search engine implements, and the values it exchanges."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# Facets every engine counts, in the order the search page shows them.
+FACET_FIELDS = ("topic", "kind", "country", "city", "locale", "year")
+
+# Around each highlighted match in a snippet; everything else in a snippet is HTML-escaped.
+HIGHLIGHT_START = "<mark>"
+HIGHLIGHT_END = "</mark>"
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One live, public page in one locale, as the index holds it.
+
+    Built only by search.documents.build_search_document().
+    """
+
+    id: str  # "page-<pk>": each translation is its own page, so its own document
+    translation_key: str  # Wagtail's translation group: translations share it
+    locale: str  # "en", "ko", ...
+    url: str
+    title: str
+    content_type: str  # "practice", "session", "session_summary", "topic_area"
+    kind: str = ""  # a practice's kind; otherwise the content type
+    summary: str = ""
+    body: str = ""  # StreamField and rich text flattened to plain text
+    attachments_text: str = ""  # text extracted from attached documents, when available
+    topics: tuple[str, ...] = ()  # topic-area slugs
+    city: str = ""  # the city's English name
+    country: str = ""  # ISO 3166-1 alpha-2
+    started: date | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    language: str = "en"  # the visitor's language: analysis hints and which translation to show
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # keys from FACET_FIELDS
+    sort: str = "relevance"  # or "date" (newest first)
+    page: int = 1
+    page_size: int = 20
+    collapse_translations: bool = True  # one hit per translation group
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    translation_key: str
+    locale: str
+    url: str
+    title: str
+    snippet: str  # escaped HTML; only HIGHLIGHT_START/END are markup
+    content_type: str
+    kind: str
+    topics: tuple[str, ...]
+    city: str
+    country: str
+    started: date | None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    total: int  # matching hits (translation groups, when collapsed)
+    hits: list[SearchHit]
+    facets: dict[str, list[FacetCount]]  # every key of FACET_FIELDS
+    took_ms: float
+
+
+@dataclass(frozen=True)
+class EngineHealth:
+    ok: bool
+    engine: str
+    documents: int | None = None
+    detail: str = ""
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot be reached or refused the request; callers degrade, never crash."""
+
+
+class SearchEngine(ABC):
+    name: str = "engine"
+
+    @abstractmethod
+    def index(self, documents: Iterable[SearchDocument]) -> None:
+        """Add or replace these documents (by id). Visible to search when this returns."""
+
+    @abstractmethod
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove these documents; unknown ids are ignored."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def health(self) -> EngineHealth: ...
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResponse: ...
+
+    @abstractmethod
+    def suggest(self, prefix: str, language: str = "en", limit: int = 8) -> list[str]:
+        """Titles (or terms) that complete `prefix`, for autocomplete."""
+
+    @abstractmethod
+    def more_like_this(self, document_id: str, limit: int = 5) -> list[SearchHit]:
+        """Documents similar to this one, never itself nor its translations."""
+
+    @abstractmethod
+    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+        """Build a new index aside from all documents, then swap it in. Returns the count."""
