@@ -2,7 +2,10 @@ from django.apps import AppConfig
 
 
 class SearchConfig(AppConfig):
-    """The public knowledge index. Its engines arrive with the search issue."""
+    """The public knowledge index: documents, engines, the indexing outbox."""
 
     name = "search"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the outbox receivers)

@@ -50,6 +50,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     Tests that use it must commit their data (transactional_db), since the worker is
     another process with its own connection.
     """
+    from django.conf import settings
     from django.db import connection
 
     broker_url = require_redis_broker()
@@ -64,6 +65,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "cac.settings.test",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
+        "TEST_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
     }
     worker = subprocess.Popen(
         [

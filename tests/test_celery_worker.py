@@ -5,7 +5,7 @@ from cac.celery import app, worker_check
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_celery_worker_runs_project_tasks_on_the_shared_database(celery_worker_process, summit):
     result = worker_check.delay().get(timeout=30)
 

@@ -8,6 +8,7 @@ ELASTICSEARCH_URL switch to the production parts.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -154,6 +155,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing must not wait on a broker outage: queueing a task fails within a second and the
+# outbox keeps the work (search.outbox.send_drain_task); beat drains it once Redis is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "max_retries": 0}
+CELERY_BEAT_SCHEDULE = {
+    "drain-index-outbox": {"task": "search.tasks.drain_index_outbox", "schedule": 60.0},
+    "reconcile-search-index": {
+        "task": "search.tasks.reconcile_index",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)

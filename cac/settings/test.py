@@ -11,4 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cac-test-media-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="cac-test-search-index-"))
+# A Celery worker started by the tests is given the test process's directory through
+# TEST_SEARCH_INDEX_DIR, so both see the same index.
+SEARCH_INDEX_DIR = Path(
+    env("TEST_SEARCH_INDEX_DIR", default="") or tempfile.mkdtemp(prefix="cac-test-search-index-")
+)

@@ -1,0 +1,115 @@
+"""Text analysis shared by indexing and querying, so both sides produce the same terms.
+
+Korean runs go through kiwipiepy (content morphemes only; it already splits compound nouns
+such as 방역수칙 -> 방역 + 수칙); everything else is lower-cased and Snowball-stemmed with
+Tantivy's own analyser, so "screening", "screened" and "screen" become one term.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+import tantivy
+
+# Hangul syllables and jamo, allowing spaces inside a run so kiwi sees whole phrases.
+HANGUL = r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]"
+HANGUL_RUN = re.compile(rf"{HANGUL}+(?:[ \t]+{HANGUL}+)*")
+HANGUL_CHAR = re.compile(HANGUL)
+
+# Content morphemes: nouns (not bound nouns such as 것), verb/adjective stems, roots, and
+# foreign words, Chinese characters and numbers inside Korean text.
+KOREAN_CONTENT_TAGS = ("NNG", "NNP", "NR", "NP", "VV", "VA", "XR", "SL", "SH", "SN")
+
+# Longer "nouns" are junk (a run of syllables without spaces); splitting them costs O(n²).
+MAX_COMPOUND_CHARS = 12
+
+_kiwi_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _kiwi():
+    from kiwipiepy import Kiwi  # loading the model takes about a second: only when needed
+
+    return Kiwi()
+
+
+@lru_cache(maxsize=1)
+def _latin_analyser() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def _tokenize(text: str):
+    with _kiwi_lock:  # a Kiwi instance is not documented as thread-safe
+        return _kiwi().tokenize(text)
+
+
+@lru_cache(maxsize=20_000)
+def _is_known_noun(word: str) -> bool:
+    tokens = _tokenize(word)
+    return len(tokens) == 1 and tokens[0].tag.startswith("NN") and not tokens[0].oov
+
+
+@lru_cache(maxsize=20_000)
+def split_compound_noun(noun: str) -> tuple[str, ...]:
+    """Known nouns that make up an unknown compound (재난지원금 -> 재난, 지원금), or ().
+
+    Kiwi splits most compounds itself, but keeps some whole when it has not seen them
+    (재난지원금 before a particle), and then 지원금 would not find them.
+    """
+    if not 3 <= len(noun) <= MAX_COMPOUND_CHARS:
+        return ()
+    for cut in range(len(noun) - 1, 0, -1):  # longest known head first
+        head, rest = noun[:cut], noun[cut:]
+        if not _is_known_noun(head):
+            continue
+        if _is_known_noun(rest):
+            return (head, rest)
+        tail = split_compound_noun(rest)
+        if tail:
+            return (head, *tail)
+    return ()
+
+
+def _korean_terms(run: str, for_query: bool) -> list[str]:
+    terms = []
+    for token in _tokenize(run):
+        tag = token.tag.split("-")[0]  # "VV-R" (irregular) counts as "VV"
+        if tag not in KOREAN_CONTENT_TAGS:
+            continue
+        form = token.form.lower()
+        if " " in form:  # kiwi may return a multi-word entry ("코로나바이러스 감염증")
+            terms.extend(form.split())
+            continue
+        parts = split_compound_noun(form) if token.oov and tag.startswith("NN") else ()
+        if not parts:
+            terms.append(form)
+        elif for_query:
+            terms.extend(parts)  # the parts alone find both the compound and its spaced form
+        else:
+            terms.extend((form, *parts))
+    return terms
+
+
+def analyse(text: str, for_query: bool = False) -> list[str]:
+    """The index terms of `text`, in order (positions matter for phrase queries)."""
+    if not text:
+        return []
+    text = text.replace("\x00", " ")
+    if not HANGUL_CHAR.search(text):
+        return _latin_analyser().analyze(text)
+    terms: list[str] = []
+    position = 0
+    for match in HANGUL_RUN.finditer(text):
+        terms.extend(_latin_analyser().analyze(text[position : match.start()]))
+        terms.extend(_korean_terms(match.group(), for_query))
+        position = match.end()
+    terms.extend(_latin_analyser().analyze(text[position:]))
+    return terms

@@ -1,0 +1,208 @@
+"""A page as the search index holds it. The only place a SearchDocument is built.
+
+Publishing, the outbox drain, reconcile and rebuild all come through here, so what the
+index holds never depends on who triggered the indexing.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Prefetch
+from django.utils.html import strip_tags
+from wagtail.models import Locale, Page
+from wagtail.rich_text import get_text_for_indexing
+
+from knowledge.models import City, PracticePage, SessionPage, SessionSummaryPage, TopicArea
+from knowledge.visibility import is_publicly_visible, visible_pages
+
+from .engines.base import SearchDocument
+
+# The page types the public index covers. Topic areas are not pages; they are left out.
+INDEXED_PAGE_TYPES = (PracticePage, SessionPage, SessionSummaryPage)
+CONTENT_TYPES = {
+    PracticePage: "practice",
+    SessionPage: "session",
+    SessionSummaryPage: "session_summary",
+}
+
+
+def page_document_id(page_id: int) -> str:
+    return f"page-{page_id}"
+
+
+def page_id_from_document_id(document_id: str) -> int | None:
+    prefix, _, number = document_id.partition("-")
+    return int(number) if prefix == "page" and number.isdigit() else None
+
+
+def plain_text(html_or_text: str) -> str:
+    """Markup stripped and entities decoded; whitespace collapsed."""
+    if not html_or_text:
+        return ""
+    return " ".join(html.unescape(strip_tags(html_or_text)).split())
+
+
+def _rich_text(source: str) -> str:
+    return plain_text(get_text_for_indexing(source or ""))
+
+
+def _stream_text(stream_value) -> str:
+    if not stream_value:
+        return ""
+    parts = stream_value.stream_block.get_searchable_content(stream_value)
+    return plain_text(" ".join(str(part) for part in parts if part))
+
+
+def extracted_text(document) -> str:
+    """Hook for attachment text extraction (issue 4): the document's text, when known."""
+    return getattr(document, "extracted_text", "") or ""
+
+
+class _Lookups:
+    """Small tables read once per build or batch, so a rebuild is not N+1 on cities."""
+
+    def __init__(self) -> None:
+        default_locale = Locale.get_default()
+        english = City.objects.filter(locale=default_locale).values_list("translation_key", "name")
+        self.city_english_names = dict(english)
+        self.locale_codes = dict(Locale.objects.values_list("pk", "language_code"))
+        self.topic_slugs = dict(TopicArea.objects.values_list("pk", "slug"))
+
+    def city_name(self, city: City | None) -> str:
+        if city is None:
+            return ""
+        return self.city_english_names.get(city.translation_key, city.name)
+
+
+def _attachments_text(page) -> str:
+    texts = (extracted_text(attachment.document) for attachment in page.attachments.all())
+    return "\n".join(text for text in texts if text)
+
+
+def _first_city(cities: Iterable[City]) -> City | None:
+    return next(iter(cities), None)
+
+
+def _build(page: Page, lookups: _Lookups, parent_session: SessionPage | None = None):
+    page_type = type(page)
+    common = {
+        "id": page_document_id(page.pk),
+        "translation_key": str(page.translation_key),
+        "locale": lookups.locale_codes.get(page.locale_id, ""),
+        "url": page.get_url() or page.url_path,
+        "title": page.title,
+        "content_type": CONTENT_TYPES[page_type],
+        "published": page.last_published_at,
+    }
+    if isinstance(page, PracticePage):
+        city = page.city
+        return SearchDocument(
+            **common,
+            kind=page.kind,
+            summary=page.summary or page.search_description,
+            body=_stream_text(page.body),
+            attachments_text=_attachments_text(page),
+            topics=tuple(sorted(topic.slug for topic in page.topics.all())),
+            city=lookups.city_name(city),
+            country=city.country.code if city else "",
+            started=page.started,
+        )
+    if isinstance(page, SessionPage):
+        speakers = _stream_text(page.speakers)
+        return SearchDocument(
+            **common,
+            kind="session",
+            summary=page.search_description,
+            body=" ".join(filter(None, [_rich_text(page.description), speakers])),
+            topics=(lookups.topic_slugs[page.topic_id],) if page.topic_id else (),
+            city=lookups.city_name(_first_city(page.cities.all())),
+            country=page.countries[0].code if page.countries else "",
+            started=page.start.date() if page.start else None,
+        )
+    session = parent_session or page.get_parent().specific
+    body = " ".join(
+        filter(
+            None,
+            [
+                _stream_text(page.key_messages),
+                _stream_text(page.recommendations),
+                _stream_text(page.notable_quotes),
+                _rich_text(page.full_summary),
+            ],
+        )
+    )
+    city = _first_city(page.cities.all()) or _first_city(session.cities.all())
+    return SearchDocument(
+        **common,
+        kind="session_summary",
+        summary=page.search_description,
+        body=body,
+        attachments_text=_attachments_text(page),
+        topics=(lookups.topic_slugs[session.topic_id],) if session.topic_id else (),
+        city=lookups.city_name(city),
+        country=session.countries[0].code if session.countries else "",
+        started=session.start.date() if session.start else None,
+    )
+
+
+def build_search_document(page: Page) -> SearchDocument | None:
+    """The page's document, or None when the public must not find it (then it leaves)."""
+    page = page.specific
+    if not isinstance(page, INDEXED_PAGE_TYPES) or not is_publicly_visible(page):
+        return None
+    return _build(page, _Lookups())
+
+
+def build_search_documents(page_ids: Iterable[int]) -> dict[int, SearchDocument]:
+    """Documents for those of these pages that are indexable, keyed by page id.
+
+    The same rule and builder as build_search_document, with the lookups and visibility
+    read once for the batch: an import publishes thousands of pages at once.
+    """
+    page_ids = list(page_ids)
+    lookups = _Lookups()
+    documents = {}
+    for model, related in (
+        (PracticePage, ("topics", _attachments_prefetch())),
+        (SessionPage, ("cities",)),
+        (SessionSummaryPage, ("cities", _attachments_prefetch())),
+    ):
+        pages = visible_pages(model.objects.filter(pk__in=page_ids)).prefetch_related(*related)
+        if model is PracticePage:
+            pages = pages.select_related("city")
+        for page in pages:
+            documents[page.pk] = _build(page, lookups)
+    return documents
+
+
+def _attachments_prefetch() -> Prefetch:
+    return Prefetch("attachments__document")
+
+
+def iter_search_documents(chunk_size: int = 500) -> Iterator[SearchDocument]:
+    """Every indexable document, for rebuild and reconcile; a fixed number of queries a chunk."""
+    lookups = _Lookups()
+    practices = (
+        visible_pages(PracticePage.objects.all())
+        .select_related("city")
+        .prefetch_related("topics", _attachments_prefetch())
+        .order_by("pk")
+    )
+    for page in practices.iterator(chunk_size=chunk_size):
+        yield _build(page, lookups)
+    sessions = visible_pages(SessionPage.objects.all()).prefetch_related("cities").order_by("path")
+    sessions_by_path = {}
+    for session in sessions.iterator(chunk_size=chunk_size):
+        sessions_by_path[session.path] = session
+        yield _build(session, lookups)
+    summaries = (
+        visible_pages(SessionSummaryPage.objects.all())
+        .prefetch_related("cities", _attachments_prefetch())
+        .order_by("pk")
+    )
+    for summary in summaries.iterator(chunk_size=chunk_size):
+        # A visible summary's parent session is visible too (no unpublished ancestor).
+        session = sessions_by_path.get(summary.path[: -SessionSummaryPage.steplen])
+        yield _build(summary, lookups, parent_session=session)

@@ -1,0 +1,28 @@
+"""Which engine serves this process: Elasticsearch when configured, else the embedded index."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+
+from .base import SearchEngine
+
+
+@cache
+def get_engine() -> SearchEngine:
+    """The process-wide engine; cached because both engines hold clients or open index handles.
+
+    Tests that change settings call get_engine.cache_clear().
+    """
+    if settings.ELASTICSEARCH_URL:
+        from .elasticsearch import ElasticsearchEngine
+
+        return ElasticsearchEngine(
+            settings.ELASTICSEARCH_URL,
+            prefix=getattr(settings, "ELASTICSEARCH_INDEX_PREFIX", "cac-knowledge"),
+        )
+    # Imported lazily: the embedded engine loads Tantivy and kiwipiepy, which ES deployments skip.
+    from .embedded import EmbeddedEngine
+
+    return EmbeddedEngine(settings.SEARCH_INDEX_DIR)

@@ -1,0 +1,236 @@
+"""Moving outbox rows into the engine, repairing drift, and reporting the index's state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .documents import (
+    build_search_documents,
+    iter_search_documents,
+    page_id_from_document_id,
+)
+from .engines.base import EngineHealth, SearchEngine, SearchRequest
+from .models import IndexOutboxEntry
+
+logger = logging.getLogger(__name__)
+
+FIRST_RETRY_SECONDS = 5
+MAX_RETRY_SECONDS = 600
+
+
+def _engine(engine: SearchEngine | None) -> SearchEngine:
+    if engine is not None:
+        return engine
+    from .engines.selection import get_engine
+
+    return get_engine()
+
+
+@dataclass
+class DrainReport:
+    rows: int = 0  # outbox rows taken
+    indexed: int = 0  # documents sent to engine.index
+    deleted: int = 0  # ids sent to engine.delete
+    failed_rows: int = 0  # rows kept for a later attempt
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 5 s, 10 s, 20 s ... capped at ten minutes."""
+    return timedelta(
+        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    )
+
+
+def _due_rows(batch_size: int) -> list[IndexOutboxEntry]:
+    rows = IndexOutboxEntry.objects.filter(next_attempt_at__lte=timezone.now()).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        # Several workers drain at once; each takes rows the others have not locked.
+        rows = rows.select_for_update(skip_locked=True)
+    return list(rows[:batch_size])
+
+
+def _documents_for(document_ids: Iterable[str]):
+    """(documents to index, ids to delete) from the pages as they are now."""
+    document_ids = list(document_ids)
+    page_ids = [page_id_from_document_id(doc_id) for doc_id in document_ids]
+    documents = build_search_documents(pk for pk in page_ids if pk is not None)
+    gone = [
+        doc_id for doc_id, pk in zip(document_ids, page_ids, strict=True) if pk not in documents
+    ]
+    return list(documents.values()), gone
+
+
+def drain_index_outbox(batch_size: int = 200, engine: SearchEngine | None = None) -> DrainReport:
+    """Apply one batch of due outbox rows to the engine; rows go only once it acknowledged.
+
+    A document appearing in several rows is built and sent once. Whatever the row's action,
+    the page's current state decides: a page that is no longer public leaves the index.
+    """
+    report = DrainReport()
+    with transaction.atomic():
+        rows = _due_rows(batch_size)
+        if not rows:
+            return report
+        report.rows = len(rows)
+        document_ids = list(dict.fromkeys(row.document_id for row in rows))
+        try:
+            documents, gone_ids = _documents_for(document_ids)
+            target = _engine(engine)
+            if documents:
+                target.index(documents)
+            if gone_ids:
+                target.delete(gone_ids)
+        except Exception as error:  # the engine is down, or refused: keep every row
+            logger.warning("Index drain failed; %s rows kept for retry: %s", len(rows), error)
+            now = timezone.now()
+            for row in rows:
+                row.attempts += 1
+                row.next_attempt_at = now + retry_delay(row.attempts)
+                row.last_error = f"{type(error).__name__}: {error}"[:2000]
+            IndexOutboxEntry.objects.bulk_update(
+                rows, ["attempts", "next_attempt_at", "last_error"], batch_size=500
+            )
+            report.failed_rows = len(rows)
+            report.error = str(error) or type(error).__name__
+            return report
+        IndexOutboxEntry.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        report.indexed, report.deleted = len(documents), len(gone_ids)
+    return report
+
+
+def drain_all_due(batch_size: int = 200, engine: SearchEngine | None = None) -> DrainReport:
+    """Drain batches until nothing is due or the engine fails."""
+    total = DrainReport()
+    while True:
+        report = drain_index_outbox(batch_size=batch_size, engine=engine)
+        total.rows += report.rows
+        total.indexed += report.indexed
+        total.deleted += report.deleted
+        total.failed_rows += report.failed_rows
+        if not report.ok:
+            total.error = report.error
+            return total
+        if report.rows < batch_size:
+            return total
+
+
+# ---------------------------------------------------------------------------
+# Reconcile
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReconcileReport:
+    indexed_missing: list[str] = field(default_factory=list)
+    reindexed_stale: list[str] = field(default_factory=list)
+    deleted_extra: list[str] = field(default_factory=list)
+
+
+def _published_key(value) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value or "")
+
+
+def _indexed_versions(engine: SearchEngine) -> dict[str, str | None]:
+    """Ids in the index with their published stamp (None when the engine cannot say).
+
+    Engines may offer `indexed_versions()`; otherwise the ids come from paging through an
+    empty query, and every indexed document counts as possibly stale.
+    """
+    versions = getattr(engine, "indexed_versions", None)
+    if callable(versions):
+        return {doc_id: _published_key(stamp) for doc_id, stamp in versions().items()}
+    found: dict[str, str | None] = {}
+    page = 1
+    while True:
+        response = engine.search(
+            SearchRequest(query="", page=page, page_size=500, collapse_translations=False)
+        )
+        for hit in response.hits:
+            found[hit.id] = None
+        if not response.hits or len(found) >= response.total:
+            return found
+        page += 1
+
+
+def reconcile_index(engine: SearchEngine | None = None, chunk: int = 500) -> ReconcileReport:
+    """Make the index hold exactly the indexable pages, each as it is now."""
+    target = _engine(engine)
+    indexed = _indexed_versions(target)
+    report = ReconcileReport()
+    pending = []
+    for document in iter_search_documents():
+        stamp = indexed.pop(document.id, "missing")
+        if stamp == "missing":
+            report.indexed_missing.append(document.id)
+        elif stamp is None or stamp != _published_key(document.published):
+            report.reindexed_stale.append(document.id)
+        else:
+            continue
+        pending.append(document)
+        if len(pending) >= chunk:
+            target.index(pending)
+            pending = []
+    if pending:
+        target.index(pending)
+    report.deleted_extra = sorted(indexed)
+    if report.deleted_extra:
+        target.delete(report.deleted_extra)
+    return report
+
+
+def rebuild_index(engine: SearchEngine | None = None, progress=None) -> int:
+    """Rebuild aside and swap; `progress` wraps the document stream (a progress bar)."""
+    documents = iter_search_documents()
+    if progress is not None:
+        documents = progress(documents)
+    return _engine(engine).rebuild(documents)
+
+
+# ---------------------------------------------------------------------------
+# Status
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class IndexStatus:
+    documents: int | None
+    backlog: int
+    failing: int  # rows that failed at least once
+    oldest_pending_age: timedelta | None
+    health: EngineHealth
+
+
+def index_status(engine: SearchEngine | None = None) -> IndexStatus:
+    """What an operator checks: documents indexed, the outbox backlog and engine health."""
+    try:
+        target = _engine(engine)
+        health = target.health()
+    except Exception as error:
+        health = EngineHealth(ok=False, engine="unknown", detail=str(error))
+        target = None
+    documents = health.documents
+    if documents is None and target is not None and health.ok:
+        try:
+            documents = target.count()
+        except Exception:
+            documents = None
+    oldest = IndexOutboxEntry.objects.order_by("created_at").values_list("created_at", flat=True)
+    oldest_created = oldest.first()
+    return IndexStatus(
+        documents=documents,
+        backlog=IndexOutboxEntry.objects.count(),
+        failing=IndexOutboxEntry.objects.filter(attempts__gt=0).count(),
+        oldest_pending_age=timezone.now() - oldest_created if oldest_created else None,
+        health=health,
+    )

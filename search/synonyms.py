@@ -1,0 +1,51 @@
+"""The domain synonym list: the shipped base file plus the groups editors add in the admin.
+
+Both engines read it through synonym_groups(); the embedded engine expands queries with it,
+Elasticsearch loads it into a synonym_graph filter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BASE_SYNONYMS_FILE = Path(__file__).resolve().parent / "resources" / "synonyms.txt"
+
+
+def parse_solr_synonyms(text: str) -> list[tuple[str, ...]]:
+    """Groups from Solr synonym lines ("a, b, c" or "a, b => c"); comments and blanks skipped."""
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        terms = [term.strip() for part in line.split("=>") for term in part.split(",")]
+        group = tuple(dict.fromkeys(term for term in terms if term))
+        if len(group) > 1:
+            groups.append(group)
+    return groups
+
+
+def base_synonym_groups() -> list[tuple[str, ...]]:
+    return parse_solr_synonyms(BASE_SYNONYMS_FILE.read_text(encoding="utf-8"))
+
+
+def admin_synonym_groups() -> list[tuple[str, ...]]:
+    from django.db import DatabaseError
+
+    from .models import SynonymGroup
+
+    try:
+        rows = list(SynonymGroup.objects.values_list("terms", flat=True))
+    except DatabaseError:  # table not migrated yet: search still works with the base list
+        return []
+    groups = []
+    for terms in rows:
+        group = tuple(dict.fromkeys(term.strip() for term in terms.split(",") if term.strip()))
+        if len(group) > 1:
+            groups.append(group)
+    return groups
+
+
+def synonym_groups() -> list[tuple[str, ...]]:
+    """The shipped groups, then the editors' groups; duplicates removed, order kept."""
+    return list(dict.fromkeys(base_synonym_groups() + admin_synonym_groups()))

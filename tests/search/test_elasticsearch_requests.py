@@ -1,0 +1,908 @@
+"""The Elasticsearch engine, checked by the HTTP requests it sends.
+
+No Elasticsearch runs here. A small local HTTP server stands in at the HTTP boundary: it records
+every request a real `Elasticsearch` client sends and answers with canned bodies shaped like the
+Elasticsearch reference's examples. The tests assert on the requests (mappings, queries, bulk
+bodies, the alias swap) and on how documented responses are parsed, never on search behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from search.engines.base import EngineUnavailable, SearchDocument, SearchRequest
+from search.engines.elasticsearch import ElasticsearchEngine
+
+SYNONYMS = [("COVID-19", "coronavirus", "SARS-CoV-2"), ("subway", "metro", "underground")]
+INDEX_NAME_PATTERN = re.compile(r"^cac-knowledge-\d{20}$")
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any  # parsed JSON, a list of parsed NDJSON lines, or None
+
+
+Responder = Callable[[RecordedRequest], tuple[int, Any]]
+
+
+class FakeElasticsearch:
+    """Routes (method, path regex) to queued answers; records everything it is sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._routes: list[tuple[str, re.Pattern[str], list[tuple[int, Any] | Responder]]] = []
+
+    def on(self, method: str, path: str, *answers: tuple[int, Any] | Responder) -> None:
+        """Answer in turn; the last answer repeats."""
+        self._routes.append((method, re.compile(path), list(answers)))
+
+    def answer(self, request: RecordedRequest) -> tuple[int, Any]:
+        for method, pattern, answers in self._routes:
+            if method == request.method and pattern.fullmatch(request.path):
+                answer = answers.pop(0) if len(answers) > 1 else answers[0]
+                return answer(request) if callable(answer) else answer
+        return 404, {"error": {"type": "fake_route_missing", "reason": request.path}, "status": 404}
+
+    def sent(self, method: str, path: str) -> list[RecordedRequest]:
+        pattern = re.compile(path)
+        return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
+
+
+def _handler_for(fake: FakeElasticsearch) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            url = urlsplit(self.path)
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body: Any = None
+            if raw:
+                text = raw.decode("utf-8")
+                if "ndjson" in (self.headers.get("Content-Type") or ""):
+                    body = [json.loads(line) for line in text.splitlines() if line.strip()]
+                else:
+                    body = json.loads(text)
+            request = RecordedRequest(self.command, url.path, parse_qs(url.query), body)
+            fake.requests.append(request)
+            try:
+                status, payload = fake.answer(request)
+            except Exception as error:  # a broken fake answers 500 rather than hanging up
+                status, payload = 500, {"error": {"type": "fake_error", "reason": repr(error)}}
+            data = b"" if payload is None else json.dumps(payload).encode("utf-8")
+            self.send_response(status)
+            # The client refuses servers that do not identify as Elasticsearch.
+            self.send_header("X-Elastic-Product", "Elasticsearch")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+        def log_message(self, *args: Any) -> None:  # keep test output quiet
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def fake_es() -> Iterator[tuple[FakeElasticsearch, str]]:
+    fake = FakeElasticsearch()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield fake, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def make_engine(url: str, **options: Any) -> ElasticsearchEngine:
+    options.setdefault("synonym_groups", SYNONYMS)
+    options.setdefault("bulk_initial_backoff", 0.01)
+    options.setdefault("request_timeout", 5)
+    return ElasticsearchEngine(url, **options)
+
+
+def a_document(number: int, locale: str = "en", **fields: Any) -> SearchDocument:
+    values: dict[str, Any] = {
+        "id": f"page-{number}",
+        "translation_key": f"tk-{number}",
+        "locale": locale,
+        "url": f"/{locale}/practices/p{number}/",
+        "title": f"Drive-through screening {number}",
+        "content_type": "practice",
+        "kind": "policy",
+        "summary": "Screening stations <fast> & safe",
+        "topics": ("testing",),
+        "city": "Seoul",
+        "country": "KR",
+        "started": date(2020, 2, 26),
+    }
+    values.update(fields)
+    return SearchDocument(**values)
+
+
+def bulk_ok(request: RecordedRequest) -> tuple[int, Any]:
+    """The documented bulk response: one item per action line, all successful."""
+    items = []
+    for line in request.body:
+        op, meta = next(iter(line.items()))
+        if len(line) == 1 and op in ("index", "delete"):
+            status = 201 if op == "index" else 200
+            result = "created" if op == "index" else "deleted"
+            items.append(
+                {
+                    op: {
+                        "_index": meta["_index"],
+                        "_id": meta["_id"],
+                        "_version": 1,
+                        "result": result,
+                        "status": status,
+                        "_seq_no": 0,
+                        "_primary_term": 1,
+                        "_shards": {"total": 2, "successful": 1, "failed": 0},
+                    }
+                }
+            )
+    return 200, {"took": 3, "errors": False, "items": items}
+
+
+ACKNOWLEDGED = (200, {"acknowledged": True})
+REFRESHED = (200, {"_shards": {"total": 2, "successful": 1, "failed": 0}})
+
+
+# --- Index template and analysis ----------------------------------------------------------------
+def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synonyms_and_edge_ngrams(
+    fake_es,
+):
+    fake, url = fake_es
+    fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "created"}))
+    fake.on("PUT", r"/_index_template/cac-knowledge-template", ACKNOWLEDGED)
+    fake.on(
+        "GET",
+        r"/_alias/cac-knowledge",
+        (404, {"error": "alias [cac-knowledge] missing", "status": 404}),
+    )
+    fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge-\d+/_refresh", REFRESHED)
+    fake.on("POST", r"/_aliases", ACKNOWLEDGED)
+
+    make_engine(url).rebuild([a_document(1)])
+
+    synonyms = fake.sent("PUT", r"/_synonyms/cac-knowledge-synonyms")[0].body
+    assert synonyms["synonyms_set"] == [
+        {"id": "group-1", "synonyms": "COVID-19, coronavirus, SARS-CoV-2"},
+        {"id": "group-2", "synonyms": "subway, metro, underground"},
+    ]
+    template = fake.sent("PUT", r"/_index_template/cac-knowledge-template")[0].body
+    assert template["index_patterns"] == ["cac-knowledge-*"]
+    analysis = template["template"]["settings"]["analysis"]
+    assert analysis["tokenizer"]["nori_mixed"] == {
+        "type": "nori_tokenizer",
+        "decompound_mode": "mixed",
+    }
+    assert analysis["analyzer"]["korean_index"]["tokenizer"] == "nori_mixed"
+    assert "korean_part_of_speech" in analysis["analyzer"]["korean_index"]["filter"]
+    assert analysis["filter"]["korean_part_of_speech"] == {"type": "nori_part_of_speech"}
+    synonym_filter = analysis["filter"]["knowledge_synonyms"]
+    assert synonym_filter["type"] == "synonym_graph"
+    assert synonym_filter["updateable"] is True
+    assert synonym_filter["synonyms_set"] == "cac-knowledge-synonyms"
+    assert analysis["filter"]["autocomplete_edge"]["type"] == "edge_ngram"
+
+    properties = template["template"]["mappings"]["properties"]
+    for field in ("title", "summary", "body", "attachments_text"):
+        assert properties[field]["analyzer"] == "standard"
+        assert properties[field]["fields"]["en"]["analyzer"] == "english"
+        assert properties[field]["fields"]["ko"]["analyzer"] == "korean_index"
+    # An updateable synonym filter is only allowed in search analyzers: never at index time.
+    analyzers_with_synonyms = {
+        name for name, a in analysis["analyzer"].items() if "knowledge_synonyms" in a["filter"]
+    }
+    index_analyzers = {
+        sub.get("analyzer")
+        for field in properties.values()
+        for sub in [field, *field.get("fields", {}).values()]
+    }
+    assert analyzers_with_synonyms
+    assert not analyzers_with_synonyms & index_analyzers
+    assert properties["title"]["fields"]["ko"]["search_analyzer"] in analyzers_with_synonyms
+    assert properties["title"]["fields"]["autocomplete"] == {
+        "type": "text",
+        "analyzer": "autocomplete_index",
+        "search_analyzer": "standard",
+    }
+    for facet_field in (
+        "topics",
+        "kind",
+        "country",
+        "city",
+        "locale",
+        "year",
+        "content_type",
+        "translation_key",
+    ):
+        assert properties[facet_field] == {"type": "keyword"}
+    assert properties["started"]["type"] == "date"
+    assert properties["published"]["type"] == "date"
+
+
+# --- Rebuild: build aside, one atomic alias swap ------------------------------------------------
+def test_rebuild_loads_a_new_versioned_index_and_swaps_the_alias_in_one_request(fake_es):
+    fake, url = fake_es
+    fake.on("PUT", r"/_synonyms/.*", (200, {"result": "updated"}))
+    fake.on("PUT", r"/_index_template/.*", ACKNOWLEDGED)
+    # As documented for GET _alias/<alias>: the indices holding it.
+    fake.on(
+        "GET",
+        r"/_alias/cac-knowledge",
+        (200, {"cac-knowledge-20200601000000000000": {"aliases": {"cac-knowledge": {}}}}),
+    )
+    fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge-\d+/_refresh", REFRESHED)
+    fake.on("POST", r"/_aliases", ACKNOWLEDGED)
+    fake.on("DELETE", r"/cac-knowledge-20200601000000000000", ACKNOWLEDGED)
+
+    loaded = make_engine(url).rebuild([a_document(1), a_document(2, "ko")])
+
+    assert loaded == 2
+    created = fake.sent("PUT", r"/cac-knowledge-\d+")
+    assert len(created) == 1
+    new_index = created[0].path.lstrip("/")
+    assert INDEX_NAME_PATTERN.match(new_index)
+    bulk_lines = fake.sent("PUT", r"/_bulk")[0].body
+    assert {line["index"]["_index"] for line in bulk_lines[::2]} == {new_index}
+    swaps = fake.sent("POST", r"/_aliases")
+    assert len(swaps) == 1
+    assert swaps[0].body == {
+        "actions": [
+            {"remove": {"index": "cac-knowledge-20200601000000000000", "alias": "cac-knowledge"}},
+            {"add": {"index": new_index, "alias": "cac-knowledge", "is_write_index": True}},
+        ]
+    }
+    # Order: template, create, load, refresh, swap, then the old index goes.
+    paths = [(r.method, r.path) for r in fake.requests]
+    assert paths.index(("POST", f"/{new_index}/_refresh")) < paths.index(("POST", "/_aliases"))
+    assert paths[-1] == ("DELETE", "/cac-knowledge-20200601000000000000")
+
+
+def test_a_failed_rebuild_deletes_its_new_index_and_leaves_the_alias_alone(fake_es):
+    fake, url = fake_es
+    fake.on("PUT", r"/_synonyms/.*", (200, {"result": "updated"}))
+    fake.on("PUT", r"/_index_template/.*", ACKNOWLEDGED)
+    fake.on(
+        "GET",
+        r"/_alias/cac-knowledge",
+        (200, {"cac-knowledge-20200601000000000000": {"aliases": {"cac-knowledge": {}}}}),
+    )
+    fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+    fake.on(
+        "PUT",
+        r"/_bulk",
+        (400, {"error": {"type": "illegal_argument_exception", "reason": "bad"}, "status": 400}),
+    )
+    fake.on("DELETE", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+
+    with pytest.raises(EngineUnavailable):
+        make_engine(url).rebuild([a_document(1)])
+
+    assert not fake.sent("POST", r"/_aliases")
+    new_index = fake.sent("PUT", r"/cac-knowledge-\d+")[0].path
+    assert [r.path for r in fake.sent("DELETE", r"/.*")] == [new_index]
+
+
+# --- Bulk writes ----------------------------------------------------------------------------------
+def test_index_sends_ndjson_bulk_requests_in_chunks_through_the_alias(fake_es):
+    fake, url = fake_es
+    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+
+    make_engine(url, bulk_chunk_size=2).index([a_document(n) for n in range(1, 6)])
+
+    bulks = fake.sent("PUT", r"/_bulk")
+    assert [len(b.body) // 2 for b in bulks] == [2, 2, 1]
+    action, source = bulks[0].body[:2]
+    assert action == {"index": {"_index": "cac-knowledge", "_id": "page-1"}}
+    assert source["translation_key"] == "tk-1"
+    assert source["topics"] == ["testing"]
+    assert source["year"] == "2020"
+    assert source["started"] == "2020-02-26"
+    assert source["kind"] == "policy"
+    assert fake.sent("POST", r"/cac-knowledge/_refresh")
+    # Writes through the alias never auto-create a concrete index with a guessed mapping.
+    assert all(b.query["require_alias"] == ["true"] for b in bulks)
+
+
+def test_indexing_on_a_fresh_cluster_creates_the_first_versioned_index_behind_the_alias(fake_es):
+    fake, url = fake_es
+    fake.on("HEAD", r"/_alias/cac-knowledge", (404, None))
+    fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "created"}))
+    fake.on("PUT", r"/_index_template/cac-knowledge-template", ACKNOWLEDGED)
+    fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+
+    engine = make_engine(url)
+    engine.index([a_document(1)])
+    engine.index([a_document(2)])
+
+    (created,) = fake.sent("PUT", r"/cac-knowledge-\d+")
+    assert INDEX_NAME_PATTERN.match(created.path.lstrip("/"))
+    assert created.body == {"aliases": {"cac-knowledge": {"is_write_index": True}}}
+    paths = [r.path for r in fake.requests]
+    assert paths.index("/_index_template/cac-knowledge-template") < paths.index(created.path)
+    assert len(fake.sent("HEAD", r"/_alias/cac-knowledge")) == 1  # checked once per process
+
+
+def test_bulk_items_refused_with_429_are_retried_alone(fake_es):
+    fake, url = fake_es
+    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+
+    def first_rejects_second_item(request: RecordedRequest) -> tuple[int, Any]:
+        status, body = bulk_ok(request)
+        body["errors"] = True
+        body["items"][1] = {
+            "index": {
+                "_index": "cac-knowledge",
+                "_id": "page-2",
+                "status": 429,
+                "error": {
+                    "type": "es_rejected_execution_exception",
+                    "reason": "rejected execution of coordinating operation",
+                },
+            }
+        }
+        return status, body
+
+    fake.on("PUT", r"/_bulk", first_rejects_second_item, bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+
+    make_engine(url).index([a_document(1), a_document(2)])
+
+    bulks = fake.sent("PUT", r"/_bulk")
+    assert len(bulks) == 2
+    assert [line["index"]["_id"] for line in bulks[1].body[::2]] == ["page-2"]
+
+
+def test_a_document_refused_for_good_raises_engine_unavailable(fake_es):
+    fake, url = fake_es
+    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+
+    def mapping_error(request: RecordedRequest) -> tuple[int, Any]:
+        return 200, {
+            "took": 1,
+            "errors": True,
+            "items": [
+                {
+                    "index": {
+                        "_index": "cac-knowledge",
+                        "_id": "page-1",
+                        "status": 400,
+                        "error": {
+                            "type": "document_parsing_exception",
+                            "reason": "failed to parse field [started]",
+                        },
+                    }
+                }
+            ],
+        }
+
+    fake.on("PUT", r"/_bulk", mapping_error)
+
+    with pytest.raises(EngineUnavailable, match="failed to parse field"):
+        make_engine(url).index([a_document(1)])
+    assert not fake.sent("POST", r"/cac-knowledge/_refresh")
+
+
+def test_delete_ignores_unknown_ids(fake_es):
+    fake, url = fake_es
+
+    def not_found(request: RecordedRequest) -> tuple[int, Any]:
+        return 200, {
+            "took": 1,
+            "errors": False,
+            "items": [
+                {
+                    "delete": {
+                        "_index": "cac-knowledge-1",
+                        "_id": line["delete"]["_id"],
+                        "result": "not_found",
+                        "status": 404,
+                        "_version": 1,
+                    }
+                }
+                for line in request.body
+            ],
+        }
+
+    fake.on("PUT", r"/_bulk", not_found)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+
+    make_engine(url).delete(["page-1", "page-404"])
+
+    assert fake.sent("PUT", r"/_bulk")[0].body == [
+        {"delete": {"_index": "cac-knowledge", "_id": "page-1"}},
+        {"delete": {"_index": "cac-knowledge", "_id": "page-404"}},
+    ]
+
+
+# --- Search ---------------------------------------------------------------------------------------
+def documented_search_response() -> dict[str, Any]:
+    """A collapsed, highlighted, aggregated _search response, as the reference shows them."""
+    source_en = {
+        "doc_id": "page-1",
+        "translation_key": "tk-1",
+        "locale": "en",
+        "url": "/en/p1/",
+        "content_type": "practice",
+        "kind": "policy",
+        "title": "Drive-through screening",
+        "summary": "Screening",
+        "topics": ["testing"],
+        "city": "Seoul",
+        "country": "KR",
+        "year": "2020",
+        "started": "2020-02-26",
+        "published": "2020-03-01T09:00:00+00:00",
+    }
+    source_ko = {
+        **source_en,
+        "doc_id": "page-2",
+        "locale": "ko",
+        "url": "/ko/p1/",
+        "title": "드라이브스루 선별진료소",
+    }
+    hit_en = {
+        "_index": "cac-knowledge-20200601000000000000",
+        "_id": "page-1",
+        "_score": 2.5,
+        "_source": source_en,
+        "highlight": {"summary.en": ["Drive-through <mark>screening</mark> &lt;fast&gt;"]},
+    }
+    hit_ko = {
+        "_index": "cac-knowledge-20200601000000000000",
+        "_id": "page-2",
+        "_score": 1.5,
+        "_source": source_ko,
+        "highlight": {"summary.ko": ["<mark>선별</mark>진료소"]},
+    }
+    terms = {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 0}
+
+    def facet(key: str) -> dict[str, Any]:
+        return {
+            "doc_count": 2,
+            "values": {**terms, "buckets": [{"key": key, "doc_count": 2, "groups": {"value": 1}}]},
+        }
+
+    return {
+        "took": 7,
+        "timed_out": False,
+        "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+        "hits": {
+            "total": {"value": 2, "relation": "eq"},
+            "max_score": 2.5,
+            "hits": [
+                {
+                    **hit_en,
+                    "fields": {"translation_key": ["tk-1"]},
+                    "inner_hits": {
+                        "translations": {
+                            "hits": {
+                                "total": {"value": 2, "relation": "eq"},
+                                "max_score": 2.5,
+                                "hits": [hit_en, hit_ko],
+                            }
+                        }
+                    },
+                }
+            ],
+        },
+        "aggregations": {
+            "topic": facet("testing"),
+            "kind": facet("policy"),
+            "country": facet("KR"),
+            "city": facet("Seoul"),
+            "locale": {
+                "doc_count": 2,
+                "values": {
+                    **terms,
+                    "buckets": [
+                        {"key": "en", "doc_count": 1, "groups": {"value": 1}},
+                        {"key": "ko", "doc_count": 1, "groups": {"value": 1}},
+                    ],
+                },
+            },
+            "year": facet("2020"),
+            "collapsed_total": {"doc_count": 2, "groups": {"value": 1}},
+        },
+    }
+
+
+def test_filtered_faceted_collapsed_search_request(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(
+        SearchRequest(
+            query="  screening  ",
+            language="ko",
+            filters={"kind": ("policy",), "topic": ("testing", "masks")},
+            page=3,
+            page_size=10,
+        )
+    )
+
+    body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
+    best_fields = body["query"]["bool"]["must"][0]["multi_match"]
+    assert best_fields["type"] == "best_fields"
+    assert best_fields["query"] == "screening"
+    assert best_fields["fields"][:4] == [
+        "title.ko^6",
+        "summary.ko^4",
+        "body.ko^2",
+        "attachments_text.ko^2",
+    ]
+    assert {"title.en^3", "title^3", "summary^2", "attachments_text^1"} <= set(
+        best_fields["fields"]
+    )
+    assert body["query"]["bool"]["should"][0]["multi_match"]["type"] == "cross_fields"
+    # Filters narrow the hits after aggregating; each facet applies every filter but its own.
+    kind_filter = {"terms": {"kind": ["policy"]}}
+    topic_filter = {"terms": {"topics": ["testing", "masks"]}}
+    assert body["post_filter"] == {"bool": {"filter": [kind_filter, topic_filter]}}
+    assert body["aggs"]["kind"]["filter"] == {"bool": {"filter": [topic_filter]}}
+    assert body["aggs"]["topic"]["filter"] == {"bool": {"filter": [kind_filter]}}
+    assert body["aggs"]["city"]["filter"] == {"bool": {"filter": [kind_filter, topic_filter]}}
+    assert body["aggs"]["topic"]["aggs"]["values"]["terms"]["field"] == "topics"
+    assert body["aggs"]["year"]["aggs"]["values"]["terms"]["field"] == "year"
+    assert set(body["aggs"]) == {
+        "topic",
+        "kind",
+        "country",
+        "city",
+        "locale",
+        "year",
+        "collapsed_total",
+    }
+    assert (
+        body["aggs"]["collapsed_total"]["aggs"]["groups"]["cardinality"]["field"]
+        == "translation_key"
+    )
+    assert body["collapse"]["field"] == "translation_key"
+    assert body["collapse"]["inner_hits"]["name"] == "translations"
+    assert body["highlight"]["pre_tags"] == ["<mark>"]
+    assert body["highlight"]["post_tags"] == ["</mark>"]
+    assert body["highlight"]["encoder"] == "html"
+    assert body["collapse"]["inner_hits"]["highlight"] == body["highlight"]
+    assert body["from"] == 20 and body["size"] == 10
+    assert body["sort"][0] == "_score"
+
+
+def test_date_sort_and_empty_query(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="", sort="date", collapse_translations=False))
+
+    body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
+    assert body["query"] == {"match_all": {}}
+    assert body["sort"][0]["started"]["order"] == "desc"
+    assert "collapse" not in body and "post_filter" not in body
+
+
+def test_pages_beyond_the_result_window_ask_for_no_hits(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="mask", page=501, page_size=20))
+
+    body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
+    assert (body["from"], body["size"]) == (0, 0)
+
+
+def test_a_documented_search_response_becomes_a_search_response_in_the_visitors_language(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    response = make_engine(url).search(SearchRequest(query="선별", language="ko"))
+
+    assert response.total == 1
+    assert response.took_ms == 7.0
+    (hit,) = response.hits
+    assert (hit.id, hit.locale, hit.title) == ("page-2", "ko", "드라이브스루 선별진료소")
+    assert hit.snippet == "<mark>선별</mark>진료소"
+    assert hit.started == date(2020, 2, 26)
+    assert hit.topics == ("testing",)
+    assert [(f.value, f.count) for f in response.facets["locale"]] == [("en", 1), ("ko", 1)]
+    assert set(response.facets) == {"topic", "kind", "country", "city", "locale", "year"}
+
+    english = make_engine(url).search(SearchRequest(query="screening", language="en"))
+    assert english.hits[0].snippet == "Drive-through <mark>screening</mark> &lt;fast&gt;"
+
+
+def test_suggest_queries_the_edge_ngram_field_and_dedupes_titles(fake_es):
+    fake, url = fake_es
+    hits = [
+        {
+            "_index": "cac-knowledge-1",
+            "_id": f"page-{n}",
+            "_score": 1.0,
+            "_source": {"title": title, "locale": "en"},
+        }
+        for n, title in enumerate(["Drive-through screening", "Drive-through screening", "Drones"])
+    ]
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_search",
+        (
+            200,
+            {
+                "took": 1,
+                "timed_out": False,
+                "hits": {"total": {"value": 3, "relation": "eq"}, "max_score": 1.0, "hits": hits},
+            },
+        ),
+    )
+
+    assert make_engine(url).suggest("dr", limit=5) == ["Drive-through screening", "Drones"]
+    body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
+    assert body["query"]["bool"]["must"] == [
+        {"match": {"title.autocomplete": {"query": "dr", "operator": "and"}}}
+    ]
+
+
+def test_more_like_this_likes_the_stored_document_and_excludes_its_translations(fake_es):
+    fake, url = fake_es
+    own = {
+        "_index": "cac-knowledge-20200601000000000000",
+        "_id": "page-1",
+        "_score": 1.0,
+        "_source": {"translation_key": "tk-1", "locale": "en"},
+    }
+    similar = {
+        "_index": "cac-knowledge-20200601000000000000",
+        "_id": "page-9",
+        "_score": 3.0,
+        "_source": {
+            "translation_key": "tk-9",
+            "locale": "en",
+            "title": "Walk-through booths",
+            "summary": "Booths",
+            "url": "/en/p9/",
+            "content_type": "practice",
+            "kind": "policy",
+            "topics": ["testing"],
+            "city": "Seoul",
+            "country": "KR",
+            "started": None,
+        },
+    }
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_search",
+        (200, {"took": 1, "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [own]}}),
+        (200, {"took": 2, "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [similar]}}),
+    )
+
+    related = make_engine(url).more_like_this("page-1", limit=3)
+
+    assert [h.id for h in related] == ["page-9"]
+    assert related[0].snippet == "Booths"
+    mlt_body = fake.sent("POST", r"/cac-knowledge/_search")[1].body
+    mlt = mlt_body["query"]["bool"]["must"][0]["more_like_this"]
+    assert mlt["like"] == [{"_index": "cac-knowledge-20200601000000000000", "_id": "page-1"}]
+    assert mlt_body["query"]["bool"]["must_not"] == [{"term": {"translation_key": "tk-1"}}]
+    assert mlt_body["size"] == 3
+
+
+# --- Synonyms -------------------------------------------------------------------------------------
+def test_updating_synonyms_replaces_the_set_and_reloads_search_analyzers_without_closing(fake_es):
+    fake, url = fake_es
+    fake.on(
+        "PUT",
+        r"/_synonyms/cac-knowledge-synonyms",
+        (
+            200,
+            {
+                "result": "updated",
+                "reload_analyzers_details": {
+                    "_shards": {"total": 2, "successful": 1, "failed": 0},
+                    "reload_details": [],
+                },
+            },
+        ),
+    )
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_reload_search_analyzers",
+        (200, {"_shards": {"total": 2, "successful": 1, "failed": 0}, "reload_details": []}),
+    )
+    fake.on("POST", r"/cac-knowledge/_cache/clear", REFRESHED)
+
+    make_engine(url).update_synonyms([("mask", "face covering")])
+
+    assert fake.sent("PUT", r"/_synonyms/.*")[0].body == {
+        "synonyms_set": [{"id": "group-1", "synonyms": "mask, face covering"}]
+    }
+    assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    assert not fake.sent("POST", r".*/_close")
+
+
+def test_searches_push_the_live_synonym_list_only_when_editors_changed_it(fake_es):
+    fake, url = fake_es
+    live = [["mask", "face covering"]]
+    # As documented for GET _synonyms/<set>: what the cluster holds now.
+    fake.on(
+        "GET",
+        r"/_synonyms/cac-knowledge-synonyms",
+        (200, {"count": 1, "synonyms_set": [{"id": "group-1", "synonyms": "mask, face covering"}]}),
+    )
+    fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "updated"}))
+    fake.on("POST", r"/cac-knowledge/_reload_search_analyzers", (200, {"reload_details": []}))
+    fake.on("POST", r"/cac-knowledge/_cache/clear", REFRESHED)
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+    engine = make_engine(url, synonym_groups=lambda: live)
+
+    engine.search(SearchRequest(query="mask"))
+    engine.search(SearchRequest(query="mask"))
+    assert len(fake.sent("GET", r"/_synonyms/.*")) == 1
+    assert not fake.sent("PUT", r"/_synonyms/.*")
+
+    live.append(["thermal camera", "fever scanner"])
+    engine.search(SearchRequest(query="fever scanner"))
+    (pushed,) = fake.sent("PUT", r"/_synonyms/.*")
+    assert pushed.body["synonyms_set"][1] == {
+        "id": "group-2",
+        "synonyms": "thermal camera, fever scanner",
+    }
+    assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 3
+
+
+# --- Retries, health and outages ---------------------------------------------------------------
+def test_a_429_answer_is_retried(fake_es):
+    fake, url = fake_es
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_count",
+        (
+            429,
+            {"error": {"type": "es_rejected_execution_exception", "reason": "busy"}, "status": 429},
+        ),
+        (200, {"count": 42, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}}),
+    )
+
+    assert make_engine(url).count() == 42
+    assert len(fake.sent("POST", r"/cac-knowledge/_count")) == 2
+
+
+def test_a_cluster_that_keeps_answering_503_makes_operations_raise_engine_unavailable(fake_es):
+    fake, url = fake_es
+    unavailable = (
+        503,
+        {"error": {"type": "cluster_block_exception", "reason": "no master"}, "status": 503},
+    )
+    fake.on("POST", r"/cac-knowledge/_count", unavailable)
+    fake.on("POST", r"/cac-knowledge/_search", unavailable)
+
+    engine = make_engine(url, max_retries=1)
+    with pytest.raises(EngineUnavailable):
+        engine.count()
+    with pytest.raises(EngineUnavailable):
+        engine.search(SearchRequest(query="mask"))
+    assert len(fake.sent("POST", r"/cac-knowledge/_count")) == 2  # one try, one retry
+
+
+def test_health_reports_cluster_status_alias_and_count(fake_es):
+    fake, url = fake_es
+    fake.on(
+        "GET",
+        r"/_cluster/health",
+        (
+            200,
+            {
+                "cluster_name": "cac",
+                "status": "yellow",
+                "timed_out": False,
+                "number_of_nodes": 1,
+                "active_shards_percent_as_number": 50.0,
+            },
+        ),
+    )
+    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("POST", r"/cac-knowledge/_count", (200, {"count": 7}))
+
+    health = make_engine(url).health()
+
+    assert health.ok and health.documents == 7 and health.engine == "elasticsearch"
+
+
+def test_health_without_the_alias_is_not_ok(fake_es):
+    fake, url = fake_es
+    fake.on("GET", r"/_cluster/health", (200, {"cluster_name": "cac", "status": "green"}))
+    fake.on("HEAD", r"/_alias/cac-knowledge", (404, None))
+
+    health = make_engine(url).health()
+
+    assert not health.ok
+    assert "alias" in health.detail
+
+
+def test_before_the_first_index_exists_reads_are_empty_not_errors(fake_es):
+    fake, url = fake_es
+    missing = (
+        404,
+        {
+            "error": {
+                "type": "index_not_found_exception",
+                "reason": "no such index [cac-knowledge]",
+            },
+            "status": 404,
+        },
+    )
+    fake.on("POST", r"/cac-knowledge/_search", missing)
+    fake.on("POST", r"/cac-knowledge/_count", missing)
+    engine = make_engine(url)
+
+    response = engine.search(SearchRequest(query="mask"))
+
+    assert (response.total, response.hits) == (0, [])
+    assert set(response.facets) == {"topic", "kind", "country", "city", "locale", "year"}
+    assert engine.count() == 0
+    assert engine.suggest("ma") == []
+    assert engine.more_like_this("page-1") == []
+
+
+def _refused_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens there any more
+
+
+def test_connection_refused_means_unhealthy_and_engine_unavailable():
+    engine = make_engine(_refused_url(), max_retries=1, request_timeout=1)
+
+    assert engine.health().ok is False
+    with pytest.raises(EngineUnavailable):
+        engine.count()
+    with pytest.raises(EngineUnavailable):
+        engine.index([a_document(1)])
+    with pytest.raises(EngineUnavailable):
+        engine.search(SearchRequest(query="mask"))
+
+
+# --- Engine selection -----------------------------------------------------------------------------
+def test_the_engine_is_elasticsearch_when_its_url_is_set_else_embedded(settings, tmp_path):
+    from search.engines.embedded import EmbeddedEngine
+    from search.engines.selection import get_engine
+
+    settings.ELASTICSEARCH_URL = _refused_url()
+    get_engine.cache_clear()
+    try:
+        assert isinstance(get_engine(), ElasticsearchEngine)
+        assert get_engine() is get_engine()  # one engine (and one connection pool) per process
+        settings.ELASTICSEARCH_URL = None
+        settings.SEARCH_INDEX_DIR = tmp_path / "index"
+        get_engine.cache_clear()
+        assert isinstance(get_engine(), EmbeddedEngine)
+    finally:
+        get_engine.cache_clear()

@@ -1,0 +1,335 @@
+"""What every search engine promises, run against each engine that is reachable.
+
+The embedded engine always runs; Elasticsearch runs when ELASTICSEARCH_URL is set.
+Documents are built directly as SearchDocument values: no pages needed.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date
+
+import pytest
+from django.conf import settings
+
+from search.engines.base import FACET_FIELDS, SearchDocument, SearchRequest
+from search.models import SynonymGroup
+
+pytestmark = pytest.mark.django_db
+
+
+def make_engine(name: str, tmp_path):
+    if name == "embedded":
+        from search.engines.embedded import EmbeddedEngine
+
+        return EmbeddedEngine(tmp_path / "index")
+    import importlib
+
+    module = importlib.import_module("search.engines.elasticsearch")
+    return module.ElasticsearchEngine(
+        settings.ELASTICSEARCH_URL, prefix=f"cac-contract-{uuid.uuid4().hex[:8]}"
+    )
+
+
+# Elasticsearch cannot run on the development and CI machines, so it is not a service CI
+# must provide: without ELASTICSEARCH_URL the suite runs on the embedded engine alone, and
+# the one test below says so.
+REACHABLE_ENGINES = ["embedded"] + (["elasticsearch"] if settings.ELASTICSEARCH_URL else [])
+
+
+@pytest.fixture(params=REACHABLE_ENGINES)
+def engine(request, tmp_path):
+    return make_engine(request.param, tmp_path)
+
+
+@pytest.mark.skipif(bool(settings.ELASTICSEARCH_URL), reason="Elasticsearch is in the suite")
+def test_contract_suite_against_elasticsearch():
+    pytest.skip("ELASTICSEARCH_URL not set: the contract suite ran on the embedded engine only")
+
+
+def doc(number: int, **fields) -> SearchDocument:
+    values = {
+        "id": f"page-{number}",
+        "translation_key": f"group-{number}",
+        "locale": "en",
+        "url": f"/en/practices/{number}/",
+        "title": f"Practice {number}",
+        "content_type": "practice",
+        "kind": "policy",
+        "city": "Seoul",
+        "country": "KR",
+        "started": date(2020, 3, 1),
+    }
+    values.update(fields)
+    return SearchDocument(**values)
+
+
+def found_ids(engine, query: str, **request) -> list[str]:
+    return [hit.id for hit in engine.search(SearchRequest(query=query, **request)).hits]
+
+
+def test_indexed_documents_are_counted_searchable_and_deletable(engine):
+    engine.index([doc(1, body="Walk-through testing booths"), doc(2, body="Safe hospitals")])
+    assert engine.count() == 2
+    assert found_ids(engine, "booths") == ["page-1"]
+    engine.delete(["page-1", "page-unknown"])
+    assert engine.count() == 1
+    assert found_ids(engine, "booths") == []
+    assert engine.health().ok
+
+
+def test_indexing_the_same_id_replaces_the_document(engine):
+    engine.index([doc(1, title="Old title", body="ventilation")])
+    engine.index([doc(1, title="New title", body="disinfection")])
+    assert engine.count() == 1
+    assert found_ids(engine, "ventilation") == []
+    hits = engine.search(SearchRequest(query="disinfection")).hits
+    assert [hit.title for hit in hits] == ["New title"]
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("방역", "방역수칙을 지켜 주세요"),
+        ("격리", "자가격리자는 외출할 수 없다"),
+        ("지원금", "재난지원금을 받았다"),
+    ],
+)
+def test_korean_word_finds_its_compound_and_inflected_forms(engine, query, text):
+    engine.index([doc(1, locale="ko", body=text), doc(2, locale="ko", body="서울시 지하철")])
+    assert found_ids(engine, query, language="ko") == ["page-1"]
+
+
+@pytest.mark.parametrize("query", ["screening", "screened", "screen"])
+def test_english_word_forms_match_each_other(engine, query):
+    engine.index(
+        [
+            doc(1, body="Screening at the airport"),
+            doc(2, body="All arrivals were screened"),
+            doc(3, body="A screen for every desk"),
+            doc(4, body="Hand washing"),
+        ]
+    )
+    assert sorted(found_ids(engine, query)) == ["page-1", "page-2", "page-3"]
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        ("COVID-19", "coronavirus", "SARS-CoV-2"),
+        ("quarantine", "self-isolation"),
+        ("mask", "face covering"),
+        ("contact tracing", "epidemiological investigation"),
+        ("subway", "metro", "underground"),
+        ("remote learning", "online classes", "distance education"),
+    ],
+)
+def test_each_synonym_finds_documents_using_the_others(engine, group):
+    engine.index(
+        [doc(n, body=f"Seoul's response: {term} for citizens") for n, term in enumerate(group)]
+        + [doc(99, body="Unrelated text about parks")]
+    )
+    expected = sorted(f"page-{n}" for n in range(len(group)))
+    for term in group:
+        assert sorted(found_ids(engine, term)) == expected, term
+
+
+def test_synonyms_added_by_editors_apply_to_queries(engine):
+    engine.index([doc(1, body="Thermal cameras at stations"), doc(2, body="Parks")])
+    assert found_ids(engine, "fever scanner") == []
+    SynonymGroup.objects.create(terms="thermal camera, fever scanner")
+    assert found_ids(engine, "fever scanner") == ["page-1"]
+
+
+def test_filters_narrow_results_and_facets_count_the_filtered_set(engine):
+    engine.index(
+        [
+            doc(1, body="masks", topics=("masks",), kind="policy", city="Seoul", country="KR"),
+            doc(2, body="masks", topics=("masks", "schools"), kind="technology", city="Busan"),
+            doc(
+                3,
+                body="masks",
+                topics=("schools",),
+                kind="policy",
+                city="Paris",
+                country="FR",
+                started=date(2021, 1, 5),
+            ),
+        ]
+    )
+    everything = engine.search(SearchRequest(query="masks"))
+    assert set(everything.facets) == set(FACET_FIELDS)
+    assert {f.value: f.count for f in everything.facets["country"]} == {"KR": 2, "FR": 1}
+    assert {f.value: f.count for f in everything.facets["year"]} == {"2020": 2, "2021": 1}
+
+    korean = engine.search(SearchRequest(query="masks", filters={"country": ("KR",)}))
+    assert sorted(hit.id for hit in korean.hits) == ["page-1", "page-2"]
+    assert {f.value: f.count for f in korean.facets["topic"]} == {"masks": 2, "schools": 1}
+    assert {f.value: f.count for f in korean.facets["kind"]} == {"policy": 1, "technology": 1}
+
+    schools_policy = engine.search(
+        SearchRequest(query="masks", filters={"topic": ("schools",), "kind": ("policy",)})
+    )
+    assert [hit.id for hit in schools_policy.hits] == ["page-3"]
+    by_year = engine.search(SearchRequest(filters={"year": ("2021",)}))
+    assert [hit.id for hit in by_year.hits] == ["page-3"]
+
+
+def test_sort_by_date_puts_newest_first(engine):
+    engine.index(
+        [
+            doc(1, body="testing", started=date(2020, 2, 1)),
+            doc(2, body="testing testing testing", started=date(2020, 1, 1)),
+            doc(3, body="testing", started=date(2020, 6, 1)),
+        ]
+    )
+    assert found_ids(engine, "testing", sort="date") == ["page-3", "page-1", "page-2"]
+
+
+def test_pages_split_results_without_overlap(engine):
+    engine.index([doc(n, body="hand sanitiser") for n in range(1, 8)])
+    pages = [
+        engine.search(SearchRequest(query="sanitiser", page=p, page_size=3)) for p in (1, 2, 3)
+    ]
+    assert [len(page.hits) for page in pages] == [3, 3, 1]
+    assert all(page.total == 7 for page in pages)
+    ids = [hit.id for page in pages for hit in page.hits]
+    assert len(set(ids)) == 7
+
+
+def test_translations_collapse_to_the_visitors_language(engine):
+    engine.index(
+        [
+            doc(1, translation_key="shared", locale="en", title="Mask distribution", body="mask"),
+            doc(2, translation_key="shared", locale="ko", title="마스크 배포", body="마스크 mask"),
+            doc(3, translation_key="alone", locale="en", title="Mask factories", body="mask"),
+        ]
+    )
+    in_korean = engine.search(SearchRequest(query="mask", language="ko"))
+    assert in_korean.total == 2
+    assert sorted(hit.id for hit in in_korean.hits) == ["page-2", "page-3"]
+    in_english = engine.search(SearchRequest(query="mask", language="en"))
+    assert sorted(hit.id for hit in in_english.hits) == ["page-1", "page-3"]
+    uncollapsed = engine.search(SearchRequest(query="mask", collapse_translations=False))
+    assert uncollapsed.total == 3
+
+
+def test_snippets_escape_html_and_mark_only_matches(engine):
+    engine.index([doc(1, body='Quarantine <script>alert("x")</script> & checks at the border')])
+    hit = engine.search(SearchRequest(query="border")).hits[0]
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>border</mark>" in hit.snippet
+    assert hit.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_suggest_completes_titles_in_english_and_korean(engine):
+    engine.index(
+        [
+            doc(1, title="Drive-through screening stations"),
+            doc(2, locale="ko", title="드라이브스루 선별진료소"),
+            doc(3, title="Public transport disinfection"),
+        ]
+    )
+    assert engine.suggest("drive") == ["Drive-through screening stations"]
+    assert "Drive-through screening stations" in engine.suggest("scree")
+    assert engine.suggest("선별", language="ko") == ["드라이브스루 선별진료소"]
+    assert engine.suggest("") == []
+
+
+def test_more_like_this_excludes_the_document_and_its_translations(engine):
+    engine.index(
+        [
+            doc(
+                1,
+                translation_key="g1",
+                title="Mask distribution at pharmacies",
+                body="masks pharmacies rationing",
+            ),
+            doc(
+                2,
+                translation_key="g1",
+                locale="ko",
+                title="Mask distribution at pharmacies",
+                body="masks pharmacies rationing 마스크",
+            ),
+            doc(3, title="Pharmacies sell masks", body="mask rationing at pharmacies"),
+            doc(4, title="School lunches", body="meals for children"),
+        ]
+    )
+    similar = [hit.id for hit in engine.more_like_this("page-1")]
+    assert similar[0] == "page-3"
+    assert "page-1" not in similar and "page-2" not in similar
+    assert engine.more_like_this("page-unknown") == []
+
+
+def test_rebuild_swaps_in_new_content_while_searches_keep_working(engine):
+    engine.index([doc(1, body="old content")])
+    errors = []
+    stop = threading.Event()
+
+    def keep_searching():
+        while not stop.is_set():
+            try:
+                engine.search(SearchRequest(query="content"))
+            except Exception as error:  # the assertion below reports it
+                errors.append(error)
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        count = engine.rebuild(doc(n, body="new content") for n in range(10, 40))
+    finally:
+        stop.set()
+        searcher.join()
+    assert errors == []
+    assert count == 30
+    assert engine.count() == 30
+    assert "page-1" not in found_ids(engine, "content", page_size=50)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced', "AND OR", "*", "title:", ":", "a" * 10_000, "mask\x00", "(((", "-", "NOT"],
+)
+def test_odd_queries_return_normally(engine, query):
+    engine.index([doc(1, body="mask and gloves or visors")])
+    response = engine.search(SearchRequest(query=query))
+    assert response.total >= 0
+    assert engine.suggest(query) is not None
+
+
+def test_took_ms_is_reported(engine):
+    engine.index([doc(1, body="ventilation")])
+    response = engine.search(SearchRequest(query="ventilation"))
+    assert response.took_ms >= 0
+
+
+def test_embedded_rebuild_removes_old_index_directories(tmp_path):
+    engine = make_engine("embedded", tmp_path)
+    engine.index([doc(1)])
+    engine.rebuild([doc(2)])
+    engine.rebuild([doc(3)])
+    generations = list((tmp_path / "index").glob("gen-*"))
+    assert len(generations) == 1
+    assert found_ids(engine, "practice") == ["page-3"]
+
+
+def test_embedded_writes_from_two_engines_on_one_directory_both_land(tmp_path):
+    # Two engine objects stand for a web process and a worker sharing the index directory.
+    web, worker = make_engine("embedded", tmp_path), make_engine("embedded", tmp_path)
+    threads = [
+        threading.Thread(target=web.index, args=([doc(n) for n in range(0, 20)],)),
+        threading.Thread(target=worker.index, args=([doc(n) for n in range(20, 40)],)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert web.count() == 40 and worker.count() == 40
+
+
+def test_korean_synonym_finds_the_english_term(engine):
+    engine.index([doc(1, body="COVID-19 testing for travellers"), doc(2, body="Parks")])
+    assert found_ids(engine, "코로나19", language="ko") == ["page-1"]

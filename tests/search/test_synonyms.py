@@ -1,0 +1,38 @@
+"""The synonym list both engines share: the shipped file plus the editors' groups."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.models import SynonymGroup
+from search.synonyms import base_synonym_groups, parse_solr_synonyms, synonym_groups
+
+
+def test_solr_lines_become_groups_and_comments_are_skipped():
+    text = "# comment\n\nmask, face covering\nmetro, subway => underground\nlonely\n"
+    assert parse_solr_synonyms(text) == [
+        ("mask", "face covering"),
+        ("metro", "subway", "underground"),
+    ]
+
+
+def test_shipped_list_holds_the_domain_groups():
+    groups = [set(group) for group in base_synonym_groups()]
+    for required in [
+        {"COVID-19", "coronavirus", "SARS-CoV-2"},
+        {"quarantine", "self-isolation"},
+        {"mask", "face covering"},
+        {"contact tracing", "epidemiological investigation"},
+        {"subway", "metro", "underground"},
+        {"remote learning", "online classes", "distance education"},
+    ]:
+        assert any(required <= group for group in groups), required
+
+
+@pytest.mark.django_db
+def test_groups_added_by_editors_are_merged_after_the_shipped_ones():
+    SynonymGroup.objects.create(terms=" thermal camera , fever scanner ,", language="en")
+    SynonymGroup.objects.create(terms="alone")  # one term is not a group
+    groups = synonym_groups()
+    assert groups[-1] == ("thermal camera", "fever scanner")
+    assert ("alone",) not in groups
