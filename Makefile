@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/python manage.py load_summit_2020
 	$(BIN)/python manage.py load_demo_practices
 	$(BIN)/python manage.py create_demo_accounts
+	$(BIN)/python manage.py search_rebuild
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
