@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from knowledge import views as knowledge_views
+from search import api as search_api
+from search import views as search_views
 
 from .api import api_router
 
@@ -15,6 +17,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    path("api/v1/search/", search_api.search_api, name="search_api"),
+    path("api/v1/search/suggest", search_api.suggest_api, name="search_suggest_api"),
+    path("api/v1/openapi.json", search_api.openapi_api, name="search_openapi"),
     path(
         "open-data/practices.<str:export_format>",
         knowledge_views.open_data_download,
@@ -39,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("topics/<slug:slug>/", knowledge_views.topic_area_detail, name="topic_area_detail"),
     path("cities/<slug:slug>/", knowledge_views.city_detail, name="city_detail"),
     path("open-data/", knowledge_views.open_data, name="open_data"),
+    path("search/", search_views.search_page, name="search"),
     # Everything else is a Wagtail page; this stays last.
     path("", include(wagtail_urls)),
     prefix_default_language=True,

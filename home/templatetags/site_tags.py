@@ -81,6 +81,7 @@ def site_nav_links(context) -> list[NavLink]:
         (_("Topic areas"), reverse("topic_area_list")),
         (_("Summit 2020"), _url(summit, request)),
         (_("Open data"), reverse("open_data")),
+        (_("Search"), reverse("search")),
     ]
     path = request.path if request is not None else ""
     return [

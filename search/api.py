@@ -1,0 +1,78 @@
+"""The public search API, /api/v1/search/. Thin: parsing and searching live in search.service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from .engines.base import EngineUnavailable, SearchHit
+from .openapi import openapi_document
+from .service import facet_labels, label_for, parse_search_request, run_search, run_suggest
+
+API_FACETS = ("topic", "kind", "country", "city", "locale")
+
+
+def _language(request: HttpRequest) -> str:
+    # ?lang= both filters by locale and picks the language of labels and collapsed hits.
+    lang = request.GET.get("lang", "")
+    return lang if lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _unavailable() -> JsonResponse:
+    return JsonResponse({"error": "Search is temporarily unavailable."}, status=503)
+
+
+def _hit_json(hit: SearchHit) -> dict:
+    return {
+        "slug": hit.url.rstrip("/").rsplit("/", 1)[-1],
+        "locale": hit.locale,
+        "url": hit.url,
+        "title": hit.title,
+        "snippet": hit.snippet,
+        "kind": hit.kind,
+        "topics": list(hit.topics),
+        "city": hit.city,
+        "country": hit.country,
+        "started": hit.started.isoformat() if hit.started else None,
+    }
+
+
+@require_GET
+def search_api(request: HttpRequest) -> JsonResponse:
+    language = _language(request)
+    try:
+        response = run_search(request.GET, language)
+    except EngineUnavailable:
+        return _unavailable()
+    labels = facet_labels(language)
+    facets = {
+        facet: [
+            {"value": c.value, "label": label_for(labels, facet, c.value), "count": c.count}
+            for c in response.facets.get(facet, [])
+        ]
+        for facet in API_FACETS
+    }
+    return JsonResponse(
+        {
+            "total": response.total,
+            "took_ms": round(response.took_ms, 2),
+            "page": parse_search_request(request.GET, language).page,
+            "hits": [_hit_json(hit) for hit in response.hits],
+            "facets": facets,
+        }
+    )
+
+
+@require_GET
+def suggest_api(request: HttpRequest) -> JsonResponse:
+    try:
+        suggestions = run_suggest(request.GET, _language(request))
+    except EngineUnavailable:
+        return _unavailable()
+    return JsonResponse({"suggestions": suggestions})
+
+
+@require_GET
+def openapi_api(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_document())

@@ -1,0 +1,127 @@
+"""The OpenAPI 3 description of the public search API, written by hand: two endpoints."""
+
+from __future__ import annotations
+
+_STRING = {"type": "string"}
+
+
+def _param(name: str, description: str, schema: dict | None = None) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or _STRING,
+    }
+
+
+_FACET_ITEM = {
+    "type": "object",
+    "properties": {"value": _STRING, "label": _STRING, "count": {"type": "integer"}},
+}
+
+_HIT = {
+    "type": "object",
+    "properties": {
+        "slug": _STRING,
+        "locale": _STRING,
+        "url": _STRING,
+        "title": _STRING,
+        "snippet": {"type": "string", "description": "Escaped HTML; matches wrapped in <mark>."},
+        "kind": _STRING,
+        "topics": {"type": "array", "items": _STRING},
+        "city": _STRING,
+        "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
+        "started": {"type": "string", "format": "date", "nullable": True},
+    },
+}
+
+_UNAVAILABLE = {
+    "description": "The search engine is temporarily unavailable.",
+    "content": {
+        "application/json": {"schema": {"type": "object", "properties": {"error": _STRING}}}
+    },
+}
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "CAC Knowledge Platform search API",
+            "version": "1",
+            "description": "Full-text search over public practices, sessions and summaries. "
+            "Unknown or malformed parameters are ignored or clamped.",
+        },
+        "paths": {
+            "/api/v1/search/": {
+                "get": {
+                    "summary": "Search public content",
+                    "parameters": [
+                        _param("q", "Search words (at most 200 characters)."),
+                        _param("lang", "Locale filter and language of hits: en or ko."),
+                        _param("topic", "Topic-area slug; repeatable."),
+                        _param("kind", "Practice kind or content type; repeatable."),
+                        _param("country", "ISO 3166-1 alpha-2 code; repeatable."),
+                        _param("city", "City name in English; repeatable."),
+                        _param("year", "Year started or published; repeatable."),
+                        _param("sort", "relevance or date.", {"enum": ["relevance", "date"]}),
+                        _param("page", "1-based page.", {"type": "integer", "minimum": 1}),
+                        _param(
+                            "page_size",
+                            "Hits per page, at most 50.",
+                            {"type": "integer", "minimum": 1, "maximum": 50},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One page of hits with facet counts.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "total": {"type": "integer"},
+                                            "took_ms": {"type": "number"},
+                                            "page": {"type": "integer"},
+                                            "hits": {"type": "array", "items": _HIT},
+                                            "facets": {
+                                                "type": "object",
+                                                "additionalProperties": {
+                                                    "type": "array",
+                                                    "items": _FACET_ITEM,
+                                                },
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/v1/search/suggest": {
+                "get": {
+                    "summary": "Autocomplete suggestions",
+                    "parameters": [_param("q", "The beginning of a word or title.")],
+                    "responses": {
+                        "200": {
+                            "description": "Completions, best first.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "suggestions": {"type": "array", "items": _STRING}
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+        },
+    }

@@ -1,0 +1,75 @@
+"""The public search page. Thin: parsing and searching live in search.service."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from wagtail.models import Locale
+
+from knowledge.topic_areas import topic_areas_for
+
+from .engines.base import EngineUnavailable
+from .service import facet_labels, label_for, parse_search_request, run_search
+
+
+def _page_url(request: HttpRequest, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + params.urlencode()
+
+
+def _facet_links(request: HttpRequest, response, labels) -> list[dict]:
+    """Each facet value as a link that toggles it as a filter, so filters work without JS."""
+    groups = []
+    for facet, counts in response.facets.items():
+        param = "lang" if facet == "locale" else facet
+        selected = set(request.GET.getlist(param))
+        values = []
+        for item in counts:
+            params = request.GET.copy()
+            params.pop("page", None)
+            chosen = [v for v in params.getlist(param) if v != item.value]
+            if item.value not in selected:
+                chosen.append(item.value)
+            params.setlist(param, chosen)
+            values.append(
+                {
+                    "label": label_for(labels, facet, item.value),
+                    "count": item.count,
+                    "selected": item.value in selected,
+                    "url": "?" + params.urlencode(),
+                }
+            )
+        if values:
+            groups.append({"name": facet, "values": values})
+    return groups
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    language = get_language() or "en"
+    search_request = parse_search_request(request.GET, language)
+    context = {"query": search_request.query, "sort": search_request.sort}
+    try:
+        response = run_search(request.GET, language)
+    except EngineUnavailable:
+        context["unavailable"] = True
+        return render(request, "search/search_page.html", context, status=503)
+    labels = facet_labels(language)
+    last_page = max(1, -(-response.total // search_request.page_size))
+    page = search_request.page
+    context.update(
+        response=response,
+        facet_groups=_facet_links(request, response, labels),
+        page=page,
+        last_page=last_page,
+        previous_url=_page_url(request, page=page - 1) if page > 1 else "",
+        next_url=_page_url(request, page=page + 1) if page < last_page else "",
+        relevance_url=_page_url(request, sort="relevance", page=1),
+        date_url=_page_url(request, sort="date", page=1),
+        filters=search_request.filters,
+    )
+    if not response.hits:
+        context["topic_areas"] = topic_areas_for(Locale.get_active())
+    return render(request, "search/search_page.html", context)
