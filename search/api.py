@@ -8,7 +8,14 @@ from django.views.decorators.http import require_GET
 
 from .engines.base import EngineUnavailable, SearchHit
 from .openapi import openapi_document
-from .service import facet_labels, label_for, parse_search_request, run_search, run_suggest
+from .service import (
+    facet_labels,
+    invalid_api_parameters,
+    label_for,
+    parse_search_request,
+    run_search,
+    run_suggest,
+)
 
 API_FACETS = ("topic", "kind", "country", "city", "locale")
 
@@ -40,6 +47,9 @@ def _hit_json(hit: SearchHit) -> dict:
 
 @require_GET
 def search_api(request: HttpRequest) -> JsonResponse:
+    errors = invalid_api_parameters(request.GET)
+    if errors:
+        return JsonResponse({"error": "Bad parameters.", "errors": errors}, status=400)
     language = _language(request)
     try:
         response = run_search(request.GET, language)

@@ -43,6 +43,18 @@ _UNAVAILABLE = {
     },
 }
 
+_BAD_PARAMETERS = {
+    "description": "A parameter is out of range or malformed; `errors` names each one.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"error": _STRING, "errors": {"type": "array", "items": _STRING}},
+            }
+        }
+    },
+}
+
 
 def openapi_document() -> dict:
     return {
@@ -97,6 +109,7 @@ def openapi_document() -> dict:
                                 }
                             },
                         },
+                        "400": _BAD_PARAMETERS,
                         "503": _UNAVAILABLE,
                     },
                 }

@@ -50,6 +50,37 @@ def _filter_values(query_params: QueryDict, name: str) -> tuple[str, ...]:
     return tuple(values[:10])
 
 
+def invalid_api_parameters(query_params: QueryDict) -> list[str]:
+    """What is wrong with an API request's parameters, one message each; empty when fine.
+
+    The search page forgives all of this (it drops or clamps); the API says so with a 400.
+    Query-syntax characters in q are not errors: they are searched as text.
+    """
+    errors = []
+    query = query_params.get("q", "")
+    if _CONTROL_CHARS.search(query):
+        errors.append("q: control characters are not allowed")
+    if len(query) > MAX_QUERY_LENGTH:
+        errors.append(f"q: at most {MAX_QUERY_LENGTH} characters")
+    for name, high in (("page", MAX_PAGE), ("page_size", MAX_PAGE_SIZE)):
+        raw = query_params.get(name)
+        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= high):
+            errors.append(f"{name}: a whole number from 1 to {high}")
+    languages = {code for code, _name in settings.LANGUAGES}
+    for raw in query_params.getlist("lang"):
+        if raw not in languages:
+            errors.append(f"lang: one of {', '.join(sorted(languages))}")
+    if query_params.get("sort", "relevance") not in SORTS:
+        errors.append(f"sort: one of {', '.join(SORTS)}")
+    for facet in FACET_FIELDS:
+        if facet == "locale":
+            continue
+        for raw in query_params.getlist(facet):
+            if not _FILTER_VALUE.match(raw):
+                errors.append(f"{facet}: not a valid value")
+    return errors
+
+
 def parse_search_request(query_params: QueryDict, language: str) -> SearchRequest:
     filters = {}
     for facet in FACET_FIELDS:
