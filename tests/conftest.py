@@ -26,6 +26,19 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def empty_search_index_after_test():
+    """The index lives on disk, outside the test's rolled-back transaction: empty it after
+    each test that wrote to it, so no test finds another's documents."""
+    yield
+    from search.engines.selection import get_engine
+
+    get_engine.cache_clear()
+    engine = get_engine()
+    if engine.count():
+        engine.rebuild([])
+
+
 @pytest.fixture
 def site_structure(db):
     """The home pages and practice indexes for every content locale."""

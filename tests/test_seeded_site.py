@@ -43,6 +43,7 @@ def seeded_site(db):
     call_command("load_summit_2020", verbosity=0)
     call_command("load_demo_practices", verbosity=0)
     call_command("create_demo_accounts", "--force", verbosity=0)
+    call_command("search_rebuild", verbosity=0)
 
 
 def test_every_internal_link_of_the_seeded_site_answers_200(client, seeded_site):
