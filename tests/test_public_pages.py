@@ -18,28 +18,15 @@ from knowledge.models import (
     PracticePage,
     SessionPage,
     SessionSummaryPage,
-    TopicArea,
 )
 from knowledge.session_times import session_times
 from knowledge.site_structure import practice_index_for
 from knowledge.summit_programme import get_or_create_city
 from tests.expected import TOPIC_SLUGS
+from tests.factories import add_practice
 
 SEOUL = ZoneInfo("Asia/Seoul")
 HIDDEN_TITLES = ["Draft drive-through", "Private drive-through", "Orphaned drive-through"]
-
-
-def _add_practice(parent, title: str, *, topics=(), city=None, publish=True, **fields):
-    practice = PracticePage(title=title, summary=f"{title} summary", city=city, **fields)
-    parent.add_child(instance=practice)
-    practice.topics.set(TopicArea.objects.filter(slug__in=topics, locale=Locale.get_default()))
-    revision = practice.save_revision()
-    if publish:
-        revision.publish()
-    else:
-        PracticePage.objects.filter(pk=practice.pk).update(live=False)
-    practice.refresh_from_db()
-    return practice
 
 
 @pytest.fixture
@@ -47,7 +34,7 @@ def practices(summit):
     """One public practice and three the public must never see, all in quarantine / Seoul."""
     index = practice_index_for(Locale.get_default())
     seoul = get_or_create_city("Seoul", "KR")
-    public = _add_practice(
+    public = add_practice(
         index,
         "Drive-through screening clinics",
         topics=["quarantine", "smart-city"],
@@ -57,14 +44,14 @@ def practices(summit):
         source_url="https://english.seoul.go.kr/",
         contact_email="cac@example.org",
     )
-    draft = _add_practice(index, HIDDEN_TITLES[0], topics=["quarantine"], city=seoul, publish=False)
-    private = _add_practice(index, HIDDEN_TITLES[1], topics=["quarantine"], city=seoul)
+    draft = add_practice(index, HIDDEN_TITLES[0], topics=["quarantine"], city=seoul, publish=False)
+    private = add_practice(index, HIDDEN_TITLES[1], topics=["quarantine"], city=seoul)
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
     # A second index, taken down after a practice was published under it.
     archive = PracticeIndexPage(title="Archive", slug="archive")
     HomePage.objects.get(locale=Locale.get_default()).add_child(instance=archive)
     archive.save_revision().publish()
-    orphan = _add_practice(archive, HIDDEN_TITLES[2], topics=["quarantine"], city=seoul)
+    orphan = add_practice(archive, HIDDEN_TITLES[2], topics=["quarantine"], city=seoul)
     archive.refresh_from_db()
     archive.unpublish()
     return {"public": public, "draft": draft, "private": private, "orphan": orphan}
@@ -200,7 +187,7 @@ def test_odd_query_strings_give_the_listing_not_an_error(client, practices, quer
 
 def test_filtered_listing_paginates_and_keeps_its_filter(client, practices, monkeypatch):
     index = practices["public"].get_parent()
-    _add_practice(index, "Subway disinfection", topics=["quarantine"], kind="countermeasure")
+    add_practice(index, "Subway disinfection", topics=["quarantine"], kind="countermeasure")
     monkeypatch.setattr(PracticeIndexPage, "page_size", 1)
     first = client.get("/en/practices/?kind=countermeasure").content.decode()
     assert "2 practices" in first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from django.core.files.base import ContentFile
@@ -20,7 +21,6 @@ from knowledge.models import (
     PracticePage,
     SessionPage,
     SessionSummaryPage,
-    TopicArea,
 )
 from knowledge.site_structure import practice_index_for
 from knowledge.summit_programme import get_or_create_city
@@ -28,21 +28,12 @@ from search.documents import build_search_document, iter_search_documents
 from search.engines.base import SearchRequest
 from search.indexing import drain_index_outbox, index_status, reconcile_index
 from search.models import IndexOutboxEntry
+from tests.factories import add_practice
 
 embedded = pytest.importorskip("search.engines.embedded")
 
 
-def _add_practice(parent, title: str, *, topics=("quarantine",), publish=True, **fields):
-    practice = PracticePage(title=title, summary=f"{title} summary", **fields)
-    parent.add_child(instance=practice)
-    practice.topics.set(TopicArea.objects.filter(slug__in=topics, locale=Locale.get_default()))
-    revision = practice.save_revision()
-    if publish:
-        revision.publish()
-    else:
-        PracticePage.objects.filter(pk=practice.pk).update(live=False)
-    practice.refresh_from_db()
-    return practice
+_add_practice = partial(add_practice, topics=("quarantine",))
 
 
 def _outbox(page) -> list[tuple[str, str]]:
