@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cac.settings.dev")
 
@@ -17,3 +18,11 @@ def worker_check() -> dict:
     from wagtail.models import Page
 
     return {"pages": Page.objects.count()}
+
+
+@worker_process_init.connect
+def load_text_analysis(**_kwargs):
+    """Each worker process loads Kiwi's Korean model before its first indexing task."""
+    from search.analysis import warm_up
+
+    warm_up()

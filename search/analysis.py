@@ -113,3 +113,11 @@ def analyse(text: str, for_query: bool = False) -> list[str]:
         position = match.end()
     terms.extend(_latin_analyser().analyze(text[position:]))
     return terms
+
+
+def warm_up() -> None:
+    """Load Kiwi's model now (2-3 s) rather than in the first visitor's search.
+
+    Called once per web and worker process at start-up (cac/wsgi.py, cac/celery.py).
+    """
+    analyse("방역 수칙을 지킵니다 screening")

@@ -6,6 +6,7 @@ Elasticsearch loads it into a synonym_graph filter.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 BASE_SYNONYMS_FILE = Path(__file__).resolve().parent / "resources" / "synonyms.txt"
@@ -25,8 +26,13 @@ def parse_solr_synonyms(text: str) -> list[tuple[str, ...]]:
     return groups
 
 
+@lru_cache(maxsize=1)  # the shipped file changes only with a deploy
+def _base_synonym_groups() -> tuple[tuple[str, ...], ...]:
+    return tuple(parse_solr_synonyms(BASE_SYNONYMS_FILE.read_text(encoding="utf-8")))
+
+
 def base_synonym_groups() -> list[tuple[str, ...]]:
-    return parse_solr_synonyms(BASE_SYNONYMS_FILE.read_text(encoding="utf-8"))
+    return list(_base_synonym_groups())
 
 
 def admin_synonym_groups() -> list[tuple[str, ...]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 # Facets every engine counts, in the order the search page shows them.
@@ -37,6 +39,16 @@ class SearchDocument:
     country: str = ""  # ISO 3166-1 alpha-2
     started: date | None = None
     published: datetime | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything the index holds of this document.
+
+        Engines store it beside the document; reconcile compares it with a freshly built
+        document to find index entries that drifted from their page.
+        """
+        payload = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,8 @@ class SearchResponse:
     hits: list[SearchHit]
     facets: dict[str, list[FacetCount]]  # every key of FACET_FIELDS
     took_ms: float
+    # A corrected query when the one asked matched nothing and a likely spelling exists.
+    suggestion: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,7 +125,8 @@ class SearchEngine(ABC):
     def health(self) -> EngineHealth: ...
 
     @abstractmethod
-    def search(self, request: SearchRequest) -> SearchResponse: ...
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Matching documents, facets and, when nothing matched, a spelling suggestion."""
 
     @abstractmethod
     def suggest(self, prefix: str, language: str = "en", limit: int = 8) -> list[str]:
@@ -120,6 +135,10 @@ class SearchEngine(ABC):
     @abstractmethod
     def more_like_this(self, document_id: str, limit: int = 5) -> list[SearchHit]:
         """Documents similar to this one, never itself nor its translations."""
+
+    @abstractmethod
+    def indexed_versions(self) -> dict[str, str]:
+        """Every indexed document's id with its stored SearchDocument.fingerprint."""
 
     @abstractmethod
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:

@@ -9,9 +9,13 @@ Text is analysed by search.analysis (kiwi for Korean, stemming for the rest) and
 whitespace-separated terms in "*_terms" fields; originals travel in a stored JSON payload.
 Queries are built from analysed terms, never from raw query syntax, so no input can raise.
 
-Facets, collapsing of translations and date sorting are computed in Python over the matching
-doc set, using a per-generation cache of each document's metadata: our corpus is thousands of
-documents, and this keeps one code path for counts, totals and pages.
+Everything that scales with the number of matches runs inside Tantivy: facet counts and
+totals are aggregations, translations collapse on numeric fast fields over the top hits
+only, and date order is a fast field. Python touches just the page of hits it shows, so a
+query costs about the same at 1,000 and at 100,000 documents (docs/performance.md).
+
+Translation groups are counted with Tantivy's cardinality aggregation: exact for small
+result sets and an estimate within about 1% above a few hundred, as Elasticsearch's is.
 """
 
 from __future__ import annotations
@@ -26,13 +30,13 @@ import shutil
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 
 import tantivy
@@ -70,16 +74,30 @@ MAX_QUERY_UNITS = 32
 SNIPPET_CHARS = 220
 WRITER_HEAP_BYTES = 50_000_000
 WORD = re.compile(r"\w+", re.UNICODE)
+MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
+FACET_BUCKETS = 200  # values listed per facet
+BROWSE_CACHE_ENTRIES = 256
+LARGE_RESULT = 20_000  # matches above which per-facet group counts are estimated
+SUGGEST_CANDIDATES = 40
+SPELLING_MIN_DOCS = 1
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("fingerprint", stored=True, tokenizer_name="raw", index_option="basic")
     for field_name in FIELD_BOOSTS:
         builder.add_text_field(field_name, tokenizer_name="whitespace", index_option="position")
+    # Every prefix of the title's words and terms, for autocomplete.
+    builder.add_text_field("title_prefixes", tokenizer_name="whitespace", index_option="basic")
+    # Lower-cased surface words (not stems), the vocabulary for spelling suggestions.
+    builder.add_text_field("words", tokenizer_name="whitespace", index_option="basic")
     for facet in FACET_FIELDS:
-        builder.add_text_field(facet, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("translation_key", tokenizer_name="raw", index_option="basic")
+        builder.add_text_field(facet, tokenizer_name="raw", index_option="basic", fast=True)
+    # The translation group as text (filters, exact counts) and as a number (collapsing).
+    builder.add_text_field("group", tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_unsigned_field("group_code", fast=True)
+    builder.add_unsigned_field("date_order", fast=True)
     builder.add_bytes_field("payload", stored=True)
     return builder.build()
 
@@ -87,30 +105,27 @@ def _schema() -> tantivy.Schema:
 SCHEMA = _schema()
 
 
-@dataclass(frozen=True)
-class _Meta:
-    """What search needs of a document without touching Tantivy's store again."""
-
-    document: SearchDocument
-    facets: dict[str, tuple[str, ...]]
-    facet_pairs: tuple[tuple[str, str], ...]  # (facet, value): counted in one C-level pass
-    title_terms: tuple[str, ...]
-    group: str  # translation group, or the id for a page without one
-    date_key: tuple[str, str]
-    title_lower: str
+def _code(text: str) -> int:
+    """A stable 64-bit number for a string, so fast fields can carry it."""
+    digest = zlib.crc32(text.encode()) << 32
+    return digest | zlib.adler32(text.encode())
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    stamp: tuple
-    searcher: tantivy.Searcher
-    metas: dict[tuple[int, int], _Meta]
-    by_id: dict[str, tuple[int, int]]
+def _group(document: SearchDocument) -> str:
+    return document.translation_key or document.id
 
 
 def _document_year(document: SearchDocument) -> str:
     when = document.started or (document.published.date() if document.published else None)
     return str(when.year) if when else ""
+
+
+def _date_order(document: SearchDocument) -> int:
+    """Newest first by start date, else publication date; ties broken by a hash of the id,
+    so the order is total and pages never overlap."""
+    when = document.started or (document.published.date() if document.published else None)
+    days = when.toordinal() if when else 0
+    return (days << 32) | zlib.crc32(document.id.encode())
 
 
 def _facet_values(document: SearchDocument) -> dict[str, tuple[str, ...]]:
@@ -143,17 +158,56 @@ def _document_from_payload(raw: bytes) -> SearchDocument:
     return SearchDocument(**data)
 
 
+def _prefixes(words: Iterable[str]) -> str:
+    prefixes = set()
+    for word in words:
+        for end in range(1, min(len(word), MAX_PREFIX_CHARS) + 1):
+            prefixes.add(word[:end])
+    return " ".join(sorted(prefixes))
+
+
+def _surface_words(text: str) -> list[str]:
+    return [word for word in WORD.findall(text.lower()) if not word.isdigit()]
+
+
 def _tantivy_document(document: SearchDocument) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("id", document.id)
-    doc.add_text("translation_key", document.translation_key)
+    doc.add_text("fingerprint", document.fingerprint)
+    title_terms = analyse(document.title)
     for field_name, source in SOURCE_FIELDS.items():
-        doc.add_text(field_name, " ".join(analyse(getattr(document, source))))
+        terms = title_terms if source == "title" else analyse(getattr(document, source))
+        doc.add_text(field_name, " ".join(terms))
+    doc.add_text("title_prefixes", _prefixes([*title_terms, *_surface_words(document.title)]))
+    vocabulary = " ".join([document.title, document.summary, document.body])
+    doc.add_text("words", " ".join(dict.fromkeys(_surface_words(vocabulary))))
     for facet, values in _facet_values(document).items():
         for value in values:
             doc.add_text(facet, value)
+    doc.add_text("group", _group(document))
+    doc.add_unsigned("group_code", _code(_group(document)))
+    doc.add_unsigned("date_order", _date_order(document))
     doc.add_bytes("payload", _payload(document))
     return doc
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, giving up above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = char_a != char_b
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 # A query is a list of units that must all match; a unit is alternatives (synonyms), each
@@ -254,6 +308,21 @@ def _hit(document: SearchDocument, snippet: str, score: float) -> SearchHit:
     )
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    stamp: tuple
+    searcher: tantivy.Searcher
+    browse_counts: dict = field(default_factory=dict)  # filters -> (total, facets)
+
+
+@dataclass(frozen=True)
+class _Match:
+    """One hit of the ranking, before its stored document is read."""
+
+    address: tantivy.DocAddress
+    score: float
+
+
 class EmbeddedEngine(SearchEngine):
     name = "embedded"
 
@@ -301,7 +370,7 @@ class EmbeddedEngine(SearchEngine):
     def _ensure_generation(self) -> str:
         """The live generation, creating an empty index on first use (under the write lock)."""
         generation = self._current_generation()
-        if generation is None:
+        if generation is None or not (self.root / generation / "meta.json").exists():
             generation = self._new_generation()
             self._point_current_at(generation)
         return generation
@@ -328,34 +397,8 @@ class EmbeddedEngine(SearchEngine):
         with self._state_lock:
             if self._snapshot_cache is None or self._snapshot_cache.stamp != stamp:
                 index = tantivy.Index.open(str(path))
-                self._snapshot_cache = self._load_snapshot(stamp, index.searcher())
+                self._snapshot_cache = _Snapshot(stamp=stamp, searcher=index.searcher())
             return self._snapshot_cache
-
-    @staticmethod
-    def _load_snapshot(stamp: tuple, searcher: tantivy.Searcher) -> _Snapshot:
-        """Reads every document's metadata once per commit: doc addresses are only valid for
-        this searcher, so the two are kept together."""
-        metas: dict[tuple[int, int], _Meta] = {}
-        by_id: dict[str, tuple[int, int]] = {}
-        if searcher.num_docs:
-            result = searcher.search(
-                tantivy.Query.all_query(), limit=searcher.num_docs, count=False
-            )
-            for _score, address in result.hits:
-                document = _document_from_payload(searcher.doc(address).get_first("payload"))
-                key = (address.segment_ord, address.doc)
-                facets = _facet_values(document)
-                metas[key] = _Meta(
-                    document=document,
-                    facets=facets,
-                    facet_pairs=tuple((n, v) for n, values in facets.items() for v in values),
-                    title_terms=tuple(analyse(document.title)),
-                    group=document.translation_key or document.id,
-                    date_key=_date_key(document),
-                    title_lower=document.title.lower(),
-                )
-                by_id[document.id] = key
-        return _Snapshot(stamp=stamp, searcher=searcher, metas=metas, by_id=by_id)
 
     def _write(self, documents: Iterable[SearchDocument], ids_to_delete: Iterable[str]) -> None:
         with self._write_lock():
@@ -383,7 +426,7 @@ class EmbeddedEngine(SearchEngine):
             writer.wait_merging_threads()  # releases Tantivy's own writer lock
         return written
 
-    # -- the interface -------------------------------------------------------------------
+    # -- writing -------------------------------------------------------------------------
 
     def index(self, documents: Iterable[SearchDocument]) -> None:
         documents = list(documents)
@@ -394,16 +437,6 @@ class EmbeddedEngine(SearchEngine):
         ids = list(ids)
         if ids:
             self._write((), ids)
-
-    def count(self) -> int:
-        return self._snapshot().searcher.num_docs
-
-    def health(self) -> EngineHealth:
-        try:
-            documents = self.count()
-        except Exception as error:  # health reports, it never raises
-            return EngineHealth(ok=False, engine=self.name, detail=str(error))
-        return EngineHealth(ok=True, engine=self.name, documents=documents, detail=str(self.root))
 
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:
         with self._write_lock():
@@ -425,6 +458,31 @@ class EmbeddedEngine(SearchEngine):
             if path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
 
+    # -- status --------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._snapshot().searcher.num_docs
+
+    def health(self) -> EngineHealth:
+        try:
+            documents = self.count()
+        except Exception as error:  # health reports, it never raises
+            return EngineHealth(ok=False, engine=self.name, detail=str(error))
+        return EngineHealth(ok=True, engine=self.name, documents=documents, detail=str(self.root))
+
+    def indexed_versions(self) -> dict[str, str]:
+        searcher = self._snapshot().searcher
+        if not searcher.num_docs:
+            return {}
+        result = searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs, count=False)
+        versions = {}
+        for _score, address in result.hits:
+            stored = searcher.doc(address)
+            versions[stored.get_first("id")] = stored.get_first("fingerprint") or ""
+        return versions
+
+    # -- queries -------------------------------------------------------------------------
+
     def synonym_groups(self) -> list[tuple[str, ...]]:
         if self._synonyms is not None:
             return self._synonyms
@@ -432,7 +490,8 @@ class EmbeddedEngine(SearchEngine):
 
         return synonym_groups()
 
-    def _query(self, units: QueryUnits) -> tantivy.Query:
+    @staticmethod
+    def _text_query(units: QueryUnits) -> tantivy.Query:
         must = []
         for alternatives in units:
             should = []
@@ -446,70 +505,183 @@ class EmbeddedEngine(SearchEngine):
             must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(should)))
         return tantivy.Query.boolean_query(must)
 
-    def _matches(
-        self, snapshot: _Snapshot, units: QueryUnits, filters: dict[str, tuple[str, ...]]
-    ) -> list[tuple[float, _Meta]]:
-        """Every document matching the terms and filters, best first (all when no terms)."""
-        clauses = [(tantivy.Occur.Must, self._query(units) if units else tantivy.Query.all_query())]
+    @staticmethod
+    def _filter_clause(field_name: str, values: Iterable[str]) -> tuple:
+        # Exact terms that filter without changing the score.
+        term_set = tantivy.Query.term_set_query(SCHEMA, field_name, [str(v) for v in values])
+        return (tantivy.Occur.Must, tantivy.Query.const_score_query(term_set, 0.0))
+
+    def _query(self, units: QueryUnits, filters: dict[str, tuple[str, ...]]) -> tantivy.Query:
+        clauses = [
+            (tantivy.Occur.Must, self._text_query(units) if units else tantivy.Query.all_query())
+        ]
         for name, values in filters.items():
             values = (values,) if isinstance(values, str) else tuple(values)
             if name in FACET_FIELDS and values:
-                # Exact facet terms; they filter without changing the score.
-                term_set = tantivy.Query.term_set_query(SCHEMA, name, [str(v) for v in values])
-                clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(term_set, 0.0)))
-        query = tantivy.Query.boolean_query(clauses)
-        searcher = snapshot.searcher
-        result = searcher.search(query, limit=max(searcher.num_docs, 1), count=False)
-        metas = snapshot.metas
-        found = ((score, metas.get((a.segment_ord, a.doc))) for score, a in result.hits)
-        return [(score, meta) for score, meta in found if meta is not None]
+                clauses.append(self._filter_clause(name, values))
+        return tantivy.Query.boolean_query(clauses)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         snapshot = self._snapshot()
+        searcher = snapshot.searcher
         units = expand_query(request.query or "", self.synonym_groups())
         # Text that yields no terms ("*", punctuation) matches nothing; only a blank query
         # browses everything (with filters).
         browsing = not (request.query or "").strip()
-        matches = self._matches(snapshot, units, request.filters) if units or browsing else []
-        if request.collapse_translations:
-            matches = self._collapse(matches, request.language)
-        if request.sort == "date":
-            matches.sort(key=lambda match: match[1].date_key, reverse=True)
-        else:
-            matches.sort(key=lambda match: (-match[0], match[1].document.id))
-
-        pair_counts = Counter(chain.from_iterable(meta.facet_pairs for _score, meta in matches))
-        facets: dict[str, list[FacetCount]] = {name: [] for name in FACET_FIELDS}
-        for (name, value), count in sorted(pair_counts.items(), key=lambda i: (-i[1], i[0][1])):
-            facets[name].append(FacetCount(value, count))
-
+        if not (units or browsing) or not searcher.num_docs:
+            return self._empty_response(started, searcher, request, units)
+        query = self._query(units, request.filters)
         page_size = max(1, min(request.page_size, 100))
         page = max(1, request.page)
-        page_matches = matches[(page - 1) * page_size : page * page_size]
+
+        matched, ranking = self._ranking(searcher, query, request, needed=page * page_size)
+        if not matched:
+            return self._empty_response(started, searcher, request, units)
+        total, facets = self._counts(snapshot, query, matched, request, browsing)
+        page_documents = [
+            (match, _document_from_payload(searcher.doc(match.address).get_first("payload")))
+            for match in ranking[(page - 1) * page_size : page * page_size]
+        ]
+        if request.collapse_translations:
+            page_documents = self._prefer_language(searcher, query, page_documents, request)
+
         highlight_terms = {term for unit in units for alt in unit for term in alt}
         hits = [
-            _hit(meta.document, self._snippet(meta.document, highlight_terms), score)
-            for score, meta in page_matches
+            _hit(document, self._snippet(document, highlight_terms), match.score)
+            for match, document in page_documents
         ]
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchResponse(total=len(matches), hits=hits, facets=facets, took_ms=took_ms)
+        return SearchResponse(total=total, hits=hits, facets=facets, took_ms=took_ms)
+
+    def _empty_response(self, started, searcher, request, units) -> SearchResponse:
+        suggestion = self._spelling_suggestion(searcher, request) if units else ""
+        return SearchResponse(
+            total=0,
+            hits=[],
+            facets={name: [] for name in FACET_FIELDS},
+            took_ms=(time.perf_counter() - started) * 1000,
+            suggestion=suggestion,
+        )
+
+    def _counts(
+        self,
+        snapshot: _Snapshot,
+        query: tantivy.Query,
+        matched: int,
+        request: SearchRequest,
+        browsing: bool,
+    ) -> tuple[int, dict[str, list[FacetCount]]]:
+        """The total and facet counts, computed inside Tantivy by aggregations.
+
+        Uncollapsed, they count documents. Collapsed, they count translation groups with
+        Tantivy's cardinality estimate (exact for small sets, within about 1% above a few
+        hundred), which costs ~0.1 us per document and facet. Past LARGE_RESULT matches, the
+        per-facet group counts are instead estimated from document counts and the overall
+        ratio of groups to documents, so a query matching most of a large corpus stays fast.
+        A browse (no query text) is the same for every visitor until the next commit, so
+        its counts are computed exactly and kept with the snapshot.
+        """
+        collapse = request.collapse_translations
+        cache_key = (tuple(sorted(request.filters.items())), collapse) if browsing else None
+        if cache_key is not None and cache_key in snapshot.browse_counts:
+            return snapshot.browse_counts[cache_key]
+        per_bucket_groups = collapse and (browsing or matched <= LARGE_RESULT)
+        group_cardinality = {"cardinality": {"field": "group_code"}}
+        aggregations: dict = {}
+        for facet in FACET_FIELDS:
+            aggregations[facet] = {"terms": {"field": facet, "size": FACET_BUCKETS}}
+            # Each translation group has at most one document per locale.
+            if per_bucket_groups and facet != "locale":
+                aggregations[facet]["aggs"] = {"groups": group_cardinality}
+        if collapse:
+            aggregations["groups"] = group_cardinality
+        result = snapshot.searcher.aggregate(query, aggregations)
+
+        total = round(result["groups"]["value"]) if collapse else matched
+        total = min(max(total, 1), matched)  # the estimate never beats what it estimates
+        ratio = total / matched
+
+        def bucket_count(facet: str, bucket: dict) -> int:
+            if "groups" in bucket:
+                return max(1, min(round(bucket["groups"]["value"]), bucket["doc_count"]))
+            if not collapse or facet == "locale":
+                return int(bucket["doc_count"])
+            return max(1, round(bucket["doc_count"] * ratio))
+
+        facets: dict[str, list[FacetCount]] = {}
+        for facet in FACET_FIELDS:
+            counts = [
+                FacetCount(str(bucket["key"]), bucket_count(facet, bucket))
+                for bucket in result[facet]["buckets"]
+            ]
+            facets[facet] = sorted(counts, key=lambda c: (-c.count, c.value))
+        if cache_key is not None and len(snapshot.browse_counts) < BROWSE_CACHE_ENTRIES:
+            snapshot.browse_counts[cache_key] = (total, facets)
+        return total, facets
 
     @staticmethod
-    def _collapse(matches: list[tuple[float, _Meta]], language: str) -> list[tuple[float, _Meta]]:
-        """One match per translation group: the visitor's language if present, else the best.
+    def _ranking(
+        searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, needed: int
+    ) -> tuple[int, list[_Match]]:
+        """How many documents match, and the first `needed` hits in order (one per
+        translation group when collapsing).
 
-        The group keeps its best score, so a translation does not rank lower than its original.
+        Only the top of the ranking is read; when collapsing leaves too few groups, it
+        reads four times as deep and tries again.
         """
-        # Matches arrive best first, so the first member seen holds the group's best score.
-        best: dict[str, tuple[float, _Meta]] = {}
-        preferred: dict[str, _Meta] = {}
-        for score, meta in matches:
-            if meta.group not in best:
-                best[meta.group] = (score, meta)
-            if meta.document.locale == language and meta.group not in preferred:
-                preferred[meta.group] = meta
-        return [(score, preferred.get(group, meta)) for group, (score, meta) in best.items()]
+        limit = needed * 2 + 10 if request.collapse_translations else needed
+        matched = None
+        while True:
+            order = {"order_by_field": "date_order"} if request.sort == "date" else {}
+            result = searcher.search(query, limit=limit, count=matched is None, **order)
+            if matched is None:
+                matched = result.count
+            addresses = [address for _key, address in result.hits]
+            scores = [0.0 if order else key for key, _address in result.hits]
+            groups = searcher.fast_field_values("group_code", addresses)
+            ranking: list[_Match] = []
+            seen: set[int] = set()
+            for address, score, group in zip(addresses, scores, groups, strict=True):
+                if request.collapse_translations:
+                    if group in seen:
+                        continue
+                    seen.add(group)
+                ranking.append(_Match(address, score))
+            exhausted = len(result.hits) < limit
+            if len(ranking) >= needed or exhausted:
+                return matched, ranking
+            limit *= 4
+
+    @staticmethod
+    def _prefer_language(
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        page: list[tuple[_Match, SearchDocument]],
+        request: SearchRequest,
+    ) -> list[tuple[_Match, SearchDocument]]:
+        """Each group's document in the visitor's language, when that translation matches.
+
+        The group keeps its best score and place, so a translation never ranks lower than
+        its original. One query, narrowed to the page's groups, finds every swap.
+        """
+        language = request.language
+        groups = {_group(document) for _match, document in page if document.locale != language}
+        if not groups:
+            return page
+        clauses = [
+            (tantivy.Occur.Must, query),
+            EmbeddedEngine._filter_clause("locale", [language]),
+            EmbeddedEngine._filter_clause("group", sorted(groups)),
+        ]
+        result = searcher.search(
+            tantivy.Query.boolean_query(clauses), limit=len(groups), count=False
+        )
+        swaps = {}
+        for _score, address in result.hits:
+            document = _document_from_payload(searcher.doc(address).get_first("payload"))
+            swaps[_group(document)] = document
+        return [(match, swaps.get(_group(document), document)) for match, document in page]
 
     @staticmethod
     def _snippet(document: SearchDocument, terms: set[str]) -> str:
@@ -521,34 +693,79 @@ class EmbeddedEngine(SearchEngine):
                     return snippet
         return highlight(next((text for text in texts if text), ""), set())
 
+    # -- spelling ------------------------------------------------------------------------
+
+    def _spelling_suggestion(self, searcher: tantivy.Searcher, request: SearchRequest) -> str:
+        """The query with unknown words replaced by the closest frequent indexed word, if the
+        corrected query finds something; "" otherwise."""
+        text = (request.query or "")[:MAX_QUERY_CHARS]
+        words = WORD.findall(text.lower())
+        if not words or len(words) > 8:
+            return ""
+        corrected, changed = [], False
+        for word in words:
+            replacement = self._closest_word(searcher, word)
+            corrected.append(replacement or word)
+            changed = changed or bool(replacement)
+        if not changed:
+            return ""
+        suggestion = " ".join(corrected)
+        units = expand_query(suggestion, self.synonym_groups())
+        if not units:
+            return ""
+        found = searcher.search(self._query(units, request.filters), limit=1, count=True).count
+        return suggestion if found >= SPELLING_MIN_DOCS else ""
+
+    @staticmethod
+    def _closest_word(searcher: tantivy.Searcher, word: str) -> str:
+        """A known word one or two edits away from an unknown `word`, the most frequent first."""
+        if word.isdigit() or len(word) < 3 or searcher.doc_freq("words", word):
+            return ""
+        limit = 1 if len(word) <= 5 else 2
+        candidates = []
+        # Typos rarely hit the first letter; reading one letter's words keeps this cheap.
+        for candidate, frequency in searcher.terms_with_prefix("words", word[0]):
+            if abs(len(candidate) - len(word)) > limit:
+                continue
+            distance = edit_distance(word, candidate, limit)
+            if distance <= limit:
+                candidates.append((distance, -frequency, candidate))
+        return min(candidates)[2] if candidates else ""
+
+    # -- autocomplete and related --------------------------------------------------------
+
     def suggest(self, prefix: str, language: str = "en", limit: int = 8) -> list[str]:
         prefix = (prefix or "").replace("\x00", " ").strip()[:MAX_QUERY_CHARS]
         if not prefix:
             return []
-        snapshot = self._snapshot()
+        searcher = self._snapshot().searcher
         lowered = prefix.lower()
+        # The last typed word is incomplete: it must begin a title word or term; the words
+        # before it must be title terms.
         terms = analyse(prefix, for_query=True)
-        # The last typed word is incomplete: match it as a prefix of a title term, or of a word.
-        complete_terms, partial = (terms[:-1], terms[-1]) if terms else ([], lowered)
-        partial_word = lowered.split()[-1]
+        complete_terms = terms[:-1] if terms else []
+        partial_forms = {word for word in _surface_words(lowered)[-1:]}
+        if terms:
+            partial_forms.add(terms[-1])
+        partial_forms = {form[:MAX_PREFIX_CHARS] for form in partial_forms if form}
+        if not partial_forms:
+            return []
+        partial = tantivy.Query.term_set_query(SCHEMA, "title_prefixes", sorted(partial_forms))
+        clauses = [(tantivy.Occur.Must, partial)]
+        for term in complete_terms[:MAX_QUERY_UNITS]:
+            clauses.append(
+                (tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "title_terms", term))
+            )
+        result = searcher.search(
+            tantivy.Query.boolean_query(clauses), limit=SUGGEST_CANDIDATES, count=False
+        )
         scored = []
-        for meta in snapshot.metas.values():
-            title, title_lower = meta.document.title, meta.title_lower
-            if partial_word not in title_lower and not any(
-                term.startswith(partial) for term in meta.title_terms
-            ):
-                continue  # the common case, cheaply
-            words = title_lower.split()
-            if not all(term in meta.title_terms for term in complete_terms):
-                continue
-            if not (
-                any(term.startswith(partial) for term in meta.title_terms)
-                or any(word.startswith(partial_word) for word in words)
-            ):
-                continue
+        for _score, address in result.hits:
+            document = _document_from_payload(searcher.doc(address).get_first("payload"))
+            title = document.title
             rank = (
-                meta.document.locale != language,
-                not title_lower.startswith(lowered),
+                document.locale != language,
+                not title.lower().startswith(lowered),
                 len(title),
                 title,
             )
@@ -556,12 +773,11 @@ class EmbeddedEngine(SearchEngine):
         return list(dict.fromkeys(title for _rank, title in sorted(scored)))[:limit]
 
     def more_like_this(self, document_id: str, limit: int = 5) -> list[SearchHit]:
-        snapshot = self._snapshot()
-        searcher = snapshot.searcher
-        key = snapshot.by_id.get(document_id)
-        if key is None:
+        searcher = self._snapshot().searcher
+        own = searcher.search(tantivy.Query.term_query(SCHEMA, "id", document_id), limit=1)
+        if not own.hits:
             return []
-        source = snapshot.metas[key].document
+        source = _document_from_payload(searcher.doc(own.hits[0][1]).get_first("payload"))
         # The source's most distinctive terms (tf-idf), as one OR query.
         term_counts = Counter(
             analyse(" ".join([source.title, source.title, source.summary, source.body]))
@@ -585,19 +801,23 @@ class EmbeddedEngine(SearchEngine):
             for field_name, boost in FIELD_BOOSTS.items()
             if field_name != "attachments_terms"
         ]
-        query = tantivy.Query.boolean_query(should)
+        # Never the source itself nor its translations.
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
+                (
+                    tantivy.Occur.MustNot,
+                    tantivy.Query.term_query(SCHEMA, "group", _group(source)),
+                ),
+            ]
+        )
         result = searcher.search(query, limit=limit * 4 + 10, count=False)
-        group = source.translation_key or source.id
-        hits, seen_groups = [], {group}
+        hits, seen_groups = [], set()
         for score, address in result.hits:
-            meta = snapshot.metas.get((address.segment_ord, address.doc))
-            if meta is None:
+            document = _document_from_payload(searcher.doc(address).get_first("payload"))
+            if _group(document) in seen_groups:
                 continue
-            document = meta.document
-            document_group = document.translation_key or document.id
-            if document_group in seen_groups:
-                continue
-            seen_groups.add(document_group)
+            seen_groups.add(_group(document))
             hits.append(_hit(document, highlight(document.summary or document.body, set()), score))
             if len(hits) >= limit:
                 break

@@ -333,3 +333,62 @@ def test_embedded_writes_from_two_engines_on_one_directory_both_land(tmp_path):
 def test_korean_synonym_finds_the_english_term(engine):
     engine.index([doc(1, body="COVID-19 testing for travellers"), doc(2, body="Parks")])
     assert found_ids(engine, "코로나19", language="ko") == ["page-1"]
+
+
+def test_indexed_versions_hold_each_documents_fingerprint(engine):
+    documents = [doc(1, body="ventilation"), doc(2, body="schools", locale="ko")]
+    engine.index(documents)
+    assert engine.indexed_versions() == {d.id: d.fingerprint for d in documents}
+    changed = doc(1, body="ventilation in classrooms")
+    assert changed.fingerprint != documents[0].fingerprint
+    engine.index([changed])
+    assert engine.indexed_versions()["page-1"] == changed.fingerprint
+
+
+def test_a_misspelt_query_that_finds_nothing_gets_a_suggestion(engine):
+    engine.index(
+        [
+            doc(1, title="Quarantine hotels", body="quarantine for arrivals"),
+            doc(2, title="Quarantine apps", body="quarantine monitoring"),
+            doc(3, title="School meals", body="lunch boxes"),
+        ]
+    )
+    misspelt = engine.search(SearchRequest(query="quarantne hotels"))
+    assert misspelt.total == 0
+    assert misspelt.suggestion == "quarantine hotels"
+    assert engine.search(SearchRequest(query="quarantine")).suggestion == ""
+    # Nothing close enough: no suggestion rather than a wild guess.
+    assert engine.search(SearchRequest(query="xylophone")).suggestion == ""
+
+
+def test_collapsing_pages_deep_into_translated_results(engine):
+    documents = []
+    for number in range(1, 31):
+        group = f"group-{number}"
+        documents.append(doc(number, translation_key=group, body=f"vaccine centre {number}"))
+        documents.append(
+            doc(100 + number, translation_key=group, locale="ko", body=f"백신 vaccine {number}")
+        )
+    engine.index(documents)
+    pages = [
+        engine.search(SearchRequest(query="vaccine", language="ko", page=p, page_size=7))
+        for p in (1, 2, 3, 4, 5)
+    ]
+    assert [page.total for page in pages] == [30] * 5
+    assert [len(page.hits) for page in pages] == [7, 7, 7, 7, 2]
+    hits = [hit for page in pages for hit in page.hits]
+    assert len({hit.translation_key for hit in hits}) == 30
+    assert {hit.locale for hit in hits} == {"ko"}
+    locales = {f.value: f.count for f in pages[0].facets["locale"]}
+    assert locales == {"en": 30, "ko": 30}  # groups available in each language
+
+
+def test_the_visitors_translation_replaces_a_better_ranked_original(engine):
+    crowd = [doc(n, body="ventilation ventilation ventilation") for n in range(10, 70)]
+    original = doc(1, translation_key="shared", title="Ventilation", body="ventilation " * 5)
+    korean = doc(2, translation_key="shared", locale="ko", title="환기", body="환기 ventilation")
+    engine.index([*crowd, original, korean])
+    response = engine.search(SearchRequest(query="ventilation", language="ko", page_size=100))
+    shown = [hit.id for hit in response.hits]
+    assert "page-2" in shown and "page-1" not in shown
+    assert response.total == 61
