@@ -7,6 +7,10 @@ Layout in the cluster:
   filter in the search analyzers only, so editors' synonyms apply without re-indexing or closing
   the index.
 
+Documents are pages and topic areas alike: nothing here depends on the id's form or content type.
+A template change (such as the `fingerprint` and `spelling` fields) reaches the cluster through
+`rebuild`; indices made from an older template refuse documents that carry the new fields.
+
 Written against the Elasticsearch 9 reference and tested by the requests it sends
 (tests/search/test_elasticsearch_requests.py): no cluster runs on the development machines.
 """
@@ -68,6 +72,12 @@ FACET_INDEX_FIELDS = {
     "year": "year",
 }
 
+# Reading every document's fingerprint: pages of this many hits under one point in time.
+VERSIONS_PAGE_SIZE = 1000
+PIT_KEEP_ALIVE = "2m"  # per request: long enough for one page, not a whole read
+# The phrase suggester's name in the search body and response.
+SPELLING_SUGGESTER = "did_you_mean"
+
 # Full-text fields and their query-time weights; the title counts most.
 TEXT_FIELD_BOOSTS = {"title": 3, "summary": 2, "body": 1, "attachments_text": 1}
 LANGUAGE_SUBFIELDS = ("en", "ko")
@@ -120,6 +130,15 @@ standard_search = analyzer(
     "standard_search", tokenizer="standard", filter=["lowercase", synonym_filter]
 )
 
+# Spelling suggestions: the phrase suggester's language model needs unstemmed words and their
+# 2-3 word shingles (the Elasticsearch reference's "trigram" analyzer for the phrase suggester).
+spelling_shingle = token_filter(
+    "spelling_shingle", type="shingle", min_shingle_size=2, max_shingle_size=3
+)
+spelling_analyzer = analyzer(
+    "spelling_shingles", tokenizer="standard", filter=["lowercase", spelling_shingle]
+)
+
 # Autocomplete: edge n-grams of each word at index time, the plain words at search time.
 autocomplete_edge = token_filter("autocomplete_edge", type="edge_ngram", min_gram=1, max_gram=20)
 autocomplete_index = analyzer(
@@ -127,14 +146,18 @@ autocomplete_index = analyzer(
 )
 
 
-def _multilingual_text(**extra_fields: Any) -> Text:
-    """A text field analysed three ways: standard (the field), english (.en), korean (.ko)."""
+def _multilingual_text(*, spelling: bool = False, **extra_fields: Any) -> Text:
+    """A text field analysed three ways: standard (the field), english (.en), korean (.ko).
+
+    `spelling` copies the text into the `spelling` field that "did you mean" learns words from.
+    """
     fields: dict[str, Any] = {
         "en": Text(analyzer="english", search_analyzer=english_search),
         "ko": Text(analyzer=korean_index, search_analyzer=korean_search),
         **extra_fields,
     }
-    return Text(analyzer="standard", search_analyzer=standard_search, fields=fields)
+    options: dict[str, Any] = {"copy_to": "spelling"} if spelling else {}
+    return Text(analyzer="standard", search_analyzer=standard_search, fields=fields, **options)
 
 
 class KnowledgeDocument(Document):
@@ -147,18 +170,24 @@ class KnowledgeDocument(Document):
     content_type = Keyword()
     kind = Keyword()
     title = _multilingual_text(
+        spelling=True,
         autocomplete=Text(analyzer=autocomplete_index, search_analyzer="standard"),
         raw=Keyword(ignore_above=512),
     )
-    summary = _multilingual_text()
-    body = _multilingual_text()
+    summary = _multilingual_text(spelling=True)
+    body = _multilingual_text(spelling=True)
+    # Extracted attachment text is too noisy to learn spellings from.
     attachments_text = _multilingual_text()
+    # Only filled by copy_to (never in _source): the phrase suggester's words and shingles.
+    spelling = Text(analyzer=spelling_analyzer)
     topics = Keyword(multi=True)
     city = Keyword()
     country = Keyword()
     year = Keyword()  # from `started`: a keyword, so the year facet is a plain terms aggregation
     started = Date(format="strict_date")
     published = Date()
+    # SearchDocument.fingerprint: read back by indexed_versions, never searched.
+    fingerprint = Keyword(index=False)
 
 
 def document_source(document: SearchDocument) -> dict[str, Any]:
@@ -181,6 +210,7 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
         "year": str(document.started.year) if document.started else None,
         "started": document.started.isoformat() if document.started else None,
         "published": document.published.isoformat() if document.published else None,
+        "fingerprint": document.fingerprint,
     }
 
 
@@ -462,6 +492,59 @@ class ElasticsearchEngine(SearchEngine):
         response = self._call(self.client.options(ignore_status=404).count, index=self.alias)
         return 0 if response.meta.status == 404 else int(response["count"])
 
+    def indexed_versions(self) -> dict[str, str]:
+        """Every document id behind the alias with its stored fingerprint.
+
+        Pages through one point in time with search_after, sorted on _shard_doc: the reference's
+        recommended way to read a whole index ("Paginate search results"; open/close point in
+        time APIs), consistent even while writes or a rebuild's alias swap happen meanwhile.
+        A document stored without a fingerprint (an older template) maps to "" so it reads as
+        drifted.
+        """
+        opened = self._call(
+            self.client.options(ignore_status=404).open_point_in_time,
+            index=self.alias,
+            keep_alive=PIT_KEEP_ALIVE,
+        )
+        if opened.meta.status == 404:  # no index behind the alias yet
+            return {}
+        pit_id = opened.body["id"]
+        versions: dict[str, str] = {}
+        try:
+            search_after: list[Any] | None = None
+            while True:
+                page = self._call(
+                    self.client.search, body=self.versions_page_body(pit_id, search_after)
+                ).body
+                # Each response may carry a new PIT id; the latest one is the one to use.
+                pit_id = page.get("pit_id", pit_id)
+                hits = page["hits"]["hits"]
+                for hit in hits:
+                    versions[hit["_id"]] = (hit.get("_source") or {}).get("fingerprint") or ""
+                if len(hits) < VERSIONS_PAGE_SIZE:
+                    break
+                search_after = hits[-1]["sort"]
+        finally:
+            # Closing frees the search contexts early; if it fails they expire with keep_alive.
+            try:
+                self.client.close_point_in_time(id=pit_id)
+            except (TransportError, ApiError) as error:
+                logger.warning("Could not close an Elasticsearch point in time: %s", error)
+        return versions
+
+    @staticmethod
+    def versions_page_body(pit_id: str, search_after: list[Any] | None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "pit": {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE},
+            "size": VERSIONS_PAGE_SIZE,
+            "sort": [{"_shard_doc": "asc"}],  # the cheapest total order within a PIT
+            "_source": ["fingerprint"],
+            "track_total_hits": False,
+        }
+        if search_after is not None:
+            body["search_after"] = search_after
+        return body
+
     def health(self) -> EngineHealth:
         try:
             cluster = self.client.cluster.health(timeout="2s")
@@ -525,6 +608,9 @@ class ElasticsearchEngine(SearchEngine):
         }
         if filters:
             body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+        text = " ".join(request.query.split())
+        if text:
+            body["suggest"] = self._spelling_suggester(text)
         if request.collapse_translations:
             body["collapse"] = {
                 "field": "translation_key",
@@ -587,6 +673,41 @@ class ElasticsearchEngine(SearchEngine):
                     {"term": {"locale": {"value": request.language, "boost": 0.5}}},
                 ],
             }
+        }
+
+    @staticmethod
+    def _spelling_suggester(text: str) -> dict[str, Any]:
+        """A phrase suggester over the shingled `spelling` field: "did you mean".
+
+        Shapes from the Elasticsearch reference, "Suggester examples" > "Phrase suggester"
+        (docs/reference/elasticsearch/rest-apis/search-suggesters.md): a shingled field for
+        both the language model and the direct generator, and a collate query that drops
+        corrections matching no document (prune is false by default). Read only when nothing
+        matched (parse_search_response).
+        """
+        return {
+            "text": text,
+            SPELLING_SUGGESTER: {
+                "phrase": {
+                    "field": "spelling",
+                    "size": 1,
+                    "gram_size": 3,
+                    "max_errors": 2,  # the reference advises 1 or 2: more costs more than the query
+                    "direct_generator": [{"field": "spelling", "suggest_mode": "always"}],
+                    "collate": {
+                        "query": {
+                            "source": {
+                                "multi_match": {
+                                    "query": "{{suggestion}}",
+                                    "type": "cross_fields",
+                                    "fields": ["title", "summary", "body"],
+                                    "operator": "and",
+                                }
+                            }
+                        }
+                    },
+                }
+            },
         }
 
     @staticmethod
@@ -751,7 +872,26 @@ def parse_search_response(body: dict[str, Any], request: SearchRequest) -> Searc
             )
             for bucket in buckets
         ]
-    return SearchResponse(total=total, hits=hits, facets=facets, took_ms=float(body.get("took", 0)))
+    return SearchResponse(
+        total=total,
+        hits=hits,
+        facets=facets,
+        took_ms=float(body.get("took", 0)),
+        suggestion="" if total else _spelling_suggestion(body),
+    )
+
+
+def _spelling_suggestion(body: dict[str, Any]) -> str:
+    """The phrase suggester's best correction, as the reference's response example shapes it.
+
+    `suggest.<name>` is a list with one entry for the whole text; its options are ranked, and
+    with collate (prune false) only corrections that match some document remain.
+    """
+    for entry in body.get("suggest", {}).get(SPELLING_SUGGESTER, []):
+        for option in entry.get("options", []):
+            if option.get("collate_match", True) and option.get("text"):
+                return str(option["text"])
+    return ""
 
 
 def _preferred_translation(hit: dict[str, Any], language: str) -> dict[str, Any]:

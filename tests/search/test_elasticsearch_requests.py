@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.engines.base import EngineUnavailable, SearchDocument, SearchRequest
-from search.engines.elasticsearch import ElasticsearchEngine
+from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine
 
 SYNONYMS = [("COVID-19", "coronavirus", "SARS-CoV-2"), ("subway", "metro", "underground")]
 INDEX_NAME_PATTERN = re.compile(r"^cac-knowledge-\d{20}$")
@@ -241,6 +241,18 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
         assert properties[facet_field] == {"type": "keyword"}
     assert properties["started"]["type"] == "date"
     assert properties["published"]["type"] == "date"
+    # The fingerprint is stored for reconcile to read back, never searched.
+    assert properties["fingerprint"] == {"type": "keyword", "index": False}
+    # "Did you mean" learns from unstemmed words and shingles of title, summary and body.
+    assert properties["spelling"] == {"type": "text", "analyzer": "spelling_shingles"}
+    assert analysis["analyzer"]["spelling_shingles"]["filter"] == ["lowercase", "spelling_shingle"]
+    assert analysis["filter"]["spelling_shingle"] == {
+        "type": "shingle",
+        "min_shingle_size": 2,
+        "max_shingle_size": 3,
+    }
+    copied = {name for name, field in properties.items() if field.get("copy_to") == "spelling"}
+    assert copied == {"title", "summary", "body"}
 
 
 # --- Rebuild: build aside, one atomic alias swap ------------------------------------------------
@@ -326,6 +338,7 @@ def test_index_sends_ndjson_bulk_requests_in_chunks_through_the_alias(fake_es):
     assert source["year"] == "2020"
     assert source["started"] == "2020-02-26"
     assert source["kind"] == "policy"
+    assert source["fingerprint"] == a_document(1).fingerprint
     assert fake.sent("POST", r"/cac-knowledge/_refresh")
     # Writes through the alias never auto-create a concrete index with a guessed mapping.
     assert all(b.query["require_alias"] == ["true"] for b in bulks)
@@ -410,6 +423,34 @@ def test_a_document_refused_for_good_raises_engine_unavailable(fake_es):
     with pytest.raises(EngineUnavailable, match="failed to parse field"):
         make_engine(url).index([a_document(1)])
     assert not fake.sent("POST", r"/cac-knowledge/_refresh")
+
+
+def test_topic_areas_are_indexed_like_pages_with_their_own_ids_and_fingerprints(fake_es):
+    fake, url = fake_es
+    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+    topic_area = a_document(
+        7,
+        id="topic-7",
+        translation_key="tk-topic-7",
+        url="/en/topics/testing/",
+        title="Testing",
+        content_type="topic_area",
+        kind="",
+        topics=(),
+        city="",
+        country="",
+        started=None,
+    )
+
+    make_engine(url).index([topic_area])
+
+    action, source = fake.sent("PUT", r"/_bulk")[0].body
+    assert action == {"index": {"_index": "cac-knowledge", "_id": "topic-7"}}
+    assert source["content_type"] == source["kind"] == "topic_area"
+    assert source["fingerprint"] == topic_area.fingerprint
+    assert source["year"] is None and source["city"] is None
 
 
 def test_delete_ignores_unknown_ids(fake_es):
@@ -713,6 +754,162 @@ def test_more_like_this_likes_the_stored_document_and_excludes_its_translations(
     assert mlt_body["size"] == 3
 
 
+def zero_hit_response_with_suggestion(total: int = 0) -> dict[str, Any]:
+    """A _search response with a phrase suggestion, shaped like the reference's example."""
+    body = documented_search_response()
+    body["hits"] = {"total": {"value": total, "relation": "eq"}, "max_score": None, "hits": []}
+    body["aggregations"]["collapsed_total"] = {"doc_count": total, "groups": {"value": total}}
+    body["suggest"] = {
+        "did_you_mean": [
+            {
+                "text": "drive-thru screning",
+                "offset": 0,
+                "length": 19,
+                "options": [{"text": "drive thru screening", "score": 0.48614594}],
+            }
+        ]
+    }
+    return body
+
+
+def test_a_search_with_words_asks_the_phrase_suggester_over_the_shingled_spelling_field(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+    engine = make_engine(url)
+
+    engine.search(SearchRequest(query="  drive-thru   screning "))
+    engine.search(SearchRequest(query="   "))
+
+    with_words, without_words = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    suggest = with_words["suggest"]
+    assert suggest["text"] == "drive-thru screning"
+    phrase = suggest["did_you_mean"]["phrase"]
+    assert phrase["field"] == "spelling"
+    assert phrase["direct_generator"] == [{"field": "spelling", "suggest_mode": "always"}]
+    # Only corrections that match some document come back.
+    collate = phrase["collate"]["query"]["source"]["multi_match"]
+    assert collate["query"] == "{{suggestion}}"
+    assert collate["operator"] == "and"
+    assert "suggest" not in without_words
+
+
+def test_the_suggestion_is_read_only_when_nothing_matched(fake_es):
+    fake, url = fake_es
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_search",
+        (200, zero_hit_response_with_suggestion(total=0)),
+        (200, zero_hit_response_with_suggestion(total=3)),
+        (200, {**zero_hit_response_with_suggestion(total=0), "suggest": {"did_you_mean": []}}),
+    )
+    engine = make_engine(url)
+
+    nothing = engine.search(SearchRequest(query="drive-thru screning"))
+    something = engine.search(SearchRequest(query="drive-thru screning"))
+    no_correction = engine.search(SearchRequest(query="zzzz"))
+
+    assert (nothing.total, nothing.suggestion) == (0, "drive thru screening")
+    assert (something.total, something.suggestion) == (3, "")
+    assert no_correction.suggestion == ""
+
+
+# --- Reconcile: every document's fingerprint ---------------------------------------------------
+def pit_page(pit_id: str, hits: list[dict[str, Any]]) -> tuple[int, Any]:
+    """A search response under a point in time, as documented: pit_id plus sorted hits."""
+    return 200, {
+        "pit_id": pit_id,
+        "took": 2,
+        "timed_out": False,
+        "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+        "hits": {"max_score": None, "hits": hits},
+    }
+
+
+def fingerprint_hit(document_id: str, fingerprint: str | None, position: int) -> dict[str, Any]:
+    source = {} if fingerprint is None else {"fingerprint": fingerprint}
+    return {
+        "_index": "cac-knowledge-20200601000000000000",
+        "_id": document_id,
+        "_score": None,
+        "_source": source,
+        "sort": [position],
+    }
+
+
+def test_indexed_versions_pages_through_a_point_in_time_and_closes_it(fake_es):
+    fake, url = fake_es
+    first_page = [fingerprint_hit(f"page-{n}", f"fp-{n}", n) for n in range(VERSIONS_PAGE_SIZE)]
+    second_page = [
+        fingerprint_hit("topic-3", "fp-topic-3", VERSIONS_PAGE_SIZE),
+        fingerprint_hit("page-old", None, VERSIONS_PAGE_SIZE + 1),  # stored before fingerprints
+    ]
+    fake.on("POST", r"/cac-knowledge/_pit", (200, {"id": "pit-a"}))
+    fake.on("POST", r"/_search", pit_page("pit-b", first_page), pit_page("pit-c", second_page))
+    fake.on("DELETE", r"/_pit", (200, {"succeeded": True, "num_freed": 1}))
+
+    versions = make_engine(url).indexed_versions()
+
+    assert len(versions) == VERSIONS_PAGE_SIZE + 2
+    assert versions["page-0"] == "fp-0"
+    assert versions["page-999"] == "fp-999"
+    assert versions["topic-3"] == "fp-topic-3"
+    assert versions["page-old"] == ""
+    (opened,) = fake.sent("POST", r"/cac-knowledge/_pit")
+    assert opened.query["keep_alive"]
+    first, second = (r.body for r in fake.sent("POST", r"/_search"))
+    assert first["pit"]["id"] == "pit-a"
+    assert first["sort"] == [{"_shard_doc": "asc"}]
+    assert first["_source"] == ["fingerprint"]
+    assert first["size"] == VERSIONS_PAGE_SIZE
+    assert "search_after" not in first
+    # The next page follows the last hit's sort values, under the most recent PIT id.
+    assert second["pit"]["id"] == "pit-b"
+    assert second["search_after"] == [VERSIONS_PAGE_SIZE - 1]
+    assert [r.body for r in fake.sent("DELETE", r"/_pit")] == [{"id": "pit-c"}]
+
+
+def test_indexed_versions_before_the_first_index_exists_is_empty(fake_es):
+    fake, url = fake_es
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_pit",
+        (
+            404,
+            {
+                "error": {"type": "index_not_found_exception", "reason": "no such index"},
+                "status": 404,
+            },
+        ),
+    )
+
+    assert make_engine(url).indexed_versions() == {}
+    assert not fake.sent("POST", r"/_search")
+
+
+def test_an_error_while_reading_versions_raises_engine_unavailable_and_closes_the_pit(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_pit", (200, {"id": "pit-a"}))
+    fake.on(
+        "POST",
+        r"/_search",
+        (
+            400,
+            {
+                "error": {
+                    "type": "search_phase_execution_exception",
+                    "reason": "all shards failed",
+                },
+                "status": 400,
+            },
+        ),
+    )
+    fake.on("DELETE", r"/_pit", (200, {"succeeded": True, "num_freed": 1}))
+
+    with pytest.raises(EngineUnavailable, match="search_phase_execution_exception"):
+        make_engine(url).indexed_versions()
+    assert [r.body for r in fake.sent("DELETE", r"/_pit")] == [{"id": "pit-a"}]
+
+
 # --- Synonyms -------------------------------------------------------------------------------------
 def test_updating_synonyms_replaces_the_set_and_reloads_search_analyzers_without_closing(fake_es):
     fake, url = fake_es
@@ -888,6 +1085,8 @@ def test_connection_refused_means_unhealthy_and_engine_unavailable():
         engine.index([a_document(1)])
     with pytest.raises(EngineUnavailable):
         engine.search(SearchRequest(query="mask"))
+    with pytest.raises(EngineUnavailable):
+        engine.indexed_versions()
 
 
 # --- Engine selection -----------------------------------------------------------------------------
