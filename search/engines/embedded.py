@@ -74,6 +74,9 @@ MAX_QUERY_UNITS = 32
 SNIPPET_CHARS = 220
 WRITER_HEAP_BYTES = 50_000_000
 WORD = re.compile(r"\w+", re.UNICODE)
+# Bumped whenever the schema changes: an index of another format must be rebuilt.
+INDEX_FORMAT = "2"
+FORMAT_FILE = "cac-index-format"
 MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
 FACET_BUCKETS = 200  # values listed per facet
 BROWSE_CACHE_ENTRIES = 256
@@ -360,7 +363,21 @@ class EmbeddedEngine(SearchEngine):
         path = self.root / name
         path.mkdir(parents=True)
         tantivy.Index(SCHEMA, path=str(path), reuse=False)
+        (path / FORMAT_FILE).write_text(INDEX_FORMAT)
         return name
+
+    def _check_format(self, path: Path) -> None:
+        try:
+            found = (path / FORMAT_FILE).read_text().strip()
+        except FileNotFoundError:
+            if not path.exists():
+                raise  # swapped away by a rebuild: the caller retries with the new one
+            found = "1"  # written before formats were recorded
+        if found != INDEX_FORMAT:
+            raise EngineUnavailable(
+                f"the search index under {self.root} has format {found}, this version needs "
+                f"{INDEX_FORMAT}: run `manage.py search_rebuild`"
+            )
 
     def _point_current_at(self, generation: str) -> None:
         pointer = self.root / f"CURRENT.{uuid.uuid4().hex[:8]}.tmp"
@@ -396,14 +413,16 @@ class EmbeddedEngine(SearchEngine):
         stamp = (generation, meta_stat.st_mtime_ns, meta_stat.st_ino, meta_stat.st_size)
         with self._state_lock:
             if self._snapshot_cache is None or self._snapshot_cache.stamp != stamp:
+                self._check_format(path)
                 index = tantivy.Index.open(str(path))
                 self._snapshot_cache = _Snapshot(stamp=stamp, searcher=index.searcher())
             return self._snapshot_cache
 
     def _write(self, documents: Iterable[SearchDocument], ids_to_delete: Iterable[str]) -> None:
         with self._write_lock():
-            index = tantivy.Index.open(str(self.root / self._ensure_generation()))
-            self._write_into(index, documents, ids_to_delete)
+            path = self.root / self._ensure_generation()
+            self._check_format(path)
+            self._write_into(tantivy.Index.open(str(path)), documents, ids_to_delete)
 
     @staticmethod
     def _write_into(

@@ -392,3 +392,19 @@ def test_the_visitors_translation_replaces_a_better_ranked_original(engine):
     shown = [hit.id for hit in response.hits]
     assert "page-2" in shown and "page-1" not in shown
     assert response.total == 61
+
+
+def test_embedded_index_of_an_older_format_asks_for_a_rebuild(tmp_path):
+    from search.engines.base import EngineUnavailable
+    from search.engines.embedded import FORMAT_FILE
+
+    engine = make_engine("embedded", tmp_path)
+    engine.index([doc(1, body="ventilation")])
+    generation = (tmp_path / "index" / "CURRENT").read_text()
+    (tmp_path / "index" / generation / FORMAT_FILE).unlink()  # as an older version left it
+    stale = make_engine("embedded", tmp_path)
+    with pytest.raises(EngineUnavailable, match="search_rebuild"):
+        stale.search(SearchRequest(query="ventilation"))
+    assert not stale.health().ok
+    stale.rebuild([doc(1, body="ventilation")])
+    assert found_ids(stale, "ventilation") == ["page-1"]
