@@ -1,4 +1,4 @@
-"""A page as the search index holds it. The only place a SearchDocument is built.
+"""Pages and topic areas as the search index holds them. The only place documents are built.
 
 Publishing, the outbox drain, reconcile and rebuild all come through here, so what the
 index holds never depends on who triggered the indexing.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 from wagtail.models import Locale, Page
 from wagtail.rich_text import get_text_for_indexing
@@ -19,22 +22,35 @@ from knowledge.visibility import is_publicly_visible, visible_pages
 
 from .engines.base import SearchDocument
 
-# The page types the public index covers. Topic areas are not pages; they are left out.
+# The page types the public index covers. Topic areas are snippets, indexed on their own.
 INDEXED_PAGE_TYPES = (PracticePage, SessionPage, SessionSummaryPage)
 CONTENT_TYPES = {
     PracticePage: "practice",
     SessionPage: "session",
     SessionSummaryPage: "session_summary",
 }
+TOPIC_AREA_CONTENT_TYPE = "topic_area"
 
 
 def page_document_id(page_id: int) -> str:
     return f"page-{page_id}"
 
 
-def page_id_from_document_id(document_id: str) -> int | None:
+def topic_area_document_id(area_id: int) -> str:
+    return f"topic-{area_id}"
+
+
+def _number_after(document_id: str, expected_prefix: str) -> int | None:
     prefix, _, number = document_id.partition("-")
-    return int(number) if prefix == "page" and number.isdigit() else None
+    return int(number) if prefix == expected_prefix and number.isdigit() else None
+
+
+def page_id_from_document_id(document_id: str) -> int | None:
+    return _number_after(document_id, "page")
+
+
+def topic_area_id_from_document_id(document_id: str) -> int | None:
+    return _number_after(document_id, "topic")
 
 
 def plain_text(html_or_text: str) -> str:
@@ -69,6 +85,13 @@ class _Lookups:
         self.city_english_names = dict(english)
         self.locale_codes = dict(Locale.objects.values_list("pk", "language_code"))
         self.topic_slugs = dict(TopicArea.objects.values_list("pk", "slug"))
+        # Pages carry the default-locale slugs (the topic facet's values); areas do too.
+        self.default_topic_slugs = {
+            str(key): slug
+            for key, slug in TopicArea.objects.filter(locale=default_locale).values_list(
+                "translation_key", "slug"
+            )
+        }
 
     def city_name(self, city: City | None) -> str:
         if city is None:
@@ -181,8 +204,89 @@ def _attachments_prefetch() -> Prefetch:
     return Prefetch("attachments__document")
 
 
+# ---------------------------------------------------------------------------
+# Topic areas
+# ---------------------------------------------------------------------------
+
+
+def public_topic_areas() -> QuerySet[TopicArea]:
+    """The areas the public topic pages serve: every area of a locale the site has a prefix for.
+
+    /<lang>/topics/<slug>/ finds an area by its own slug in its own locale, whether or not
+    that locale has a home page, so each translation is public as soon as it is saved.
+    """
+    languages = [code for code, _name in settings.LANGUAGES]
+    return TopicArea.objects.filter(locale__language_code__in=languages)
+
+
+def _topic_area_url(area: TopicArea, language_code: str) -> str:
+    """The localized topic page, as the site's own links build it; "" when none can be."""
+    with translation.override(language_code):
+        try:
+            return reverse("topic_area_detail", kwargs={"slug": area.slug})
+        except NoReverseMatch:  # a slug the URL pattern refuses (e.g. non-ASCII) is unreachable
+            return ""
+
+
+def _build_topic_area(area: TopicArea, lookups: _Lookups) -> SearchDocument | None:
+    language_code = lookups.locale_codes.get(area.locale_id, "")
+    url = _topic_area_url(area, language_code) if language_code else ""
+    if not url:
+        return None
+    slug = lookups.default_topic_slugs.get(str(area.translation_key), area.slug)
+    return SearchDocument(
+        id=topic_area_document_id(area.pk),
+        translation_key=str(area.translation_key),
+        locale=language_code,
+        url=url,
+        title=area.name,
+        content_type=TOPIC_AREA_CONTENT_TYPE,
+        kind=TOPIC_AREA_CONTENT_TYPE,
+        summary=plain_text(area.description),
+        topics=(slug,),
+    )
+
+
+def build_topic_area_document(area: TopicArea) -> SearchDocument | None:
+    """The area's document in its own locale, or None when the public site does not show it."""
+    if not public_topic_areas().filter(pk=area.pk).exists():
+        return None
+    return _build_topic_area(area, _Lookups())
+
+
+def build_topic_area_documents(area_ids: Iterable[int]) -> dict[int, SearchDocument]:
+    """Documents for those of these areas the public site shows, keyed by area id."""
+    lookups = _Lookups()
+    documents = {}
+    for area in public_topic_areas().filter(pk__in=list(area_ids)):
+        document = _build_topic_area(area, lookups)
+        if document is not None:
+            documents[area.pk] = document
+    return documents
+
+
+def build_documents_by_id(document_ids: Iterable[str]) -> dict[str, SearchDocument]:
+    """The current document for each id that should be in the index; absent ids must leave.
+
+    The outbox drain's entry point: ids name pages ("page-<pk>") or topic areas ("topic-<pk>").
+    """
+    document_ids = list(document_ids)
+    page_ids = {page_id_from_document_id(doc_id) for doc_id in document_ids}
+    area_ids = {topic_area_id_from_document_id(doc_id) for doc_id in document_ids}
+    page_ids.discard(None)
+    area_ids.discard(None)
+    documents = {}
+    if page_ids:
+        for document in build_search_documents(page_ids).values():
+            documents[document.id] = document
+    if area_ids:
+        for document in build_topic_area_documents(area_ids).values():
+            documents[document.id] = document
+    return documents
+
+
 def iter_search_documents(chunk_size: int = 500) -> Iterator[SearchDocument]:
-    """Every indexable document, for rebuild and reconcile; a fixed number of queries a chunk."""
+    """Every indexable page and topic area, for rebuild and reconcile; fixed queries a chunk."""
     lookups = _Lookups()
     practices = (
         visible_pages(PracticePage.objects.all())
@@ -206,3 +310,7 @@ def iter_search_documents(chunk_size: int = 500) -> Iterator[SearchDocument]:
         # A visible summary's parent session is visible too (no unpublished ancestor).
         session = sessions_by_path.get(summary.path[: -SessionSummaryPage.steplen])
         yield _build(summary, lookups, parent_session=session)
+    for area in public_topic_areas().order_by("pk").iterator(chunk_size=chunk_size):
+        document = _build_topic_area(area, lookups)
+        if document is not None:
+            yield document

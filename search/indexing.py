@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .documents import (
-    build_search_documents,
-    iter_search_documents,
-    page_id_from_document_id,
-)
-from .engines.base import EngineHealth, SearchEngine, SearchRequest
+from .documents import build_documents_by_id, iter_search_documents
+from .engines.base import EngineHealth, SearchDocument, SearchEngine
 from .models import IndexOutboxEntry
 
 logger = logging.getLogger(__name__)
@@ -61,13 +57,10 @@ def _due_rows(batch_size: int) -> list[IndexOutboxEntry]:
 
 
 def _documents_for(document_ids: Iterable[str]):
-    """(documents to index, ids to delete) from the pages as they are now."""
+    """(documents to index, ids to delete) from the pages and topic areas as they are now."""
     document_ids = list(document_ids)
-    page_ids = [page_id_from_document_id(doc_id) for doc_id in document_ids]
-    documents = build_search_documents(pk for pk in page_ids if pk is not None)
-    gone = [
-        doc_id for doc_id, pk in zip(document_ids, page_ids, strict=True) if pk not in documents
-    ]
+    documents = build_documents_by_id(document_ids)
+    gone = [doc_id for doc_id in document_ids if doc_id not in documents]
     return list(documents.values()), gone
 
 
@@ -75,7 +68,7 @@ def drain_index_outbox(batch_size: int = 200, engine: SearchEngine | None = None
     """Apply one batch of due outbox rows to the engine; rows go only once it acknowledged.
 
     A document appearing in several rows is built and sent once. Whatever the row's action,
-    the page's current state decides: a page that is no longer public leaves the index.
+    the current state decides: a page or area that is no longer public leaves the index.
     """
     report = DrainReport()
     with transaction.atomic():
@@ -132,48 +125,35 @@ def drain_all_due(batch_size: int = 200, engine: SearchEngine | None = None) -> 
 
 @dataclass
 class ReconcileReport:
-    indexed_missing: list[str] = field(default_factory=list)
-    reindexed_stale: list[str] = field(default_factory=list)
-    deleted_extra: list[str] = field(default_factory=list)
+    indexed_missing: list[str] = field(default_factory=list)  # built, not in the index
+    reindexed_stale: list[str] = field(default_factory=list)  # indexed with another fingerprint
+    deleted_extra: list[str] = field(default_factory=list)  # indexed, no longer built
 
 
-def _published_key(value) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value or "")
+Progress = Callable[[Iterator[SearchDocument]], Iterable[SearchDocument]]
 
 
-def _indexed_versions(engine: SearchEngine) -> dict[str, str | None]:
-    """Ids in the index with their published stamp (None when the engine cannot say).
+def reconcile_index(
+    engine: SearchEngine | None = None, chunk: int = 500, progress: Progress | None = None
+) -> ReconcileReport:
+    """Make the index hold exactly the indexable documents, each as it is built now.
 
-    Engines may offer `indexed_versions()`; otherwise the ids come from paging through an
-    empty query, and every indexed document counts as possibly stale.
+    Each freshly built document's fingerprint is compared with the one the engine stored:
+    missing ones are indexed, different ones reindexed, ids nothing builds any more deleted.
+    Unchanged documents are not written. `progress` wraps the document stream (a progress bar).
     """
-    versions = getattr(engine, "indexed_versions", None)
-    if callable(versions):
-        return {doc_id: _published_key(stamp) for doc_id, stamp in versions().items()}
-    found: dict[str, str | None] = {}
-    page = 1
-    while True:
-        response = engine.search(
-            SearchRequest(query="", page=page, page_size=500, collapse_translations=False)
-        )
-        for hit in response.hits:
-            found[hit.id] = None
-        if not response.hits or len(found) >= response.total:
-            return found
-        page += 1
-
-
-def reconcile_index(engine: SearchEngine | None = None, chunk: int = 500) -> ReconcileReport:
-    """Make the index hold exactly the indexable pages, each as it is now."""
     target = _engine(engine)
-    indexed = _indexed_versions(target)
+    indexed = target.indexed_versions()
     report = ReconcileReport()
-    pending = []
-    for document in iter_search_documents():
-        stamp = indexed.pop(document.id, "missing")
-        if stamp == "missing":
+    pending: list[SearchDocument] = []
+    documents = iter_search_documents()
+    if progress is not None:
+        documents = progress(documents)
+    for document in documents:
+        stored = indexed.pop(document.id, None)
+        if stored is None:
             report.indexed_missing.append(document.id)
-        elif stamp is None or stamp != _published_key(document.published):
+        elif stored != document.fingerprint:
             report.reindexed_stale.append(document.id)
         else:
             continue
@@ -189,7 +169,7 @@ def reconcile_index(engine: SearchEngine | None = None, chunk: int = 500) -> Rec
     return report
 
 
-def rebuild_index(engine: SearchEngine | None = None, progress=None) -> int:
+def rebuild_index(engine: SearchEngine | None = None, progress: Progress | None = None) -> int:
     """Rebuild aside and swap; `progress` wraps the document stream (a progress bar)."""
     documents = iter_search_documents()
     if progress is not None:

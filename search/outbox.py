@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from wagtail.models import Page
 
-from .documents import INDEXED_PAGE_TYPES, page_document_id
+from knowledge.models import PracticePage, SessionPage, TopicArea
+
+from .documents import INDEXED_PAGE_TYPES, page_document_id, topic_area_document_id
 from .models import IndexOutboxEntry
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,28 @@ def enqueue_page(page: Page, action: str, *, with_descendants: bool = False) -> 
         return 0
     ids = _page_and_descendant_ids(page, with_descendants=with_descendants)
     return enqueue_documents((page_document_id(pk) for pk in ids), action)
+
+
+def enqueue_topic_area(area: TopicArea, action: str, *, with_translations: bool = False) -> int:
+    """The area's document (and its translations', which carry its slug) will be re-read."""
+    count = enqueue_documents([topic_area_document_id(area.pk)], action)
+    if with_translations:
+        others = TopicArea.objects.filter(translation_key=area.translation_key).exclude(pk=area.pk)
+        count += enqueue_documents(
+            (topic_area_document_id(pk) for pk in others.values_list("pk", flat=True)),
+            IndexOutboxEntry.Action.UPSERT,
+        )
+    return count
+
+
+def enqueue_pages_tagged_with(area: TopicArea) -> int:
+    """Pages whose documents carry the area's slug: its practices, sessions and summaries."""
+    ids = set(PracticePage.objects.filter(topics=area).values_list("pk", flat=True))
+    for session in SessionPage.objects.filter(topic=area):
+        ids.update(_page_and_descendant_ids(session, with_descendants=True))
+    return enqueue_documents(
+        (page_document_id(pk) for pk in sorted(ids)), IndexOutboxEntry.Action.UPSERT
+    )
 
 
 def _request_drain_after_commit() -> None:

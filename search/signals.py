@@ -6,17 +6,17 @@ rolls back with it.
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from knowledge.models import PracticeAttachment, SessionSummaryAttachment
+from knowledge.models import PracticeAttachment, SessionSummaryAttachment, TopicArea
 
 from .documents import page_document_id
 from .models import IndexOutboxEntry
-from .outbox import enqueue_documents, enqueue_page
+from .outbox import enqueue_documents, enqueue_page, enqueue_pages_tagged_with, enqueue_topic_area
 
 UPSERT = IndexOutboxEntry.Action.UPSERT
 DELETE = IndexOutboxEntry.Action.DELETE
@@ -68,3 +68,39 @@ def enqueue_pages_attaching_document(sender, instance, created, **kwargs):
         SessionSummaryAttachment.objects.filter(document=instance).values_list("page_id", flat=True)
     )
     enqueue_documents((page_document_id(pk) for pk in sorted(page_ids)), UPSERT)
+
+
+# Topic areas are snippets: the admin, wagtail-localize's translation publishing and plain
+# .save() all end in Model.save() or delete(), so model signals catch every route.
+
+
+@receiver(pre_save, sender=TopicArea)
+def remember_topic_area_slug(sender, instance, **kwargs):
+    instance._slug_before_save = (
+        TopicArea.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+@receiver(post_save, sender=TopicArea)
+def enqueue_saved_topic_area(sender, instance, **kwargs):
+    # Pages and the area's translations carry its slug (the topic facet): a new slug reaches them.
+    previous = getattr(instance, "_slug_before_save", None)
+    slug_changed = previous is not None and previous != instance.slug
+    enqueue_topic_area(instance, UPSERT, with_translations=slug_changed)
+    if slug_changed:
+        enqueue_pages_tagged_with(instance)
+
+
+@receiver(pre_delete, sender=TopicArea)
+def enqueue_pages_losing_topic_area(sender, instance, **kwargs):
+    # Before the delete clears the links; the drain re-reads the pages after it.
+    enqueue_pages_tagged_with(instance)
+
+
+@receiver(post_delete, sender=TopicArea)
+def enqueue_deleted_topic_area(sender, instance, **kwargs):
+    # Translations take their facet slug from the default-locale area: it may have just gone.
+    is_default = instance.locale_id == Locale.get_default().pk
+    enqueue_topic_area(instance, DELETE, with_translations=is_default)

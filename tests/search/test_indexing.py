@@ -21,6 +21,7 @@ from knowledge.models import (
     PracticePage,
     SessionPage,
     SessionSummaryPage,
+    TopicArea,
 )
 from knowledge.site_structure import practice_index_for
 from knowledge.summit_programme import get_or_create_city
@@ -309,19 +310,53 @@ def test_engine_outage_keeps_rows_with_backoff_then_recovers(index_page, engine,
     assert not IndexOutboxEntry.objects.exists()
 
 
-def test_reconcile_repairs_missing_extra_and_stale_documents(index_page, engine):
-    kept = _add_practice(index_page, "Kept practice")
-    gone = _add_practice(index_page, "Gone practice")
-    engine.index([build_search_document(gone)])
-    PracticePage.objects.filter(pk=gone.pk).update(live=False)  # drift: no outbox row
+def test_reconcile_repairs_only_the_documents_that_drifted(index_page, engine):
+    untouched = _add_practice(index_page, "Untouched practice")
+    lost = _add_practice(index_page, "Lost practice")
+    renamed = _add_practice(index_page, "Renamed practice")
+    removed = _add_practice(index_page, "Removed practice")
+    area = TopicArea.objects.get(slug="education", locale=Locale.get_default())
+    engine.rebuild(iter_search_documents())
+    before = engine.indexed_versions()
+    # Drift the outbox never heard of:
+    engine.delete([f"page-{lost.pk}"])  # (a) deleted behind the index's back
+    PracticePage.objects.filter(pk=renamed.pk).update(title="Renamed in the database")  # (b)
+    TopicArea.objects.filter(pk=area.pk).update(name="Schools")  # (b) for a topic area
+    removed_id = f"page-{removed.pk}"
+    removed.delete()  # (c) the page is gone, and its outbox row is lost
+    IndexOutboxEntry.objects.all().delete()
 
     report = reconcile_index(engine=engine)
 
-    assert f"page-{kept.pk}" in report.indexed_missing
-    assert report.deleted_extra == [f"page-{gone.pk}"]
-    assert "Kept practice" in _titles(engine, "kept")
-    assert _titles(engine, "gone") == []
-    assert engine.count() == len(list(iter_search_documents()))
+    assert report.indexed_missing == [f"page-{lost.pk}"]
+    assert sorted(report.reindexed_stale) == sorted([f"page-{renamed.pk}", f"topic-{area.pk}"])
+    assert report.deleted_extra == [removed_id]
+    assert _titles(engine, "lost") == ["Lost practice"]
+    assert _titles(engine, "renamed") == ["Renamed in the database"]
+    assert "Schools" in _titles(engine, "schools")
+    assert _titles(engine, "removed") == []
+    after = engine.indexed_versions()
+    assert after[f"page-{untouched.pk}"] == before[f"page-{untouched.pk}"]
+    assert set(after) == {document.id for document in iter_search_documents()}
+
+
+def test_reconcile_of_an_index_in_step_changes_nothing(index_page, engine):
+    _add_practice(index_page, "In step")
+    engine.rebuild(iter_search_documents())
+
+    report = reconcile_index(engine=engine)
+
+    assert (report.indexed_missing, report.reindexed_stale, report.deleted_extra) == ([], [], [])
+
+
+def test_reconcile_fills_an_empty_index(index_page, engine):
+    _add_practice(index_page, "First practice")
+    expected = {document.id for document in iter_search_documents()}
+
+    report = reconcile_index(engine=engine)
+
+    assert set(report.indexed_missing) == expected
+    assert set(engine.indexed_versions()) == expected
 
 
 def test_status_reports_documents_backlog_and_oldest_row(index_page, engine):
@@ -384,7 +419,7 @@ def test_draining_a_large_batch_reads_a_fixed_number_of_queries(
 def test_rebuild_and_reconcile_commands_fill_the_configured_index(index_page, settings, tmp_path):
     from search.engines.selection import get_engine
 
-    _add_practice(index_page, "Rebuilt practice")
+    practice = _add_practice(index_page, "Rebuilt practice")
     settings.SEARCH_INDEX_DIR = tmp_path / "command-index"
     get_engine.cache_clear()
     try:
@@ -393,8 +428,17 @@ def test_rebuild_and_reconcile_commands_fill_the_configured_index(index_page, se
         expected = len(list(iter_search_documents()))
         assert f"{expected} documents" in out.getvalue()
         call_command("search_reconcile", stdout=out)
-        assert "Indexed 0 missing" in out.getvalue()
-        assert "removed 0 extra" in out.getvalue()
+        assert "Indexed 0 missing, reindexed 0 stale, removed 0 extra." in out.getvalue()
+        assert get_engine().count() == expected
+
+        get_engine().delete([f"page-{practice.pk}"])
+        out = io.StringIO()
+        # The progress bar goes to stderr: stdout keeps the report alone.
+        call_command("search_reconcile", "--progress", stdout=out, verbosity=2)
+        assert out.getvalue().splitlines() == [
+            "Indexed 1 missing, reindexed 0 stale, removed 0 extra.",
+            f"Missing: page-{practice.pk}",
+        ]
         assert get_engine().count() == expected
     finally:
         get_engine.cache_clear()

@@ -1,18 +1,55 @@
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from search.engines.base import EngineUnavailable
 from search.indexing import reconcile_index
 
 
 class Command(BaseCommand):
-    help = "Compare the public pages with the search index and repair any drift."
+    help = _(
+        "Compare every public page and topic area with the search index by fingerprint, and "
+        "repair the drift: index what is missing, reindex what changed, remove what is extra."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help=_("Show a progress bar even when the output is not a terminal."),
+        )
 
     def handle(self, *args, **options):
-        try:
-            report = reconcile_index()
-        except EngineUnavailable as error:
-            raise CommandError(f"The search engine is unavailable: {error}") from error
+        show_progress = options["progress"] or (self.stdout.isatty() and options["verbosity"] > 0)
+        # The bar goes to stderr, so the report on stdout stays one line a script can read.
+        with tqdm(disable=not show_progress, unit=_("document"), file=sys.stderr) as bar:
+
+            def progress(documents):
+                for document in documents:
+                    bar.update()
+                    yield document
+
+            try:
+                report = reconcile_index(progress=progress)
+            except EngineUnavailable as error:
+                raise CommandError(
+                    _("The search engine is unavailable: %(error)s") % {"error": error}
+                ) from error
         self.stdout.write(
-            f"Indexed {len(report.indexed_missing)} missing, reindexed "
-            f"{len(report.reindexed_stale)} stale, removed {len(report.deleted_extra)} extra."
+            _("Indexed %(missing)d missing, reindexed %(stale)d stale, removed %(extra)d extra.")
+            % {
+                "missing": len(report.indexed_missing),
+                "stale": len(report.reindexed_stale),
+                "extra": len(report.deleted_extra),
+            }
         )
+        if options["verbosity"] > 1:
+            for label, ids in (
+                (_("Missing"), report.indexed_missing),
+                (_("Stale"), report.reindexed_stale),
+                (_("Extra"), report.deleted_extra),
+            ):
+                for document_id in ids:
+                    self.stdout.write(f"{label}: {document_id}")
