@@ -69,6 +69,15 @@ EDITORIAL_MODEL_PERMISSIONS = ADMIN_ACCESS + (
     "knowledge.add_topicarea",
     "knowledge.change_topicarea",
     "knowledge.view_topicarea",
+    # Search upkeep: the synonym list and promoted results (search picks).
+    "search.add_synonymgroup",
+    "search.change_synonymgroup",
+    "search.delete_synonymgroup",
+    "search.view_synonymgroup",
+    "wagtailsearchpromotions.add_searchpromotion",
+    "wagtailsearchpromotions.change_searchpromotion",
+    "wagtailsearchpromotions.delete_searchpromotion",
+    "wagtailsearchpromotions.view_searchpromotion",
 )
 # wagtail-localize's submit and update views publish translations of live pages without
 # asking for publish permission, so only the people who may publish may translate.

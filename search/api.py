@@ -9,10 +9,12 @@ from django.views.decorators.http import require_GET
 from .engines.base import EngineUnavailable, SearchHit
 from .openapi import openapi_document
 from .service import (
+    PromotedResult,
     facet_labels,
     invalid_api_parameters,
     label_for,
     parse_search_request,
+    promoted_results,
     run_search,
     run_suggest,
 )
@@ -45,6 +47,16 @@ def _hit_json(hit: SearchHit) -> dict:
     }
 
 
+def _promoted_json(promoted: PromotedResult) -> dict:
+    return {
+        "title": promoted.title,
+        "url": promoted.url,
+        "description": promoted.description,
+        "locale": promoted.locale or None,
+        "external": promoted.is_external,
+    }
+
+
 @require_GET
 def search_api(request: HttpRequest) -> JsonResponse:
     errors = invalid_api_parameters(request.GET)
@@ -55,6 +67,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
         response = run_search(request.GET, language)
     except EngineUnavailable:
         return _unavailable()
+    search_request = parse_search_request(request.GET, language)
     labels = facet_labels(language)
     facets = {
         facet: [
@@ -67,7 +80,9 @@ def search_api(request: HttpRequest) -> JsonResponse:
         {
             "total": response.total,
             "took_ms": round(response.took_ms, 2),
-            "page": parse_search_request(request.GET, language).page,
+            "page": search_request.page,
+            # Editors' picks, apart from `hits` so that `hits` and `total` stay the engine's.
+            "promoted": [_promoted_json(p) for p in promoted_results(search_request)],
             "hits": [_hit_json(hit) for hit in response.hits],
             "facets": facets,
         }

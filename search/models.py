@@ -57,3 +57,33 @@ class SynonymGroup(models.Model):
 
     def __str__(self) -> str:
         return self.terms[:80]
+
+
+class SearchQueryDay(models.Model):
+    """How often one query was searched in one language on one day, and how often in vain.
+
+    Nothing about who searched: no user, session, address or time finer than the day.
+    Wagtail's search_promotions Query/QueryDailyHits were considered: they count hits per
+    query and day but have no language and no zero-result count, their query text is keyed
+    without a language, and Query.get() creates rows on every lookup. One table of our own
+    keeps the whole log in one place; Wagtail's Query still holds the promoted-result terms.
+    """
+
+    query = models.CharField(_("query"), max_length=200)
+    language = models.CharField(_("language"), max_length=10)
+    day = models.DateField(_("day"))
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    zero_result_searches = models.PositiveIntegerField(_("searches with no results"), default=0)
+
+    class Meta:
+        verbose_name = _("search query log entry")
+        verbose_name_plural = _("search query log")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "language", "day"], name="search_query_day_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "language"], name="search_query_day_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.language} {self.query}"

@@ -36,6 +36,18 @@ _HIT = {
     },
 }
 
+_PROMOTED = {
+    "type": "object",
+    "description": "A result the editors promote for this query.",
+    "properties": {
+        "title": _STRING,
+        "url": {"type": "string", "description": "A site path, or a full URL when external."},
+        "description": _STRING,
+        "locale": {"type": "string", "nullable": True, "description": "null when external."},
+        "external": {"type": "boolean", "description": "A link to another site."},
+    },
+}
+
 _UNAVAILABLE = {
     "description": "The search engine is temporarily unavailable.",
     "content": {
@@ -96,6 +108,16 @@ def openapi_document() -> dict:
                                             "total": {"type": "integer"},
                                             "took_ms": {"type": "number"},
                                             "page": {"type": "integer"},
+                                            "promoted": {
+                                                "type": "array",
+                                                "items": _PROMOTED,
+                                                "description": "Editors' picks for q, best "
+                                                "first, in the language asked for when "
+                                                "translated. Only on page 1 and only when no "
+                                                "filter other than lang is given; otherwise "
+                                                "empty. Not counted in total; a picked page "
+                                                "may also appear in hits.",
+                                            },
                                             "hits": {"type": "array", "items": _HIT},
                                             "facets": {
                                                 "type": "object",

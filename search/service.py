@@ -5,18 +5,29 @@ Odd input is dropped or clamped, never an error: a search box must always answer
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
 
 from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from wagtail.models import Locale
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Locale, Page
+from wagtail.search.utils import normalise_query_string
 
 from knowledge.models import PracticeKind, TopicArea
+from knowledge.visibility import visible_pages
 
 from .engines.base import FACET_FIELDS, SearchRequest, SearchResponse
 from .engines.selection import get_engine
+from .models import SearchQueryDay
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 50
@@ -103,8 +114,149 @@ def parse_search_request(query_params: QueryDict, language: str) -> SearchReques
 
 
 def run_search(query_params: QueryDict, language: str) -> SearchResponse:
-    """Search as the visitor asked; raises EngineUnavailable when the engine is down."""
-    return get_engine().search(parse_search_request(query_params, language))
+    """Search as the visitor asked, and count it in the query log.
+
+    Raises EngineUnavailable when the engine is down (nothing is logged then).
+    """
+    search_request = parse_search_request(query_params, language)
+    response = get_engine().search(search_request)
+    # Turning to page 2 of the same results is not another search.
+    if search_request.page == 1:
+        record_search(search_request.query, language, found=response.total > 0)
+    return response
+
+
+# ---------------------------------------------------------------------------
+# The query log: what visitors look for, never who they are
+# ---------------------------------------------------------------------------
+
+_EMAIL_LIKE = re.compile(r"\S@\S")
+# Seven or more digits with at most one space, dot, dash or bracket between them: a phone,
+# ID or account number. A pair of years ("2019 2024") is dropped too; privacy wins.
+_DIGIT_RUN = re.compile(r"\d(?:[\s().+-]?\d){6,}")
+
+
+def logged_query(query: str) -> str:
+    """The query as the log keeps it; empty when it must not be kept (blank or personal)."""
+    normalized = " ".join(clean_query(query).casefold().split())[:MAX_QUERY_LENGTH]
+    if _EMAIL_LIKE.search(normalized) or _DIGIT_RUN.search(normalized):
+        return ""
+    return normalized
+
+
+def record_search(query: str, language: str, *, found: bool) -> None:
+    """Add one search to today's count for this query and language. Never raises.
+
+    Update first (the common case, atomic in the database); create the row when there is
+    none; if a concurrent search created it meanwhile, the unique constraint says so and
+    the update is retried, so no count is lost on SQLite or PostgreSQL.
+    """
+    normalized = logged_query(query)
+    if not normalized:
+        return
+    key = {"query": normalized, "language": language[:10], "day": timezone.localdate()}
+    increments = {"searches": F("searches") + 1}
+    if not found:
+        increments["zero_result_searches"] = F("zero_result_searches") + 1
+    try:
+        # A savepoint, so a failure here never spoils a surrounding transaction.
+        with transaction.atomic():
+            if SearchQueryDay.objects.filter(**key).update(**increments):
+                return
+            try:
+                with transaction.atomic():
+                    SearchQueryDay.objects.create(
+                        **key, searches=1, zero_result_searches=0 if found else 1
+                    )
+            except IntegrityError:
+                SearchQueryDay.objects.filter(**key).update(**increments)
+    except DatabaseError:
+        # The visitor's search matters more than our statistics.
+        logger.exception("could not record a search in the query log")
+
+
+# ---------------------------------------------------------------------------
+# Promoted results (Wagtail's search picks), shown before the engine's hits
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PromotedResult:
+    title: str
+    url: str
+    description: str
+    locale: str = ""  # "" for an external link
+    translation_key: str = ""  # "" for an external link
+
+    @property
+    def is_external(self) -> bool:
+        return not self.translation_key
+
+
+def _promoted_page(pick: SearchPromotion, locale: Locale) -> PromotedResult | None:
+    """The picked page in the visitor's language when that translation is public, else the
+    picked page itself when public, else nothing."""
+    translations = visible_pages(Page.objects.filter(translation_key=pick.page.translation_key))
+    shown = (
+        translations.filter(locale=locale).first() or translations.filter(pk=pick.page_id).first()
+    )
+    if shown is None:
+        return None
+    # The editor's description is written for the picked page, in its language.
+    description = pick.description if shown.pk == pick.page_id else shown.search_description
+    return PromotedResult(
+        title=shown.title,
+        url=shown.get_url() or shown.url_path,
+        description=description,
+        locale=shown.locale.language_code,
+        translation_key=str(shown.translation_key),
+    )
+
+
+def promoted_results(search_request: SearchRequest) -> list[PromotedResult]:
+    """Editors' picks for this query, best first; only on page 1 of an unfiltered search.
+
+    Filters (topic, kind, country, city, year) narrow what the visitor wants and a pick
+    would ignore them, so picks show only without them. The language filter does not
+    count: it chooses which translation of a picked page is shown.
+    """
+    if not search_request.query or search_request.page != 1:
+        return []
+    if any(facet != "locale" for facet in search_request.filters):
+        return []
+    # A lookup, not Query.get(): that would create a Query row for every search.
+    query = Query.objects.filter(query_string=normalise_query_string(search_request.query)).first()
+    if query is None:
+        return []
+    language = search_request.language
+    if search_request.filters.get("locale"):
+        language = search_request.filters["locale"][0]
+    locale = Locale.objects.filter(language_code=language).first() or Locale.get_default()
+    results = []
+    for pick in query.editors_picks.select_related("page").order_by("sort_order", "pk"):
+        if pick.page_id:
+            promoted = _promoted_page(pick, locale)
+        elif pick.external_link_url:
+            promoted = PromotedResult(
+                title=pick.external_link_text or pick.external_link_url,
+                url=pick.external_link_url,
+                description=pick.description,
+            )
+        else:
+            promoted = None
+        if promoted is not None and promoted.url not in {r.url for r in results}:
+            results.append(promoted)
+    return results
+
+
+def without_promoted(response: SearchResponse, promoted: list[PromotedResult]) -> SearchResponse:
+    """The response without hits the picks already show (any translation of the same page)."""
+    shown = {p.translation_key for p in promoted if p.translation_key}
+    if not shown:
+        return response
+    return dataclasses.replace(
+        response, hits=[hit for hit in response.hits if hit.translation_key not in shown]
+    )
 
 
 def run_suggest(query_params: QueryDict, language: str, limit: int = 8) -> list[str]:

@@ -10,7 +10,14 @@ from wagtail.models import Locale
 from knowledge.topic_areas import topic_areas_for
 
 from .engines.base import EngineUnavailable
-from .service import facet_labels, label_for, parse_search_request, run_search
+from .service import (
+    facet_labels,
+    label_for,
+    parse_search_request,
+    promoted_results,
+    run_search,
+    without_promoted,
+)
 
 
 def _page_url(request: HttpRequest, **changes) -> str:
@@ -56,11 +63,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except EngineUnavailable:
         context["unavailable"] = True
         return render(request, "search/search_page.html", context, status=503)
+    promoted = promoted_results(search_request)
+    # A picked page is not repeated among the hits below it; `total` still counts it.
+    response = without_promoted(response, promoted)
     labels = facet_labels(language)
     last_page = max(1, -(-response.total // search_request.page_size))
     page = search_request.page
     context.update(
         response=response,
+        promoted=promoted,
         facet_groups=_facet_links(request, response, labels),
         page=page,
         last_page=last_page,
@@ -70,6 +81,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         date_url=_page_url(request, sort="date", page=1),
         filters=search_request.filters,
     )
-    if not response.hits:
+    if not response.hits and not promoted:
         context["topic_areas"] = topic_areas_for(Locale.get_active())
     return render(request, "search/search_page.html", context)

@@ -576,3 +576,16 @@ def test_editor_cannot_publish_a_translation_without_moderation(client, editor, 
 
     assert practice.get_translation_or_none(korean) is None
     assert client.get("/ko/practices/public-bike-data/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/searchpicks/", "/admin/searchpicks/add/", "/admin/snippets/search/synonymgroup/"],
+)
+def test_editors_keep_search_picks_and_synonyms_but_rapporteurs_cannot(
+    client, editor, rapporteur, url
+):
+    client.force_login(editor)
+    assert client.get(url).status_code == 200
+    client.force_login(rapporteur)
+    assert client.get(url).status_code in (302, 403)

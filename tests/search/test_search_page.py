@@ -144,7 +144,7 @@ def test_api_returns_the_documented_shape(client, practices):
 
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"total", "took_ms", "page", "hits", "facets"}
+    assert set(data) == {"total", "took_ms", "page", "hits", "facets", "promoted"}
     assert data["total"] == 2 and data["page"] == 1 and len(data["hits"]) == 1
     hit = data["hits"][0]
     assert set(hit) == {
