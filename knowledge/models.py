@@ -224,13 +224,11 @@ class PracticePage(Page):
         return self.city.country.code if self.city else ""
 
     def get_context(self, request, *args, **kwargs):
-        from .visibility import visible_pages
+        # Imported here: search builds its documents from these models.
+        from search.related import related_practices
 
         context = super().get_context(request, *args, **kwargs)
-        related_ids = [link.related_id for link in self.related_links.all()]
-        context["related_practices"] = visible_pages(
-            PracticePage.objects.filter(pk__in=related_ids)
-        )
+        context["related_practices"] = related_practices(self)
         return context
 
 
