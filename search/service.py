@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -173,6 +174,14 @@ def record_search(query: str, language: str, *, found: bool) -> None:
     except DatabaseError:
         # The visitor's search matters more than our statistics.
         logger.exception("could not record a search in the query log")
+
+
+def prune_query_log(keep_days: int | None = None) -> int:
+    """Delete log days older than SEARCH_QUERY_LOG_DAYS; a log is kept no longer than useful."""
+    keep_days = settings.SEARCH_QUERY_LOG_DAYS if keep_days is None else keep_days
+    cutoff = timezone.localdate() - timedelta(days=keep_days)
+    deleted, _by_model = SearchQueryDay.objects.filter(day__lt=cutoff).delete()
+    return deleted
 
 
 # ---------------------------------------------------------------------------

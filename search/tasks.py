@@ -6,6 +6,7 @@ from celery import shared_task
 
 from .engines.base import EngineUnavailable
 from .indexing import drain_all_due, reconcile_index
+from .service import prune_query_log
 
 
 @shared_task(
@@ -33,3 +34,8 @@ def reconcile_index_task() -> dict:
         "reindexed_stale": len(report.reindexed_stale),
         "deleted_extra": len(report.deleted_extra),
     }
+
+
+@shared_task(name="search.tasks.prune_query_log", ignore_result=True)
+def prune_query_log_task() -> int:
+    return prune_query_log()

@@ -166,7 +166,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.reconcile_index",
         "schedule": crontab(hour=3, minute=30),
     },
+    "prune-search-query-log": {
+        "task": "search.tasks.prune_query_log",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
+# Days the search query log keeps (counts per query, language and day; nothing personal).
+SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
 
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)

@@ -239,3 +239,17 @@ def test_concurrent_searches_lose_no_count():
     assert row.query == "contact tracing"
     assert row.searches == searches_per_thread * threads
     assert row.zero_result_searches == searches_per_thread * threads // 2
+
+
+@pytest.mark.django_db
+def test_the_log_forgets_days_older_than_its_retention(settings):
+    from search.tasks import prune_query_log_task
+
+    settings.SEARCH_QUERY_LOG_DAYS = 30
+    today = timezone.localdate()
+    SearchQueryDay.objects.create(query="masks", language="en", day=today, searches=3)
+    SearchQueryDay.objects.create(
+        query="masks", language="en", day=today - timedelta(days=31), searches=5
+    )
+    assert prune_query_log_task.delay().get() == 1
+    assert list(SearchQueryDay.objects.values_list("day", "searches")) == [(today, 3)]
