@@ -85,6 +85,8 @@ def search_api(request: HttpRequest) -> JsonResponse:
             "promoted": [_promoted_json(p) for p in promoted_results(search_request)],
             "hits": [_hit_json(hit) for hit in response.hits],
             "facets": facets,
+            # A corrected query when nothing matched; null otherwise.
+            "suggestion": response.suggestion or None,
         }
     )
 

@@ -126,6 +126,13 @@ def openapi_document() -> dict:
                                                     "items": _FACET_ITEM,
                                                 },
                                             },
+                                            "suggestion": {
+                                                "type": "string",
+                                                "nullable": True,
+                                                "description": "When nothing matched: a "
+                                                "corrected query that finds something "
+                                                "(did you mean), else null.",
+                                            },
                                         },
                                     }
                                 }

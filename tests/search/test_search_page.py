@@ -144,7 +144,7 @@ def test_api_returns_the_documented_shape(client, practices):
 
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"total", "took_ms", "page", "hits", "facets", "promoted"}
+    assert set(data) == {"total", "took_ms", "page", "hits", "facets", "promoted", "suggestion"}
     assert data["total"] == 2 and data["page"] == 1 and len(data["hits"]) == 1
     hit = data["hits"][0]
     assert set(hit) == {
@@ -154,6 +154,13 @@ def test_api_returns_the_documented_shape(client, practices):
     assert set(data["facets"]) == {"topic", "kind", "country", "city", "locale"}
     kinds = {item["value"]: item for item in data["facets"]["kind"]}
     assert kinds["guideline"] == {"value": "guideline", "label": "Guideline", "count": 1}
+
+
+def test_api_offers_a_corrected_query_when_nothing_matched(client, practices):
+    misspelt = client.get("/api/v1/search/", {"q": "zucchiniwafle"}).json()
+    assert misspelt["total"] == 0
+    assert misspelt["suggestion"] == BODY_WORD
+    assert client.get("/api/v1/search/", {"q": BODY_WORD}).json()["suggestion"] is None
 
 
 def test_suggest_completes_a_title(client, practices):
