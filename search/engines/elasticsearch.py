@@ -3,6 +3,8 @@
 Layout in the cluster:
 - versioned indices `<prefix>-<timestamp>` built from one composable index template
   (`<prefix>-template`, pattern `<prefix>-*`), read and written through the alias `<prefix>`;
+- while `rebuild` loads a new index, that index also carries the alias `<prefix>-rebuilding`,
+  and writes go through both aliases, so none is lost at the swap;
 - a synonyms set `<prefix>-synonyms` (the Synonyms API) used by an updateable synonym_graph
   filter in the search analyzers only, so editors' synonyms apply without re-indexing or closing
   the index.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -71,6 +74,14 @@ FACET_INDEX_FIELDS = {
     "locale": "locale",
     "year": "year",
 }
+
+# A rebuild's stream indexes with this external version; live writes (internal versions, >= 1)
+# always outrank it (see ElasticsearchEngine.rebuild).
+STREAM_VERSION = 1
+# How long the index being built remembers deletes (index.gc_deletes; Elasticsearch's default is
+# 60s): longer than any rebuild, so a page deleted during the rebuild is not streamed back in.
+REBUILD_GC_DELETES_HOURS = 24
+REBUILD_GC_DELETES = f"{REBUILD_GC_DELETES_HOURS}h"
 
 # Reading every document's fingerprint: pages of this many hits under one point in time.
 VERSIONS_PAGE_SIZE = 1000
@@ -294,7 +305,8 @@ class ElasticsearchEngine(SearchEngine):
             fixed = [tuple(group) for group in synonym_groups]
             self._synonym_source = lambda: fixed
         self._pushed_rules: list[dict[str, str]] | None = None
-        self._alias_ready = False
+        # Carried by the index a rebuild is loading, and only while it loads (see rebuild).
+        self.rebuilding_alias = f"{prefix}-rebuilding"
 
     # Setup -------------------------------------------------------------------------------------
     def index_template_body(self) -> dict[str, Any]:
@@ -370,88 +382,222 @@ class ElasticsearchEngine(SearchEngine):
 
     # Writes ------------------------------------------------------------------------------------
     def index(self, documents: Iterable[SearchDocument]) -> None:
-        self._ensure_alias()
+        targets = self._write_targets(self._alias_holders())
+        if not targets:
+            self._create_first_index()
+            targets = [self.alias]
         # require_alias: a write never auto-creates a concrete index (with a guessed mapping)
-        # under the alias name, even if the alias is deleted behind our back.
-        self._bulk(self._index_actions(documents, self.alias), require_alias=True)
-        self._call(self.client.indices.refresh, index=self.alias)
+        # under an alias name, even if the alias is deleted behind our back. The rebuilding alias
+        # may vanish between the lookup and the bulk (swap or failed rebuild): its items then
+        # fail with index_not_found, and that is fine, because the swap already moved the live
+        # alias (which got the same write) or the half-built index is gone.
+        self._bulk(
+            self._index_actions(documents, *targets),
+            require_alias=True,
+            ignore_item=self._rebuilding_alias_gone,
+        )
+        if self.alias in targets:
+            self._call(self.client.indices.refresh, index=self.alias)
 
-    def _ensure_alias(self) -> None:
-        """On a fresh cluster, create the first versioned index behind the alias (once)."""
-        if self._alias_ready:
-            return
-        if not self._call(self.client.indices.exists_alias, name=self.alias):
-            self.ensure_setup()
-            self._call(
-                self.client.indices.create,
-                index=self._new_index_name(),
-                aliases={self.alias: {"is_write_index": True}},
-            )
-        self._alias_ready = True
+    def _create_first_index(self) -> None:
+        """On a fresh cluster, create the first versioned index behind the alias."""
+        self.ensure_setup()
+        self._call(
+            self.client.indices.create,
+            index=self._new_index_name(),
+            aliases={self.alias: {"is_write_index": True}},
+        )
 
     def _new_index_name(self) -> str:
         return f"{self.alias}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
 
     def delete(self, ids: Iterable[str]) -> None:
-        actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
-        self._bulk(actions, ignore_status=(404,))  # an unknown id is already deleted
+        targets = self._write_targets(self._alias_holders())
+        if not targets:
+            return  # no index yet: nothing to delete
+        # Plain (internally versioned) deletes: an externally versioned delete would auto-create
+        # a missing target index ("delete requests should not attempt to create the index ...
+        # unless an external versioning is used", TransportBulkAction), and the tombstone a plain
+        # delete leaves (version >= 1) already outranks the rebuild stream's version 1.
+        actions = ({"_op_type": "delete", "_index": t, "_id": i} for i in ids for t in targets)
+        # 404: an unknown id is already deleted, and a vanished rebuilding alias (see index).
+        self._bulk(actions, ignore_status=(404,))
         self._call(self.client.options(ignore_status=404).indices.refresh, index=self.alias)
 
+    def _alias_holders(self) -> dict[str, list[str]]:
+        """The indices behind the live alias and behind the rebuilding alias.
+
+        One GET _alias/<live>,<rebuilding>. When either alias is missing Elasticsearch answers
+        404 with an error entry next to the indices it did find (GET aliases returns 404 if
+        any requested alias is missing, elastic/elasticsearch#25043; response shape as in
+        elastic/elasticsearch#30536), so only the entries carrying "aliases" are read.
+        """
+        response = self._call(
+            self.client.options(ignore_status=404).indices.get_alias,
+            name=[self.alias, self.rebuilding_alias],
+        )
+        holders: dict[str, list[str]] = {self.alias: [], self.rebuilding_alias: []}
+        for index_name, value in sorted(response.body.items()):
+            if isinstance(value, dict) and isinstance(value.get("aliases"), dict):
+                for alias in value["aliases"]:
+                    if alias in holders:
+                        holders[alias].append(index_name)
+        return holders
+
+    def _write_targets(self, holders: dict[str, list[str]]) -> list[str]:
+        """Where a write batch goes: the live alias, plus the rebuilding one during a rebuild.
+
+        Looked up once per write batch (a few hundred documents at most), never cached: a cached
+        "no rebuild" answer could let a batch skip an index whose stream already read the older
+        version of its documents, and the change would be lost at the swap. GET _alias is
+        answered from the cluster state, cheap next to the bulk request itself.
+        Writes name the aliases, not the indices behind them, so Elasticsearch resolves them when
+        the bulk runs: a swap between the lookup and the bulk still lands the write in the index
+        that is live by then.
+        """
+        return [alias for alias in (self.alias, self.rebuilding_alias) if holders[alias]]
+
+    def _rebuilding_alias_gone(self, item: dict[str, Any]) -> bool:
+        error = item.get("error") or {}
+        return (
+            item.get("_index") == self.rebuilding_alias
+            and error.get("type") == "index_not_found_exception"
+        )
+
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        """Load a new versioned index aside, then swap the alias to it in one _aliases request."""
+        """Load a new versioned index aside, then swap the alias to it in one _aliases request.
+
+        Writes made meanwhile (index/delete from the outbox drain, in other processes) are not
+        lost at the swap: the new index is created together with the alias `<prefix>-rebuilding`
+        (one create-index request), and every write batch goes to the live alias and, while
+        that alias exists, to the rebuilding one too.
+
+        Ordering between those writes and the stream is settled by document versions rather
+        than by replaying ids afterwards (the ids are written by other processes, so this one
+        never sees them). The stream indexes with `version_type: external, version: 1`, which
+        succeeds only if the new index holds no version of the document yet ("only index the
+        document if the specified version is strictly higher than the version of the stored
+        document or if there is no existing document": VersionType in the Elasticsearch
+        specification; Index API, "Versioning"). A live write is a plain, internally versioned
+        one, so it leaves the document, or the tombstone of a delete, at version >= 1: the
+        stream's copy of that document is then refused with 409 and the live write stands,
+        whichever came first.
+        A delete's tombstone is kept only for `index.gc_deletes` (Delete API, "Versioning";
+        default 60s), so the new index is created with REBUILD_GC_DELETES, longer than any
+        rebuild, and set back to the default after the swap.
+
+        The swap removes the rebuilding alias in the same atomic _aliases request that moves the
+        live alias (with must_exist, so a rebuild whose index was discarded by a newer one fails
+        instead of swapping). A failed rebuild deletes its index, which takes its aliases with
+        it. A crashed rebuild leaves the alias behind on an orphan index: writes keep
+        succeeding there (wasted, harmless), and the next rebuild deletes that index first.
+        One rebuild at a time: a second one treats the first's index as such an orphan.
+        """
         self.ensure_setup()
+        self._discard_abandoned_rebuilds()
         new_index = self._new_index_name()
-        old_indices = self._indices_behind_alias()
-        self._call(self.client.indices.create, index=new_index)
+        # One request: the index appears with its rebuilding alias, so no write batch can see
+        # one without the other. Create index API: `aliases` and `settings` in the body.
+        self._call(
+            self.client.indices.create,
+            index=new_index,
+            aliases={self.rebuilding_alias: {"is_write_index": True}},
+            settings={"index": {"gc_deletes": REBUILD_GC_DELETES}},
+        )
+        started = time.monotonic()
         try:
-            loaded = self._bulk(self._index_actions(documents, new_index))
+            # 409: a live write reached this document first and is as new or newer.
+            loaded = self._bulk(self._stream_actions(documents, new_index), ignore_status=(409,))
+            if time.monotonic() - started > REBUILD_GC_DELETES_HOURS * 3600:
+                logger.warning(
+                    "The rebuild outlasted index.gc_deletes (%s): a page deleted early in it may "
+                    "be back until the next reconcile.",
+                    REBUILD_GC_DELETES,
+                )
             self._call(self.client.indices.refresh, index=new_index)
+            # Read now, not at the start: whatever carries the live alias at the swap goes.
+            old_indices = [i for i in self._alias_holders()[self.alias] if i != new_index]
+            # Aliases API (POST _aliases): "performs one or more alias actions in a single atomic
+            # operation"; must_exist on remove: the alias must exist for the action to apply.
             actions: list[dict[str, Any]] = [
                 {"remove": {"index": old, "alias": self.alias}} for old in old_indices
             ]
             actions.append(
+                {"remove": {"index": new_index, "alias": self.rebuilding_alias, "must_exist": True}}
+            )
+            actions.append(
                 {"add": {"index": new_index, "alias": self.alias, "is_write_index": True}}
             )
             self._call(self.client.indices.update_aliases, actions=actions)
-            self._alias_ready = True
         except BaseException:
-            # Never leave a half-built index behind; the old one still serves searches.
-            # If the cluster is gone, the orphan stays until someone deletes `<prefix>-*` leftovers.
-            with contextlib.suppress(TransportError, ApiError):
-                self.client.options(ignore_status=404).indices.delete(index=new_index)
+            # Never leave a half-built index behind; the old one still serves searches. Deleting
+            # the index removes its aliases with it, the rebuilding alias included. Unless the
+            # swap went through and only its answer was lost: then the index is live and stays.
+            # If the cluster is gone, the orphan stays until the next rebuild deletes it.
+            with contextlib.suppress(TransportError, ApiError, EngineUnavailable):
+                if new_index not in self._alias_holders()[self.alias]:
+                    self.client.options(ignore_status=404).indices.delete(index=new_index)
             raise
+        try:
+            # Update index settings API: null restores a setting's default.
+            self.client.indices.put_settings(
+                index=new_index, settings={"index": {"gc_deletes": None}}
+            )
+        except (TransportError, ApiError) as error:
+            logger.warning("Could not reset index.gc_deletes on %s: %s", new_index, error)
         if old_indices:
             self._call(
                 self.client.options(ignore_status=404).indices.delete, index=",".join(old_indices)
             )
         return loaded
 
-    def _indices_behind_alias(self) -> list[str]:
-        response = self._call(
-            self.client.options(ignore_status=404).indices.get_alias, name=self.alias
-        )
-        # A missing alias answers 404 with an error body: no index carries it yet.
-        return sorted(
-            name
-            for name, value in response.body.items()
-            if isinstance(value, dict) and "aliases" in value
-        )
+    def _discard_abandoned_rebuilds(self) -> None:
+        """Delete the index a crashed rebuild left behind its alias (never a live index)."""
+        holders = self._alias_holders()
+        live = set(holders[self.alias])
+        abandoned = [i for i in holders[self.rebuilding_alias] if i not in live]
+        if abandoned:
+            logger.warning("Deleting the index of an unfinished rebuild: %s", ", ".join(abandoned))
+            self._call(
+                self.client.options(ignore_status=404).indices.delete, index=",".join(abandoned)
+            )
+        also_live = [i for i in holders[self.rebuilding_alias] if i in live]
+        if also_live:  # only by hand: the swap removes the rebuilding alias atomically
+            self._call(
+                self.client.indices.update_aliases,
+                actions=[
+                    {"remove": {"index": i, "alias": self.rebuilding_alias}} for i in also_live
+                ],
+            )
 
     @staticmethod
-    def _index_actions(documents: Iterable[SearchDocument], index: str) -> Iterator[dict[str, Any]]:
+    def _index_actions(
+        documents: Iterable[SearchDocument], *targets: str
+    ) -> Iterator[dict[str, Any]]:
         for document in documents:
-            yield {
-                "_op_type": "index",
-                "_index": index,
-                "_id": document.id,
-                "_source": document_source(document),
-            }
+            source = document_source(document)
+            for target in targets:
+                yield {"_op_type": "index", "_index": target, "_id": document.id, "_source": source}
+
+    @staticmethod
+    def _stream_actions(
+        documents: Iterable[SearchDocument], index: str
+    ) -> Iterator[dict[str, Any]]:
+        """The rebuild's index actions: version 1, external, so any live write outranks them.
+
+        Bulk API: `version` and `version_type` are action metadata of every operation
+        (OperationBase in the specification's bulk types); the helper moves them into the
+        action line.
+        """
+        for action in ElasticsearchEngine._index_actions(documents, index):
+            yield {**action, "version": STREAM_VERSION, "version_type": "external"}
 
     def _bulk(
         self,
         actions: Iterable[dict[str, Any]],
         ignore_status: tuple[int, ...] = (),
         require_alias: bool = False,
+        ignore_item: Callable[[dict[str, Any]], bool] | None = None,
     ) -> int:
         """Send actions in chunks; items refused with 429 are retried with exponential backoff.
 
@@ -473,7 +619,11 @@ class ElasticsearchEngine(SearchEngine):
                 require_alias=require_alias,
             ):
                 result = next(iter(item.values()))
-                if ok or result.get("status") in ignore_status:
+                if (
+                    ok
+                    or result.get("status") in ignore_status
+                    or (ignore_item is not None and ignore_item(result))
+                ):
                     ok_count += 1
                 else:
                     failures.append(result)

@@ -47,8 +47,8 @@ class FakeElasticsearch:
         self._routes: list[tuple[str, re.Pattern[str], list[tuple[int, Any] | Responder]]] = []
 
     def on(self, method: str, path: str, *answers: tuple[int, Any] | Responder) -> None:
-        """Answer in turn; the last answer repeats."""
-        self._routes.append((method, re.compile(path), list(answers)))
+        """Answer in turn; the last answer repeats. A later route for the same path wins."""
+        self._routes.insert(0, (method, re.compile(path), list(answers)))
 
     def answer(self, request: RecordedRequest) -> tuple[int, Any]:
         for method, pattern, answers in self._routes:
@@ -165,6 +165,68 @@ def bulk_ok(request: RecordedRequest) -> tuple[int, Any]:
 ACKNOWLEDGED = (200, {"acknowledged": True})
 REFRESHED = (200, {"_shards": {"total": 2, "successful": 1, "failed": 0}})
 
+LIVE_INDEX = "cac-knowledge-20200601000000000000"
+BUILDING_INDEX = "cac-knowledge-20261128000000000000"
+ALIAS_LOOKUP = r"/_alias/cac-knowledge,cac-knowledge-rebuilding"
+
+
+def aliases_found(
+    live: tuple[str, ...] = (LIVE_INDEX,), rebuilding: tuple[str, ...] = ()
+) -> tuple[int, Any]:
+    """GET _alias/cac-knowledge,cac-knowledge-rebuilding as Elasticsearch answers it.
+
+    The indices holding each alias; when one of the aliases exists nowhere, status 404 with an
+    "error" entry beside the indices that were found.
+    """
+    body: dict[str, Any] = {}
+    for alias, indices in (("cac-knowledge", live), ("cac-knowledge-rebuilding", rebuilding)):
+        for index in indices:
+            body.setdefault(index, {"aliases": {}})["aliases"][alias] = {"is_write_index": True}
+    missing = [
+        alias
+        for alias, indices in (("cac-knowledge", live), ("cac-knowledge-rebuilding", rebuilding))
+        if not indices
+    ]
+    if missing:
+        return 404, {"error": f"alias [{','.join(missing)}] missing", "status": 404, **body}
+    return 200, body
+
+
+def aliases_with_created_index_rebuilding(
+    fake: FakeElasticsearch, live: tuple[str, ...] = (LIVE_INDEX,)
+) -> Responder:
+    """The alias lookup during a rebuild: the index the engine created has the rebuilding alias."""
+
+    def answer(request: RecordedRequest) -> tuple[int, Any]:
+        created = tuple(r.path.lstrip("/") for r in fake.sent("PUT", r"/cac-knowledge-\d+"))
+        return aliases_found(live=live, rebuilding=created)
+
+    return answer
+
+
+def bulk_item_failing(op: str, index: str, document_id: str, status: int, error_type: str):
+    return {
+        op: {
+            "_index": index,
+            "_id": document_id,
+            "status": status,
+            "error": {"type": error_type, "reason": f"{error_type} for [{document_id}]"},
+        }
+    }
+
+
+def routes_for_rebuild(fake: FakeElasticsearch) -> None:
+    """Every request a successful rebuild sends, answered as documented."""
+    fake.on("PUT", r"/_synonyms/.*", (200, {"result": "updated"}))
+    fake.on("PUT", r"/_index_template/.*", ACKNOWLEDGED)
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(), aliases_with_created_index_rebuilding(fake))
+    fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge-\d+/_refresh", REFRESHED)
+    fake.on("POST", r"/_aliases", ACKNOWLEDGED)
+    fake.on("PUT", r"/cac-knowledge-\d+/_settings", ACKNOWLEDGED)
+    fake.on("DELETE", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+
 
 # --- Index template and analysis ----------------------------------------------------------------
 def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synonyms_and_edge_ngrams(
@@ -173,15 +235,18 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
     fake, url = fake_es
     fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "created"}))
     fake.on("PUT", r"/_index_template/cac-knowledge-template", ACKNOWLEDGED)
+    # A fresh cluster: neither alias exists until the rebuild creates its index.
     fake.on(
         "GET",
-        r"/_alias/cac-knowledge",
-        (404, {"error": "alias [cac-knowledge] missing", "status": 404}),
+        ALIAS_LOOKUP,
+        aliases_found(live=()),
+        aliases_with_created_index_rebuilding(fake, live=()),
     )
     fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
     fake.on("PUT", r"/_bulk", bulk_ok)
     fake.on("POST", r"/cac-knowledge-\d+/_refresh", REFRESHED)
     fake.on("POST", r"/_aliases", ACKNOWLEDGED)
+    fake.on("PUT", r"/cac-knowledge-\d+/_settings", ACKNOWLEDGED)
 
     make_engine(url).rebuild([a_document(1)])
 
@@ -255,22 +320,10 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
     assert copied == {"title", "summary", "body"}
 
 
-# --- Rebuild: build aside, one atomic alias swap ------------------------------------------------
+# --- Rebuild: build aside, writes through both aliases, one atomic alias swap -------------------
 def test_rebuild_loads_a_new_versioned_index_and_swaps_the_alias_in_one_request(fake_es):
     fake, url = fake_es
-    fake.on("PUT", r"/_synonyms/.*", (200, {"result": "updated"}))
-    fake.on("PUT", r"/_index_template/.*", ACKNOWLEDGED)
-    # As documented for GET _alias/<alias>: the indices holding it.
-    fake.on(
-        "GET",
-        r"/_alias/cac-knowledge",
-        (200, {"cac-knowledge-20200601000000000000": {"aliases": {"cac-knowledge": {}}}}),
-    )
-    fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
-    fake.on("PUT", r"/_bulk", bulk_ok)
-    fake.on("POST", r"/cac-knowledge-\d+/_refresh", REFRESHED)
-    fake.on("POST", r"/_aliases", ACKNOWLEDGED)
-    fake.on("DELETE", r"/cac-knowledge-20200601000000000000", ACKNOWLEDGED)
+    routes_for_rebuild(fake)
 
     loaded = make_engine(url).rebuild([a_document(1), a_document(2, "ko")])
 
@@ -279,51 +332,135 @@ def test_rebuild_loads_a_new_versioned_index_and_swaps_the_alias_in_one_request(
     assert len(created) == 1
     new_index = created[0].path.lstrip("/")
     assert INDEX_NAME_PATTERN.match(new_index)
+    # Created together with the rebuilding alias (one request), remembering deletes for the
+    # whole rebuild.
+    assert created[0].body == {
+        "aliases": {"cac-knowledge-rebuilding": {"is_write_index": True}},
+        "settings": {"index": {"gc_deletes": "24h"}},
+    }
+    # The stream's writes carry external version 1: any live write outranks them.
     bulk_lines = fake.sent("PUT", r"/_bulk")[0].body
-    assert {line["index"]["_index"] for line in bulk_lines[::2]} == {new_index}
+    assert [line["index"] for line in bulk_lines[::2]] == [
+        {"_index": new_index, "_id": f"page-{n}", "version": 1, "version_type": "external"}
+        for n in (1, 2)
+    ]
     swaps = fake.sent("POST", r"/_aliases")
     assert len(swaps) == 1
+    # One atomic request moves the live alias and drops the rebuilding one.
     assert swaps[0].body == {
         "actions": [
-            {"remove": {"index": "cac-knowledge-20200601000000000000", "alias": "cac-knowledge"}},
+            {"remove": {"index": LIVE_INDEX, "alias": "cac-knowledge"}},
+            {
+                "remove": {
+                    "index": new_index,
+                    "alias": "cac-knowledge-rebuilding",
+                    "must_exist": True,
+                }
+            },
             {"add": {"index": new_index, "alias": "cac-knowledge", "is_write_index": True}},
         ]
     }
+    (reset,) = fake.sent("PUT", r"/cac-knowledge-\d+/_settings")
+    assert reset.path == f"/{new_index}/_settings"
+    assert reset.body == {"index": {"gc_deletes": None}}
     # Order: template, create, load, refresh, swap, then the old index goes.
     paths = [(r.method, r.path) for r in fake.requests]
-    assert paths.index(("POST", f"/{new_index}/_refresh")) < paths.index(("POST", "/_aliases"))
-    assert paths[-1] == ("DELETE", "/cac-knowledge-20200601000000000000")
-
-
-def test_a_failed_rebuild_deletes_its_new_index_and_leaves_the_alias_alone(fake_es):
-    fake, url = fake_es
-    fake.on("PUT", r"/_synonyms/.*", (200, {"result": "updated"}))
-    fake.on("PUT", r"/_index_template/.*", ACKNOWLEDGED)
-    fake.on(
-        "GET",
-        r"/_alias/cac-knowledge",
-        (200, {"cac-knowledge-20200601000000000000": {"aliases": {"cac-knowledge": {}}}}),
+    assert paths.index(("PUT", "/_index_template/cac-knowledge-template")) < paths.index(
+        ("PUT", f"/{new_index}")
     )
-    fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
+    assert paths.index(("PUT", f"/{new_index}")) < paths.index(("PUT", "/_bulk"))
+    assert paths.index(("POST", f"/{new_index}/_refresh")) < paths.index(("POST", "/_aliases"))
+    assert paths[-1] == ("DELETE", f"/{LIVE_INDEX}")
+
+
+def test_rebuild_keeps_the_copy_a_live_write_put_in_the_new_index_first(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+
+    def second_already_written(request: RecordedRequest) -> tuple[int, Any]:
+        status, body = bulk_ok(request)
+        body["errors"] = True
+        body["items"][1] = bulk_item_failing(
+            "index",
+            request.body[2]["index"]["_index"],
+            "page-2",
+            409,
+            "version_conflict_engine_exception",
+        )
+        return status, body
+
+    fake.on("PUT", r"/_bulk", second_already_written)
+
+    loaded = make_engine(url).rebuild([a_document(1), a_document(2)])
+
+    assert loaded == 2  # the live write's copy of page-2 is in the new index
+    assert len(fake.sent("POST", r"/_aliases")) == 1
+
+
+def test_a_failed_rebuild_deletes_its_new_index_with_the_rebuilding_alias(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())  # the new index never became live
     fake.on(
         "PUT",
         r"/_bulk",
         (400, {"error": {"type": "illegal_argument_exception", "reason": "bad"}, "status": 400}),
     )
-    fake.on("DELETE", r"/cac-knowledge-\d+", ACKNOWLEDGED)
 
     with pytest.raises(EngineUnavailable):
         make_engine(url).rebuild([a_document(1)])
 
     assert not fake.sent("POST", r"/_aliases")
-    new_index = fake.sent("PUT", r"/cac-knowledge-\d+")[0].path
-    assert [r.path for r in fake.sent("DELETE", r"/.*")] == [new_index]
+    (created,) = fake.sent("PUT", r"/cac-knowledge-\d+")
+    assert "cac-knowledge-rebuilding" in created.body["aliases"]
+    # Deleting the index removes the aliases it carries: the rebuilding alias goes with it.
+    assert [r.path for r in fake.sent("DELETE", r"/.*")] == [created.path]
+
+
+def test_a_rebuild_whose_swap_went_through_unanswered_keeps_its_index(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    fake.on(
+        "POST",
+        r"/_aliases",
+        (504, {"error": {"type": "timeout", "reason": "gateway timeout"}, "status": 504}),
+    )
+
+    def swapped(request: RecordedRequest) -> tuple[int, Any]:
+        created = tuple(r.path.lstrip("/") for r in fake.sent("PUT", r"/cac-knowledge-\d+"))
+        return aliases_found(live=created)
+
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(), aliases_found(), swapped)
+
+    with pytest.raises(EngineUnavailable):
+        make_engine(url, max_retries=0).rebuild([a_document(1)])
+
+    assert not fake.sent("DELETE", r"/.*")
+
+
+def test_a_rebuild_first_deletes_the_index_an_unfinished_rebuild_left_behind(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    abandoned = "cac-knowledge-20260101000000000000"
+    fake.on(
+        "GET",
+        ALIAS_LOOKUP,
+        aliases_found(rebuilding=(abandoned,)),
+        aliases_with_created_index_rebuilding(fake),
+    )
+
+    make_engine(url).rebuild([a_document(1)])
+
+    (created,) = fake.sent("PUT", r"/cac-knowledge-\d+")
+    paths = [(r.method, r.path) for r in fake.requests]
+    assert paths.index(("DELETE", f"/{abandoned}")) < paths.index(("PUT", created.path))
+    assert [r.path for r in fake.sent("DELETE", r"/.*")] == [f"/{abandoned}", f"/{LIVE_INDEX}"]
 
 
 # --- Bulk writes ----------------------------------------------------------------------------------
 def test_index_sends_ndjson_bulk_requests_in_chunks_through_the_alias(fake_es):
     fake, url = fake_es
-    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
     fake.on("PUT", r"/_bulk", bulk_ok)
     fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
 
@@ -342,11 +479,90 @@ def test_index_sends_ndjson_bulk_requests_in_chunks_through_the_alias(fake_es):
     assert fake.sent("POST", r"/cac-knowledge/_refresh")
     # Writes through the alias never auto-create a concrete index with a guessed mapping.
     assert all(b.query["require_alias"] == ["true"] for b in bulks)
+    # No rebuild running: the live alias only, looked up once for the batch.
+    assert {line["index"]["_index"] for b in bulks for line in b.body[::2]} == {"cac-knowledge"}
+    assert len(fake.sent("GET", ALIAS_LOOKUP)) == 1
+
+
+def test_during_a_rebuild_index_writes_each_document_through_both_aliases(fake_es):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(rebuilding=(BUILDING_INDEX,)))
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+
+    make_engine(url).index([a_document(1), a_document(2)])
+
+    (bulk,) = fake.sent("PUT", r"/_bulk")
+    actions, sources = bulk.body[::2], bulk.body[1::2]
+    # Plain writes, no version: they outrank the rebuild stream's external version 1.
+    assert actions == [
+        {"index": {"_index": "cac-knowledge", "_id": "page-1"}},
+        {"index": {"_index": "cac-knowledge-rebuilding", "_id": "page-1"}},
+        {"index": {"_index": "cac-knowledge", "_id": "page-2"}},
+        {"index": {"_index": "cac-knowledge-rebuilding", "_id": "page-2"}},
+    ]
+    assert sources[0] == sources[1] and sources[0]["doc_id"] == "page-1"
+    assert bulk.query["require_alias"] == ["true"]
+
+
+def test_during_a_rebuild_delete_removes_through_both_aliases(fake_es):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(rebuilding=(BUILDING_INDEX,)))
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+
+    make_engine(url).delete(["page-1"])
+
+    # Plain deletes: an externally versioned one would auto-create a missing index.
+    assert fake.sent("PUT", r"/_bulk")[0].body == [
+        {"delete": {"_index": "cac-knowledge", "_id": "page-1"}},
+        {"delete": {"_index": "cac-knowledge-rebuilding", "_id": "page-1"}},
+    ]
+
+
+def test_a_rebuilding_alias_gone_before_the_bulk_is_ignored_but_a_missing_live_alias_is_not(
+    fake_es,
+):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(rebuilding=(BUILDING_INDEX,)))
+
+    def alias_missing(alias: str) -> Responder:
+        def answer(request: RecordedRequest) -> tuple[int, Any]:
+            status, body = bulk_ok(request)
+            actions = request.body[::2]
+            for number, action in enumerate(actions):
+                meta = action["index"]
+                if meta["_index"] == alias:
+                    body["errors"] = True
+                    body["items"][number] = bulk_item_failing(
+                        "index", alias, meta["_id"], 404, "index_not_found_exception"
+                    )
+            return status, body
+
+        return answer
+
+    fake.on(
+        "PUT",
+        r"/_bulk",
+        alias_missing("cac-knowledge-rebuilding"),
+        alias_missing("cac-knowledge"),
+    )
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+    engine = make_engine(url)
+
+    engine.index([a_document(1)])  # the swap (or a failed rebuild) removed it meanwhile
+    with pytest.raises(EngineUnavailable, match="index_not_found_exception"):
+        engine.index([a_document(1)])
 
 
 def test_indexing_on_a_fresh_cluster_creates_the_first_versioned_index_behind_the_alias(fake_es):
     fake, url = fake_es
-    fake.on("HEAD", r"/_alias/cac-knowledge", (404, None))
+    fake.on(
+        "GET",
+        ALIAS_LOOKUP,
+        (404, {"error": "alias [cac-knowledge,cac-knowledge-rebuilding] missing", "status": 404}),
+        aliases_found(),
+    )
     fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "created"}))
     fake.on("PUT", r"/_index_template/cac-knowledge-template", ACKNOWLEDGED)
     fake.on("PUT", r"/cac-knowledge-\d+", ACKNOWLEDGED)
@@ -362,12 +578,12 @@ def test_indexing_on_a_fresh_cluster_creates_the_first_versioned_index_behind_th
     assert created.body == {"aliases": {"cac-knowledge": {"is_write_index": True}}}
     paths = [r.path for r in fake.requests]
     assert paths.index("/_index_template/cac-knowledge-template") < paths.index(created.path)
-    assert len(fake.sent("HEAD", r"/_alias/cac-knowledge")) == 1  # checked once per process
+    assert len(fake.sent("GET", ALIAS_LOOKUP)) == 2  # once per write batch
 
 
 def test_bulk_items_refused_with_429_are_retried_alone(fake_es):
     fake, url = fake_es
-    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
 
     def first_rejects_second_item(request: RecordedRequest) -> tuple[int, Any]:
         status, body = bulk_ok(request)
@@ -397,7 +613,7 @@ def test_bulk_items_refused_with_429_are_retried_alone(fake_es):
 
 def test_a_document_refused_for_good_raises_engine_unavailable(fake_es):
     fake, url = fake_es
-    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
 
     def mapping_error(request: RecordedRequest) -> tuple[int, Any]:
         return 200, {
@@ -427,7 +643,7 @@ def test_a_document_refused_for_good_raises_engine_unavailable(fake_es):
 
 def test_topic_areas_are_indexed_like_pages_with_their_own_ids_and_fingerprints(fake_es):
     fake, url = fake_es
-    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
     fake.on("PUT", r"/_bulk", bulk_ok)
     fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
     topic_area = a_document(
@@ -455,6 +671,7 @@ def test_topic_areas_are_indexed_like_pages_with_their_own_ids_and_fingerprints(
 
 def test_delete_ignores_unknown_ids(fake_es):
     fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
 
     def not_found(request: RecordedRequest) -> tuple[int, Any]:
         return 200, {
@@ -479,10 +696,24 @@ def test_delete_ignores_unknown_ids(fake_es):
 
     make_engine(url).delete(["page-1", "page-404"])
 
+    # No rebuild running: the live alias only.
     assert fake.sent("PUT", r"/_bulk")[0].body == [
         {"delete": {"_index": "cac-knowledge", "_id": "page-1"}},
         {"delete": {"_index": "cac-knowledge", "_id": "page-404"}},
     ]
+
+
+def test_delete_before_the_first_index_exists_sends_nothing(fake_es):
+    fake, url = fake_es
+    fake.on(
+        "GET",
+        ALIAS_LOOKUP,
+        (404, {"error": "alias [cac-knowledge,cac-knowledge-rebuilding] missing", "status": 404}),
+    )
+
+    make_engine(url).delete(["page-1"])
+
+    assert not fake.sent("PUT", r"/_bulk")
 
 
 # --- Search ---------------------------------------------------------------------------------------
