@@ -563,7 +563,7 @@ class EmbeddedEngine(SearchEngine):
             for match in ranking[(page - 1) * page_size : page * page_size]
         ]
         if request.collapse_translations:
-            page_documents = self._prefer_language(searcher, query, page_documents, request)
+            page_documents = self._prefer_language(searcher, page_documents, request)
 
         highlight_terms = {term for unit in units for alt in unit for term in alt}
         hits = [
@@ -675,24 +675,28 @@ class EmbeddedEngine(SearchEngine):
     @staticmethod
     def _prefer_language(
         searcher: tantivy.Searcher,
-        query: tantivy.Query,
         page: list[tuple[_Match, SearchDocument]],
         request: SearchRequest,
     ) -> list[tuple[_Match, SearchDocument]]:
-        """Each group's document in the visitor's language, when that translation matches.
+        """Each group's translation in the visitor's language, where one exists.
 
-        The group keeps its best score and place, so a translation never ranks lower than
-        its original. One query, narrowed to the page's groups, finds every swap.
+        The group matched through some member; its hit shows the visitor's translation
+        (within the request's filters) in the group's place and with its best score. Looking
+        translations up by group and locale alone costs far less than re-running the text
+        query, whose matching already happened.
         """
         language = request.language
         groups = {_group(document) for _match, document in page if document.locale != language}
         if not groups:
             return page
         clauses = [
-            (tantivy.Occur.Must, query),
-            EmbeddedEngine._filter_clause("locale", [language]),
             EmbeddedEngine._filter_clause("group", sorted(groups)),
+            EmbeddedEngine._filter_clause("locale", [language]),
         ]
+        for name, values in request.filters.items():
+            values = (values,) if isinstance(values, str) else tuple(values)
+            if name in FACET_FIELDS and values:
+                clauses.append(EmbeddedEngine._filter_clause(name, values))
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=len(groups), count=False
         )
