@@ -20,6 +20,7 @@ Written against the Elasticsearch 9 reference and tested by the requests it send
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import logging
 import time
@@ -64,6 +65,8 @@ SNIPPET_CHARS = 180
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 # How many translations of one group the collapsed hit carries, to pick the visitor's language.
 MAX_TRANSLATIONS = 10
+# What a hit needs from _source: everything but the long texts (the snippet comes from highlights).
+HIT_SOURCE = {"excludes": ["body", "attachments_text"]}
 
 # Facet name (FACET_FIELDS) -> keyword field in the index.
 FACET_INDEX_FIELDS = {
@@ -721,7 +724,63 @@ class ElasticsearchEngine(SearchEngine):
             return SearchResponse(
                 total=0, hits=[], facets={f: [] for f in FACET_FIELDS}, took_ms=0.0
             )
-        return parse_search_response(response, request)
+        parsed = parse_search_response(response, request)
+        if request.collapse_translations:
+            parsed = dataclasses.replace(parsed, hits=self._prefer_language(parsed.hits, request))
+        return parsed
+
+    def _prefer_language(self, hits: list[SearchHit], request: SearchRequest) -> list[SearchHit]:
+        """Each group's translation in the visitor's language, where one exists.
+
+        The collapsed hit already shows the visitor's language when that translation matched
+        the query too (see _preferred_translation). For the other groups on the page, one
+        lookup by group and locale (within the request's filters) finds the visitor's
+        translation, shown in the group's place and with its score. A failed lookup leaves
+        the page as it is: the search itself succeeded.
+        """
+        groups = sorted(
+            {hit.translation_key for hit in hits if hit.locale != request.language} - {""}
+        )
+        if not groups:
+            return hits
+        try:
+            response = self._search(self.translations_body(request, groups))
+        except EngineUnavailable as error:
+            logger.warning("Kept the page's original languages: %s", error)
+            return hits
+        if response is None:
+            return hits
+        swaps: dict[str, SearchHit] = {}
+        for found in response["hits"]["hits"]:
+            translation = _hit_from(found, request)
+            swaps.setdefault(translation.translation_key, translation)
+        return [
+            dataclasses.replace(swaps[hit.translation_key], score=hit.score)
+            if hit.locale != request.language and hit.translation_key in swaps
+            else hit
+            for hit in hits
+        ]
+
+    def translations_body(self, request: SearchRequest, groups: list[str]) -> dict[str, Any]:
+        """The lookup of these groups' translations in the visitor's language.
+
+        No text query and no highlight: the group already matched, and the snippet is the
+        translation's summary.
+        """
+        return {
+            "size": len(groups),
+            "track_total_hits": False,
+            "_source": HIT_SOURCE,
+            "query": {
+                "bool": {
+                    "filter": [
+                        {"terms": {"translation_key": groups}},
+                        {"term": {"locale": request.language}},
+                        *self._filter_clauses(request).values(),
+                    ]
+                }
+            },
+        }
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """The _search response body, or None while no index exists behind the alias yet."""
@@ -739,11 +798,7 @@ class ElasticsearchEngine(SearchEngine):
         """
         page = max(1, request.page)
         size = max(1, min(request.page_size, 100))
-        filters = {
-            facet: {"terms": {FACET_INDEX_FIELDS[facet]: list(values)}}
-            for facet, values in request.filters.items()
-            if facet in FACET_INDEX_FIELDS and values
-        }
+        filters = self._filter_clauses(request)
         body: dict[str, Any] = {
             "query": self._query(request),
             # Past index.max_result_window Elasticsearch refuses the request: such a page is
@@ -752,7 +807,7 @@ class ElasticsearchEngine(SearchEngine):
             "size": size if page * size <= MAX_RESULT_WINDOW else 0,
             "sort": self._sort(request),
             "track_total_hits": True,
-            "_source": {"excludes": ["body", "attachments_text"]},
+            "_source": HIT_SOURCE,
             "highlight": HIGHLIGHT,
             "aggs": self._facet_aggregations(filters, request.collapse_translations),
         }
@@ -767,7 +822,7 @@ class ElasticsearchEngine(SearchEngine):
                 "inner_hits": {
                     "name": "translations",
                     "size": MAX_TRANSLATIONS,
-                    "_source": {"excludes": ["body", "attachments_text"]},
+                    "_source": HIT_SOURCE,
                     "highlight": HIGHLIGHT,
                 },
             }
@@ -780,6 +835,15 @@ class ElasticsearchEngine(SearchEngine):
                 },
             }
         return body
+
+    @staticmethod
+    def _filter_clauses(request: SearchRequest) -> dict[str, dict[str, Any]]:
+        """The request's facet filters as clauses, by facet name."""
+        return {
+            facet: {"terms": {FACET_INDEX_FIELDS[facet]: list(values)}}
+            for facet, values in request.filters.items()
+            if facet in FACET_INDEX_FIELDS and values
+        }
 
     @staticmethod
     def _query(request: SearchRequest) -> dict[str, Any]:
@@ -938,7 +1002,7 @@ class ElasticsearchEngine(SearchEngine):
         source = own_hit.get("_source", {})
         return {
             "size": limit,
-            "_source": {"excludes": ["body", "attachments_text"]},
+            "_source": HIT_SOURCE,
             "query": {
                 "bool": {
                     "must": [

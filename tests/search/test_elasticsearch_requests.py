@@ -910,6 +910,180 @@ def test_a_documented_search_response_becomes_a_search_response_in_the_visitors_
     assert english.hits[0].snippet == "Drive-through <mark>screening</mark> &lt;fast&gt;"
 
 
+# --- The visitor's translation in place of a collapsed group's match ------------------------------
+def stored_hit(document_id: str, group: str, locale: str, score: float | None) -> dict[str, Any]:
+    """One hit as the reference shows it, its _source as document_source stores it."""
+    return {
+        "_index": "cac-knowledge-20200601000000000000",
+        "_id": document_id,
+        "_score": score,
+        "_source": {
+            "doc_id": document_id,
+            "translation_key": group,
+            "locale": locale,
+            "url": f"/{locale}/{document_id}/",
+            "content_type": "practice",
+            "kind": "policy",
+            "title": f"{document_id} in {locale}",
+            "summary": f"Summary of {document_id} <{locale}>",
+            "topics": ["testing"],
+            "city": "Seoul",
+            "country": "KR",
+            "year": "2020",
+            "started": "2020-02-26",
+            "published": "2020-03-01T09:00:00+00:00",
+        },
+    }
+
+
+def collapsed_page(*matches: tuple[str, str, str, float]) -> dict[str, Any]:
+    """A collapsed _search response whose groups matched only through the given documents."""
+    hits = []
+    for document_id, group, locale, score in matches:
+        hit = stored_hit(document_id, group, locale, score)
+        hit["highlight"] = {"body": [f"<mark>match</mark> in {document_id}"]}
+        inner = {"hits": {"total": {"value": 1, "relation": "eq"}, "hits": [dict(hit)]}}
+        hits.append(
+            {**hit, "fields": {"translation_key": [group]}, "inner_hits": {"translations": inner}}
+        )
+    return {
+        "took": 4,
+        "timed_out": False,
+        "hits": {"total": {"value": len(hits), "relation": "eq"}, "hits": hits},
+        "aggregations": {
+            "collapsed_total": {"doc_count": len(hits), "groups": {"value": len(hits)}}
+        },
+    }
+
+
+def main_search_then(
+    page: dict[str, Any], lookup: tuple[int, Any]
+) -> Callable[[RecordedRequest], tuple[int, Any]]:
+    """Answer the collapsed search with `page` and the translations lookup with `lookup`."""
+
+    def answer(request: RecordedRequest) -> tuple[int, Any]:
+        return (200, page) if "collapse" in request.body else lookup
+
+    return answer
+
+
+def lookup_found(*hits: dict[str, Any]) -> tuple[int, Any]:
+    return 200, {
+        "took": 1,
+        "timed_out": False,
+        "hits": {"total": {"value": len(hits), "relation": "eq"}, "hits": list(hits)},
+    }
+
+
+def test_groups_matched_in_another_language_show_the_visitors_translation_in_place(fake_es):
+    fake, url = fake_es
+    page = collapsed_page(
+        ("page-1", "tk-1", "en", 3.0),
+        ("page-2", "tk-2", "ko", 2.5),  # already in the visitor's language
+        ("page-3", "tk-3", "en", 2.0),  # no Korean translation
+        ("page-4", "tk-4", "en", 1.0),
+    )
+    lookup = lookup_found(
+        stored_hit("page-14", "tk-4", "ko", 0.0), stored_hit("page-11", "tk-1", "ko", 0.0)
+    )
+    fake.on("POST", r"/cac-knowledge/_search", main_search_then(page, lookup))
+
+    response = make_engine(url).search(
+        SearchRequest(
+            query="ventilation",
+            language="ko",
+            filters={"kind": ("policy",), "topic": ("testing",)},
+        )
+    )
+
+    main, translations = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    assert "collapse" in main
+    assert translations["query"] == {
+        "bool": {
+            "filter": [
+                {"terms": {"translation_key": ["tk-1", "tk-3", "tk-4"]}},
+                {"term": {"locale": "ko"}},
+                {"terms": {"kind": ["policy"]}},
+                {"terms": {"topics": ["testing"]}},
+            ]
+        }
+    }
+    assert translations["size"] == 3
+    assert translations["_source"] == main["_source"]
+    assert "highlight" not in translations and "collapse" not in translations
+    # Each group keeps its place and score; only the shown translation changes.
+    shown = [(hit.id, hit.locale, hit.translation_key, hit.score) for hit in response.hits]
+    assert shown == [
+        ("page-11", "ko", "tk-1", 3.0),
+        ("page-2", "ko", "tk-2", 2.5),
+        ("page-3", "en", "tk-3", 2.0),
+        ("page-14", "ko", "tk-4", 1.0),
+    ]
+    assert response.hits[0].snippet == "Summary of page-11 &lt;ko&gt;"
+    assert response.hits[0].url == "/ko/page-11/"
+    assert response.hits[2].snippet == "<mark>match</mark> in page-3"
+    assert response.total == 4
+
+
+def test_no_translations_lookup_when_every_hit_is_in_the_visitors_language(fake_es):
+    fake, url = fake_es
+    page = collapsed_page(("page-1", "tk-1", "ko", 3.0), ("page-2", "tk-2", "ko", 2.0))
+    fake.on("POST", r"/cac-knowledge/_search", main_search_then(page, lookup_found()))
+
+    response = make_engine(url).search(SearchRequest(query="환기", language="ko"))
+
+    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 1
+    assert [hit.id for hit in response.hits] == ["page-1", "page-2"]
+
+
+def test_a_translation_in_inner_hits_needs_no_lookup(fake_es):
+    fake, url = fake_es
+    # The group matched in English and in Korean: the collapsed hit carries both.
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    response = make_engine(url).search(SearchRequest(query="선별", language="ko"))
+
+    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 1
+    assert [hit.id for hit in response.hits] == ["page-2"]
+
+
+def test_no_translations_lookup_when_translations_are_not_collapsed(fake_es):
+    fake, url = fake_es
+    page = collapsed_page(("page-1", "tk-1", "en", 3.0))
+    for hit in page["hits"]["hits"]:
+        del hit["inner_hits"], hit["fields"]
+    fake.on("POST", r"/cac-knowledge/_search", (200, page))
+
+    response = make_engine(url).search(
+        SearchRequest(query="ventilation", language="ko", collapse_translations=False)
+    )
+
+    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 1
+    assert [(hit.id, hit.locale) for hit in response.hits] == [("page-1", "en")]
+
+
+def test_a_failed_translations_lookup_keeps_the_matched_hits(fake_es, caplog):
+    fake, url = fake_es
+    page = collapsed_page(("page-1", "tk-1", "en", 3.0), ("page-2", "tk-2", "ko", 2.0))
+    refused = (
+        400,
+        {
+            "error": {"type": "search_phase_execution_exception", "reason": "all shards failed"},
+            "status": 400,
+        },
+    )
+    fake.on("POST", r"/cac-knowledge/_search", main_search_then(page, refused))
+
+    with caplog.at_level("WARNING", logger="search.engines.elasticsearch"):
+        response = make_engine(url).search(SearchRequest(query="ventilation", language="ko"))
+
+    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 2
+    shown = [(hit.id, hit.locale, hit.score) for hit in response.hits]
+    assert shown == [("page-1", "en", 3.0), ("page-2", "ko", 2.0)]
+    assert response.total == 2
+    assert "search_phase_execution_exception" in caplog.text
+
+
 def test_suggest_queries_the_edge_ngram_field_and_dedupes_titles(fake_es):
     fake, url = fake_es
     hits = [

@@ -408,3 +408,18 @@ def test_embedded_index_of_an_older_format_asks_for_a_rebuild(tmp_path):
     assert not stale.health().ok
     stale.rebuild([doc(1, body="ventilation")])
     assert found_ids(stale, "ventilation") == ["page-1"]
+
+
+def test_the_visitors_translation_shows_even_when_only_the_original_matched(engine):
+    original = doc(
+        1, translation_key="shared", title="Ventilation in schools", body="ventilation " * 3
+    )
+    korean = doc(2, translation_key="shared", locale="ko", title="학교 환기", body="교실 환기 지침")
+    other = doc(3, title="Classroom rules", body="Desks, lunch, and some ventilation advice")
+    engine.index([original, korean, other])
+    # The Korean text lacks the word, yet the group shows in Korean, in the original's place.
+    assert found_ids(engine, "ventilation", language="ko") == ["page-2", "page-3"]
+    assert found_ids(engine, "ventilation", language="en") == ["page-1", "page-3"]
+    # A filter that leaves Korean out also leaves out the Korean translation.
+    only_english = found_ids(engine, "ventilation", language="ko", filters={"locale": ("en",)})
+    assert only_english == ["page-1", "page-3"]
