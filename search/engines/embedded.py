@@ -75,7 +75,7 @@ SNIPPET_CHARS = 220
 WRITER_HEAP_BYTES = 50_000_000
 WORD = re.compile(r"\w+", re.UNICODE)
 # Bumped whenever the schema changes: an index of another format must be rebuilt.
-INDEX_FORMAT = "2"
+INDEX_FORMAT = "3"
 FORMAT_FILE = "cac-index-format"
 MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
 FACET_BUCKETS = 200  # values listed per facet
@@ -85,12 +85,26 @@ SUGGEST_CANDIDATES = 40
 SPELLING_MIN_DOCS = 1
 
 
+def _bigram_field(field_name: str) -> str:
+    return field_name.replace("_terms", "_bigrams")
+
+
+def _bigrams(terms: list[str] | tuple[str, ...]) -> list[str]:
+    # Terms never hold "_": the analysers split on non-word characters and Hangul runs.
+    return [f"{first}_{second}" for first, second in zip(terms, terms[1:], strict=False)]
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_text_field("fingerprint", stored=True, tokenizer_name="raw", index_option="basic")
     for field_name in FIELD_BOOSTS:
-        builder.add_text_field(field_name, tokenizer_name="whitespace", index_option="position")
+        builder.add_text_field(field_name, tokenizer_name="whitespace", index_option="freq")
+        # Adjacent term pairs ("self_isol"): a phrase becomes term lookups, which cost a
+        # tenth of a positional phrase query on a large index.
+        builder.add_text_field(
+            _bigram_field(field_name), tokenizer_name="whitespace", index_option="freq"
+        )
     # Every prefix of the title's words and terms, for autocomplete.
     builder.add_text_field("title_prefixes", tokenizer_name="whitespace", index_option="basic")
     # Lower-cased surface words (not stems), the vocabulary for spelling suggestions.
@@ -181,6 +195,7 @@ def _tantivy_document(document: SearchDocument) -> tantivy.Document:
     for field_name, source in SOURCE_FIELDS.items():
         terms = title_terms if source == "title" else analyse(getattr(document, source))
         doc.add_text(field_name, " ".join(terms))
+        doc.add_text(_bigram_field(field_name), " ".join(_bigrams(terms)))
     doc.add_text("title_prefixes", _prefixes([*title_terms, *_surface_words(document.title)]))
     vocabulary = " ".join([document.title, document.summary, document.body])
     doc.add_text("words", " ".join(dict.fromkeys(_surface_words(vocabulary))))
@@ -513,16 +528,29 @@ class EmbeddedEngine(SearchEngine):
     def _text_query(units: QueryUnits) -> tantivy.Query:
         must = []
         for alternatives in units:
+            # A phrase containing a term that is itself an alternative finds nothing more.
+            single = {alternative[0] for alternative in alternatives if len(alternative) == 1}
             should = []
             for alternative in alternatives:
+                if len(alternative) > 1 and single.intersection(alternative):
+                    continue
                 for field_name, boost in FIELD_BOOSTS.items():
-                    if len(alternative) == 1:
-                        query = tantivy.Query.term_query(SCHEMA, field_name, alternative[0])
-                    else:
-                        query = tantivy.Query.phrase_query(SCHEMA, field_name, list(alternative))
+                    query = EmbeddedEngine._phrase_query(field_name, alternative)
                     should.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
             must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(should)))
         return tantivy.Query.boolean_query(must)
+
+    @staticmethod
+    def _phrase_query(field_name: str, terms: tuple[str, ...]) -> tantivy.Query:
+        """One term, or a phrase as all of its adjacent pairs (exact for two terms, and for
+        longer phrases a match unless the pairs occur apart)."""
+        if len(terms) == 1:
+            return tantivy.Query.term_query(SCHEMA, field_name, terms[0])
+        pairs = [
+            (tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, _bigram_field(field_name), pair))
+            for pair in dict.fromkeys(_bigrams(terms))
+        ]
+        return pairs[0][1] if len(pairs) == 1 else tantivy.Query.boolean_query(pairs)
 
     @staticmethod
     def _filter_clause(field_name: str, values: Iterable[str]) -> tuple:
