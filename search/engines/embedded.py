@@ -266,26 +266,43 @@ def expand_query(text: str, synonyms: Iterable[tuple[str, ...]]) -> QueryUnits:
     return units
 
 
+@lru_cache(maxsize=50_000)
+def _word_terms(word: str) -> frozenset[str]:
+    return frozenset(analyse(word))
+
+
+def _is_match(word: str, terms: set[str]) -> bool:
+    # Cheap pre-check before analysing: a stem's first letters occur in the word itself
+    # ("studi" -> "stud" in "study"); Korean stems that change form may go unmarked.
+    lowered = word.lower()
+    return any(term[:4] in lowered for term in terms) and not terms.isdisjoint(_word_terms(word))
+
+
 def highlight(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> str:
-    """An escaped extract of `text` around its first match, matched words in marks."""
+    """An escaped extract of `text` around its first match, matched words in marks.
+
+    Words are examined only up to the end of the extract: bodies run to thousands of words.
+    """
     if not text:
         return ""
-    spans = []
-    for match in WORD.finditer(text):
-        word = match.group()
-        # Cheap pre-check before analysing: a stem's first letters occur in the word itself
-        # ("studi" -> "stud" in "study"); Korean stems that change form may go unmarked.
-        lowered = word.lower()
-        if any(term[:4] in lowered for term in terms) and terms.intersection(analyse(word)):
-            spans.append((match.start(), match.end()))
+    words = WORD.finditer(text) if terms else iter(())
+    first = next((m for m in words if _is_match(m.group(), terms)), None)
     start = 0
-    if spans:
-        start = max(0, spans[0][0] - max_chars // 4)
+    if first is not None:
+        start = max(0, first.start() - max_chars // 4)
         while start > 0 and not text[start - 1].isspace():
             start -= 1
     end = min(len(text), start + max_chars)
     while end < len(text) and not text[end].isspace() and end - start < max_chars + 30:
         end += 1
+    spans = []
+    if first is not None:
+        spans.append((first.start(), first.end()))
+        for match in words:
+            if match.end() > end:
+                break
+            if _is_match(match.group(), terms):
+                spans.append((match.start(), match.end()))
     parts = ["…"] if start > 0 else []
     cursor = start
     for span_start, span_end in spans:
