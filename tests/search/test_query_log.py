@@ -214,6 +214,7 @@ def test_rapporteur_cannot_see_the_search_query_report(client, roles, logged_que
 
 # serialized_rollback, as every committing test here: a plain flush lets post_migrate
 # recreate content types, and the next test that restores the database would collide.
+@pytest.mark.services  # needs PostgreSQL: the SQLite pass of .ci/run deselects it
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_searches_lose_no_count():
     """Many first searches of a new query at once: exactly one row, every search counted."""
