@@ -579,11 +579,17 @@ class EmbeddedEngine(SearchEngine):
         clauses = [
             (tantivy.Occur.Must, self._text_query(units) if units else tantivy.Query.all_query())
         ]
+        clauses.extend(self._facet_filter_clauses(filters))
+        return tantivy.Query.boolean_query(clauses)
+
+    @staticmethod
+    def _facet_filter_clauses(filters: dict[str, tuple[str, ...]]) -> list[tuple]:
+        clauses = []
         for name, values in filters.items():
             values = (values,) if isinstance(values, str) else tuple(values)
             if name in FACET_FIELDS and values:
-                clauses.append(self._filter_clause(name, values))
-        return tantivy.Query.boolean_query(clauses)
+                clauses.append(EmbeddedEngine._filter_clause(name, values))
+        return clauses
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
@@ -738,10 +744,7 @@ class EmbeddedEngine(SearchEngine):
             EmbeddedEngine._filter_clause("group", sorted(groups)),
             EmbeddedEngine._filter_clause("locale", [language]),
         ]
-        for name, values in request.filters.items():
-            values = (values,) if isinstance(values, str) else tuple(values)
-            if name in FACET_FIELDS and values:
-                clauses.append(EmbeddedEngine._filter_clause(name, values))
+        clauses.extend(EmbeddedEngine._facet_filter_clauses(request.filters))
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=len(groups), count=False
         )
