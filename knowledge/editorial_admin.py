@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from django.shortcuts import redirect
 from django.urls import reverse
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.components import Component
@@ -24,34 +25,32 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .editorial_roles import is_confined_rapporteur, pages_hidden_from_rapporteur
 from .models import SessionPage, SessionSummaryPage, rapporteur_sessions
+from .session_summaries import SummaryStatus, own_summary, someone_elses_summary, summary_status
 
 
 @dataclass
 class SessionTask:
-    """One assigned session and where its rapporteur goes next."""
+    """One assigned session, where its summary stands, and where its rapporteur goes next."""
 
     session: SessionPage
-    summary: SessionSummaryPage | None
+    status: SummaryStatus
+    # None when a co-rapporteur already started the summary: editors look after it.
     action_url: str | None
+
+    @property
+    def summary(self) -> SessionSummaryPage | None:
+        return self.status.summary
 
 
 def session_tasks_for(user) -> list[SessionTask]:
     tasks = []
-    for session in rapporteur_sessions(user):
-        summary = SessionSummaryPage.objects.child_of(session).filter(owner=user).first()
-        if summary is not None:
-            url = reverse("wagtailadmin_pages:edit", args=[summary.pk])
-        elif session.permissions_for_user(user).can_add_subpage() and (
-            SessionSummaryPage.can_create_at(session)
-        ):
-            url = reverse(
-                "wagtailadmin_pages:add",
-                args=["knowledge", "sessionsummarypage", session.pk],
-            )
-        else:
-            # Someone else already wrote the summary; editors and moderators look after it.
+    for session in rapporteur_sessions(user).select_related("topic"):
+        summary = own_summary(session, user)
+        if summary is None and someone_elses_summary(session, user):
             url = None
-        tasks.append(SessionTask(session=session, summary=summary, action_url=url))
+        else:
+            url = reverse("knowledge_my_sessions:summary", args=[session.pk])
+        tasks.append(SessionTask(session=session, status=summary_status(summary), action_url=url))
     return tasks
 
 
@@ -115,6 +114,13 @@ class RapporteurAdminBoundaryMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
+        if (
+            match is not None
+            and (match.namespace, match.url_name) == ("", "wagtailadmin_home")
+            and is_confined_rapporteur(request.user)
+        ):
+            # A rapporteur's starting point is their sessions, not Wagtail's dashboard.
+            return redirect("knowledge_my_sessions:index")
         if (
             match is not None
             and (match.namespace, match.url_name) in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS

@@ -1,6 +1,8 @@
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.documents.permissions import permission_policy as document_permission_policy
 from wagtail.models import Page
 
@@ -97,3 +99,71 @@ def hide_page_count_from_rapporteurs(request, summary_items):
         summary_items[:] = [
             item for item in summary_items if not isinstance(item, PagesSummaryItem)
         ]
+
+
+# ---------------------------------------------------------------------------
+# The rapporteur's journey: "My sessions" and the guided summary form.
+# ---------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_my_sessions_urls():
+    from django.urls import include, path
+
+    from knowledge import my_sessions
+
+    return [path("my-sessions/", include(my_sessions, namespace="knowledge_my_sessions"))]
+
+
+class MySessionsMenuItem(MenuItem):
+    def is_shown(self, request):
+        from knowledge.models import rapporteur_sessions
+
+        return rapporteur_sessions(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_my_sessions_menu_item():
+    return MySessionsMenuItem(
+        _("My sessions"),
+        reverse("knowledge_my_sessions:index"),
+        icon_name="date",
+        order=50,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_document_text_report_url():
+    from django.urls import path
+
+    from knowledge.document_text_report import DocumentTextReportView
+
+    return [
+        path(
+            "reports/document-text/",
+            DocumentTextReportView.as_view(),
+            name="knowledge_document_text_report",
+        ),
+        path(
+            "reports/document-text/results/",
+            DocumentTextReportView.as_view(results_only=True),
+            name="knowledge_document_text_report_results",
+        ),
+    ]
+
+
+class DocumentTextReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        from knowledge.document_text_report import may_see_document_text_report
+
+        return may_see_document_text_report(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_document_text_report_menu_item():
+    return DocumentTextReportMenuItem(
+        _("Document text"),
+        reverse("knowledge_document_text_report"),
+        icon_name="doc-full",
+        order=900,
+    )

@@ -10,14 +10,22 @@ import html
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 from wagtail.models import Locale, Page
 from wagtail.rich_text import get_text_for_indexing
 
-from knowledge.models import City, PracticePage, SessionPage, SessionSummaryPage, TopicArea
+from knowledge.models import (
+    City,
+    DocumentText,
+    PracticePage,
+    SessionPage,
+    SessionSummaryPage,
+    TopicArea,
+)
 from knowledge.visibility import is_publicly_visible, visible_pages
 
 from .engines.base import SearchDocument
@@ -72,8 +80,12 @@ def _stream_text(stream_value) -> str:
 
 
 def extracted_text(document) -> str:
-    """Hook for attachment text extraction (issue 4): the document's text, when known."""
-    return getattr(document, "extracted_text", "") or ""
+    """The document's text as the extraction job stored it; empty until it has succeeded."""
+    try:
+        record = document.extracted
+    except ObjectDoesNotExist:
+        return ""
+    return record.text if record.status == DocumentText.Status.DONE else ""
 
 
 class _Lookups:
@@ -200,8 +212,9 @@ def build_search_documents(page_ids: Iterable[int]) -> dict[int, SearchDocument]
     return documents
 
 
-def _attachments_prefetch() -> Prefetch:
-    return Prefetch("attachments__document")
+def _attachments_prefetch() -> str:
+    # The attachments, their documents and the documents' extracted text, three queries.
+    return "attachments__document__extracted"
 
 
 # ---------------------------------------------------------------------------

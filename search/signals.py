@@ -12,7 +12,12 @@ from wagtail.documents import get_document_model
 from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from knowledge.models import PracticeAttachment, SessionSummaryAttachment, TopicArea
+from knowledge.models import (
+    DocumentText,
+    PracticeAttachment,
+    SessionSummaryAttachment,
+    TopicArea,
+)
 
 from .documents import page_document_id
 from .models import IndexOutboxEntry
@@ -56,18 +61,30 @@ def enqueue_restricted_branch(sender, instance, **kwargs):
     enqueue_page(page, UPSERT, with_descendants=True)
 
 
+def _enqueue_pages_attaching(document_id: int) -> None:
+    page_ids = set(
+        PracticeAttachment.objects.filter(document_id=document_id).values_list("page_id", flat=True)
+    )
+    page_ids |= set(
+        SessionSummaryAttachment.objects.filter(document_id=document_id).values_list(
+            "page_id", flat=True
+        )
+    )
+    enqueue_documents((page_document_id(pk) for pk in sorted(page_ids)), UPSERT)
+
+
 @receiver(post_save, sender=get_document_model())
 def enqueue_pages_attaching_document(sender, instance, created, **kwargs):
     # A new upload is attached to nothing yet; a changed file changes its pages' text.
-    if created:
-        return
-    page_ids = set(
-        PracticeAttachment.objects.filter(document=instance).values_list("page_id", flat=True)
-    )
-    page_ids |= set(
-        SessionSummaryAttachment.objects.filter(document=instance).values_list("page_id", flat=True)
-    )
-    enqueue_documents((page_document_id(pk) for pk in sorted(page_ids)), UPSERT)
+    if not created:
+        _enqueue_pages_attaching(instance.pk)
+
+
+@receiver(post_save, sender=DocumentText)
+def enqueue_pages_attaching_extracted_document(sender, instance, **kwargs):
+    # The job finished (or a new file reset it): the pages' attachment text changed.
+    if instance.status in (DocumentText.Status.DONE, DocumentText.Status.FAILED):
+        _enqueue_pages_attaching(instance.document_id)
 
 
 # Topic areas are snippets: the admin, wagtail-localize's translation publishing and plain

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from django.core.management import call_command
 from tests.services import require_postgresql, require_redis_broker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where the test worker's emails land, one file per message.
+WORKER_EMAIL_DIR = Path(tempfile.mkdtemp(prefix="cac-test-worker-mail-"))
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +82,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
         "TEST_SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
+        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "TEST_EMAIL_FILE_PATH": str(WORKER_EMAIL_DIR),
     }
     worker = subprocess.Popen(
         [

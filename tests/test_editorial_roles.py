@@ -321,12 +321,28 @@ def test_rapporteur_cannot_see_other_peoples_drafts(
     assert all(word in text for word in hidden)
 
 
-def test_rapporteur_dashboard_lists_only_their_sessions(client, rapporteur, education, culture):
+def test_rapporteur_lands_on_my_sessions_listing_only_their_sessions(
+    client, rapporteur, education, culture
+):
     client.force_login(rapporteur)
-    text = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert "My sessions" in text
+    response = client.get(reverse("wagtailadmin_home"), follow=True)
+    assert response.redirect_chain == [(reverse("knowledge_my_sessions:index"), 302)]
+    text = response.content.decode()
     assert education.title in text
-    assert _add_url("sessionsummarypage", education) in text
+    assert reverse("knowledge_my_sessions:summary", args=[education.pk]) in text
+    assert culture.title not in text
+
+
+def test_an_editor_who_also_reports_keeps_the_dashboard_with_a_my_sessions_panel(
+    client, editor, education, culture
+):
+    assign_rapporteur(editor, education)
+    client.force_login(editor)
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "My sessions" in text
+    assert reverse("knowledge_my_sessions:summary", args=[education.pk]) in text
     assert culture.title not in text
 
 

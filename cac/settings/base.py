@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.tasks.reconcile_index",
         "schedule": crontab(hour=3, minute=30),
     },
+    "retry-stalled-text-extraction": {
+        "task": "knowledge.tasks.retry_stalled_text_extraction",
+        "schedule": 300.0,
+    },
     "prune-search-query-log": {
         "task": "search.tasks.prune_query_log",
         "schedule": crontab(hour=4, minute=0),
@@ -189,6 +193,13 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+# Every upload is checked by its content (knowledge/document_files.py), not only its name.
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledge.document_forms.CheckedDocumentForm"
+# Text extraction runs in a child process with these limits, so a hostile file costs a
+# failed job, never a worker (knowledge/text_extraction.py).
+DOCUMENT_TEXT_TIME_LIMIT_SECONDS = env.int("DOCUMENT_TEXT_TIME_LIMIT_SECONDS", default=60)
+DOCUMENT_TEXT_MEMORY_LIMIT_MB = env.int("DOCUMENT_TEXT_MEMORY_LIMIT_MB", default=512)
+DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=500_000)
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True

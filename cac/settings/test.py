@@ -8,8 +8,11 @@ SECRET_KEY = "cac-test-key-not-secret"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cac-test-media-"))
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The test worker is given the same folders (tests/conftest.py), so it reads the uploads.
+MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix="cac-test-media-"))
+# A Celery worker started by the tests writes its emails to files the test can read.
+EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH", default="")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 # A Celery worker started by the tests is given the test process's directory through
 # TEST_SEARCH_INDEX_DIR, so both see the same index.

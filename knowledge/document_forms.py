@@ -1,0 +1,31 @@
+"""Wagtail's document form with every upload checked by its content.
+
+Set as WAGTAILDOCS_DOCUMENT_FORM_BASE.
+
+Wagtail builds its add, edit, multiple-upload and chooser-upload forms from this base, so
+Seoul staff's practice attachments get the same checks as a rapporteur's slides.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from wagtail.documents.forms import BaseDocumentForm
+
+from .document_files import UploadLimits, UploadRejected, inspect_upload
+
+
+def check_uploaded_document(uploaded_file):
+    """The form-field check shared by Wagtail's forms and the rapporteur's summary form."""
+    try:
+        return inspect_upload(uploaded_file, uploaded_file.name, UploadLimits.from_settings())
+    except UploadRejected as rejection:
+        raise ValidationError(rejection.message, code=rejection.code) from None
+
+
+class CheckedDocumentForm(BaseDocumentForm):
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        # An edit that keeps the stored file has nothing new to check.
+        if uploaded and "file" in self.changed_data:
+            check_uploaded_document(uploaded)
+        return uploaded
