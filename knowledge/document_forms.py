@@ -29,3 +29,10 @@ class CheckedDocumentForm(BaseDocumentForm):
         if uploaded and "file" in self.changed_data:
             check_uploaded_document(uploaded)
         return uploaded
+
+    def _post_clean(self):
+        # A refused file is already explained; the model's own extension check would add a
+        # confusing "extension “” is not allowed" about the emptied field.
+        if self.has_error("file"):
+            return
+        super()._post_clean()
