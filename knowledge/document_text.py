@@ -71,10 +71,12 @@ def request_text_extraction(document, *, force: bool = False) -> DocumentText | 
 
 def queue_text_extraction(document_id: int) -> None:
     """Send the job. A broker outage never fails an upload: the retry sweep sends it later."""
+    from cac.celery import run_or_queue
+
     from .tasks import extract_document_text
 
     try:
-        extract_document_text.delay(document_id)
+        run_or_queue(extract_document_text, document_id)
     except Exception:  # kombu raises several unrelated types when the broker is unreachable
         logger.warning("could not queue text extraction for document %s", document_id)
 

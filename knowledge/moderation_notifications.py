@@ -86,10 +86,12 @@ def _queue(event: str):
         user_id = getattr(user, "pk", None)
 
         def send():
+            from cac.celery import run_or_queue
+
             from .tasks import send_moderation_email
 
             try:
-                send_moderation_email.delay(event, state_id, user_id)
+                run_or_queue(send_moderation_email, event, state_id, user_id)
             except Exception:  # broker down: moderation goes on, the email is lost and logged
                 logger.exception("could not queue the %s email for state %s", event, state_id)
 

@@ -75,12 +75,11 @@ def _request_drain_after_commit() -> None:
 
 def send_drain_task() -> None:
     """Queue a drain. A broker outage never fails the caller: beat re-drains every minute."""
+    from cac.celery import run_or_queue
+
     from .tasks import drain_index_outbox
 
     try:
-        if drain_index_outbox.app.conf.task_always_eager:
-            drain_index_outbox.apply()
-        else:
-            drain_index_outbox.apply_async(retry=False)
+        run_or_queue(drain_index_outbox)
     except Exception:
         logger.warning("Could not queue an index drain; the periodic drain will pick it up.")
