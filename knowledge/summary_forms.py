@@ -115,7 +115,7 @@ class SessionSummaryForm(forms.Form):
         page = self.summary_page
         if page is None:
             return {
-                "title": _("Summary: %(session)s") % {"session": session.title},
+                "title": _("Summary of %(session)s") % {"session": session.title},
                 "cities": list(session.cities.all()),
             }
         return {

@@ -43,6 +43,23 @@ def empty_search_index_after_test():
 
 
 @pytest.fixture
+def tasks_in_process():
+    """Celery tasks run in this process, as in the embedded default, whatever the broker.
+
+    The same task code a worker runs; tests of the worker itself use celery_worker_process.
+    Ask for it before data fixtures: with a broker set, their publishing would otherwise
+    queue tasks to Redis that no worker reads. A live server's requests run in threads of
+    this process, so their tasks run there too.
+    """
+    from cac.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
 def site_structure(db):
     """The home pages and practice indexes for every content locale."""
     from knowledge.site_structure import ensure_site_structure

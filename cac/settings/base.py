@@ -200,6 +200,9 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledge.document_forms.CheckedDocumentForm"
 DOCUMENT_TEXT_TIME_LIMIT_SECONDS = env.int("DOCUMENT_TEXT_TIME_LIMIT_SECONDS", default=60)
 DOCUMENT_TEXT_MEMORY_LIMIT_MB = env.int("DOCUMENT_TEXT_MEMORY_LIMIT_MB", default=512)
 DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=500_000)
+# No Gravatar: the admin would send every user's email hash to a third party (and show
+# broken images where it can't be reached).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True

@@ -28,16 +28,6 @@ PHRASE = "Thistledown quarantine ferry timetable"
 
 
 @pytest.fixture
-def tasks_in_process():
-    from cac.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-@pytest.fixture
 def editor(db):
     roles = ensure_editorial_roles()
     user = User.objects.create_user("seoul-editor", password="x")
@@ -56,7 +46,7 @@ def _root():
     return Collection.get_first_root_node()
 
 
-def test_multiple_upload_refuses_hostile_files_with_the_reason(client, editor, tasks_in_process):
+def test_multiple_upload_refuses_hostile_files_with_the_reason(tasks_in_process, client, editor):
     client.force_login(editor)
     cases = {
         "bomb.docx": (files.zip_bomb_docx(unpacked_mb=60), "unsafe"),
@@ -77,7 +67,7 @@ def test_multiple_upload_refuses_hostile_files_with_the_reason(client, editor, t
 
 
 def test_an_attachment_makes_its_practice_findable_and_a_new_file_replaces_the_text(
-    client, editor, tasks_in_process
+    tasks_in_process, client, editor
 ):
     client.force_login(editor)
     response = _multiple_upload(client, "ferry.pptx", files.pptx_with_text("Ferries", PHRASE))

@@ -29,17 +29,6 @@ PDF_PHRASE = "Quillfeather ventilation ledger"
 
 
 @pytest.fixture
-def tasks_in_process():
-    """Celery tasks run in this process, as in the embedded default, whatever the broker."""
-    from cac.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-@pytest.fixture
 def roles(summit):
     return ensure_editorial_roles()
 
@@ -96,12 +85,13 @@ def _pdf_upload(name="slides.pdf"):
 
 
 def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
+    # First: with a broker set, the fixtures' own publishing must not queue tasks to Redis.
+    tasks_in_process,
     client,
     rapporteur,
     moderator,
     education,
     culture,
-    tasks_in_process,
 ):
     # 1. Login lands on "My sessions": their session only, not started.
     response = client.post(
@@ -237,7 +227,7 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
 
 
 def test_hostile_uploads_are_refused_by_name_and_nothing_is_written(
-    client, rapporteur, education, tasks_in_process, settings
+    tasks_in_process, client, rapporteur, education, settings
 ):
     settings.WAGTAILDOCS_MAX_UPLOAD_SIZE = 200_000
     client.force_login(rapporteur)
