@@ -45,6 +45,11 @@ urlpatterns += i18n_patterns(
     path("cities/<slug:slug>/", knowledge_views.city_detail, name="city_detail"),
     path("open-data/", knowledge_views.open_data, name="open_data"),
     path("search/", search_views.search_page, name="search"),
+    path(
+        "untranslated/<int:page_id>/",
+        knowledge_views.untranslated_page,
+        name="untranslated_page",
+    ),
     # Everything else is a Wagtail page; this stays last.
     path("", include(wagtail_urls)),
     prefix_default_language=True,

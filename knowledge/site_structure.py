@@ -12,13 +12,41 @@ from home.models import HomePage
 from .models import PracticeIndexPage
 
 # Titles of the structural pages in each content language. Editors may rename them later.
-HOME_TITLES = {"en": "Cities Against COVID-19", "ko": "코로나19 대응 도시들 (CAC)"}
-PRACTICE_INDEX_TITLES = {"en": "Practices", "ko": "대응 사례"}
+HOME_TITLES = {
+    "en": "Cities Against COVID-19",
+    "ko": "코로나19 대응 도시들 (CAC)",
+    "zh-hans": "城市携手抗击新冠肺炎 (CAC)",
+    "ja": "新型コロナに立ち向かう都市 (CAC)",
+    "es": "Ciudades contra la COVID-19",
+    "fr": "Villes contre la COVID-19",
+    "ar": "مدن ضد كوفيد-19",
+}
+PRACTICE_INDEX_TITLES = {
+    "en": "Practices",
+    "ko": "대응 사례",
+    "zh-hans": "应对措施",
+    "ja": "対応事例",
+    "es": "Prácticas",
+    "fr": "Pratiques",
+    "ar": "الممارسات",
+}
 HOME_INTRO = {
     "en": "<p>Seoul's COVID-19 countermeasures and the CAC Global Summit 2020, shared with "
     "cities around the world: searchable, in your language, free to reuse.</p>",
     "ko": "<p>서울시의 코로나19 대응 사례와 CAC 글로벌 서밋 2020의 성과를 세계 도시와 "
     "나눕니다. 검색하고, 내 언어로 읽고, 자유롭게 활용하세요.</p>",
+    "zh-hans": "<p>首尔市的新冠肺炎应对措施与2020年CAC全球峰会成果，与世界各城市分享："
+    "可检索，以您的语言阅读，可自由使用。</p>",
+    "ja": "<p>ソウル市の新型コロナ対策と CAC グローバルサミット 2020 の成果を世界の都市と"
+    "共有します。検索でき、あなたの言語で読め、自由に再利用できます。</p>",
+    "es": "<p>Las medidas de Seúl contra la COVID-19 y la Cumbre Mundial CAC 2020, "
+    "compartidas con ciudades de todo el mundo: con buscador, en su idioma y de libre "
+    "reutilización.</p>",
+    "fr": "<p>Les mesures de Séoul contre la COVID-19 et le Sommet mondial CAC 2020, "
+    "partagés avec les villes du monde entier : consultables, dans votre langue, "
+    "librement réutilisables.</p>",
+    "ar": "<p>تدابير سيول لمواجهة كوفيد-19 وقمة CAC العالمية 2020، متاحة لمدن العالم: "
+    "قابلة للبحث، بلغتك، ومجانية لإعادة الاستخدام.</p>",
 }
 
 

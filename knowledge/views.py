@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from wagtail.models import Locale
+from django.shortcuts import redirect, render
+from wagtail.models import Locale, Page
 
 from .cities import city_by_slug, city_contents
 from .open_data import (
@@ -14,6 +14,7 @@ from .open_data import (
     open_data_summary,
 )
 from .topic_areas import topic_area_by_slug, topic_area_contents, topic_areas_for
+from .visibility import is_publicly_visible, visible_pages
 
 
 def topic_area_list(request: HttpRequest) -> HttpResponse:
@@ -65,3 +66,32 @@ def open_data_download(request: HttpRequest, export_format: str) -> StreamingHtt
     filename = f"cac-practices.{file_format.extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def untranslated_page(request: HttpRequest, page_id: int) -> HttpResponse:
+    """Where the language switcher goes when a page has no translation in that language.
+
+    Says so plainly, in the chosen language, and offers the page in the languages it has
+    and the home page of the chosen one. Only public pages are named here.
+    """
+    page = visible_pages(Page.objects.filter(pk=page_id)).specific().first()
+    if page is None:
+        raise Http404
+    locale = Locale.get_active()
+    translation = page.get_translation_or_none(locale)
+    if translation is not None and is_publicly_visible(translation):
+        return redirect(translation.get_url(request))
+    available = visible_pages(page.get_translations(inclusive=True)).select_related("locale")
+    context = {
+        "original": page,
+        "language_switch_page": page,
+        "available": [(p, language_name_of(p.locale)) for p in available],
+        "language_name": language_name_of(locale),
+    }
+    response = render(request, "knowledge/untranslated.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def language_name_of(locale: Locale) -> str:
+    return dict(settings.LANGUAGES).get(locale.language_code, locale.language_code)

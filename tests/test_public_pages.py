@@ -90,7 +90,12 @@ class PageStructure(HTMLParser):
             self.label_targets.add(attributes["for"])
         if tag == "script" and attributes.get("src", "").startswith(("http:", "https:", "//")):
             self.external_assets.append(attributes["src"])
-        if tag == "link" and attributes.get("href", "").startswith(("http:", "https:", "//")):
+        # rel=alternate names the page in other languages; it loads nothing.
+        if (
+            tag == "link"
+            and attributes.get("rel") != "alternate"
+            and attributes.get("href", "").startswith(("http:", "https:", "//"))
+        ):
             self.external_assets.append(attributes["href"])
 
 
@@ -297,12 +302,18 @@ def test_korean_home_falls_back_to_the_default_summit(client, summit):
     assert "방역·공중보건" in content  # topic areas in Korean
 
 
-def test_language_switcher_links_to_the_translation_or_the_other_home(client, summit):
+def test_language_switcher_links_to_the_translation_or_says_there_is_none(client, summit):
     topic_page = client.get("/en/topics/culture/").content.decode()
     assert 'href="/ko/topics/culture/" lang="ko"' in topic_page
     session = SessionPage.objects.get(slug="culture")
     session_page = client.get(session.url).content.decode()
-    assert 'href="/ko/" lang="ko"' in session_page  # no Korean session yet
+    # No Korean session yet: the Korean link leads to a notice, not to a page in English.
+    notice_url = f"/ko/untranslated/{session.pk}/"
+    assert f'href="{notice_url}" lang="ko" class="language-switcher__untranslated"' in session_page
+    notice = client.get(notice_url)
+    assert notice.status_code == 200
+    assert notice["X-Robots-Tag"] == "noindex"
+    assert f'href="{session.url}"' in notice.content.decode()
 
 
 def test_pages_have_one_h1_ordered_headings_landmarks_lang_and_unique_ids(client, practices):

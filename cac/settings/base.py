@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -115,12 +116,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Internationalisation. English is the default; Korean is Seoul's working language.
+# Internationalisation. English is the default; Korean is Seoul's working language; the
+# others are the languages of the platform's international readers. Each name is written in
+# its own language, as the language switcher shows it. CAC_LANGUAGES narrows or reorders the
+# list for a deployment (English, the default, must stay).
 LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("en", "English"),
-    ("ko", "한국어"),
-]
+AVAILABLE_LANGUAGES = {
+    "en": "English",
+    "ko": "한국어",
+    "zh-hans": "简体中文",
+    "ja": "日本語",
+    "es": "Español",
+    "fr": "Français",
+    "ar": "العربية",
+}
+_language_codes = env.list("CAC_LANGUAGES", default=list(AVAILABLE_LANGUAGES))
+if LANGUAGE_CODE not in _language_codes or set(_language_codes) - set(AVAILABLE_LANGUAGES):
+    raise ImproperlyConfigured(
+        f"CAC_LANGUAGES must include {LANGUAGE_CODE!r} and name only {list(AVAILABLE_LANGUAGES)}"
+    )
+LANGUAGES = [(code, AVAILABLE_LANGUAGES[code]) for code in _language_codes]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]

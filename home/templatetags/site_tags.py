@@ -9,6 +9,7 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
@@ -35,6 +36,9 @@ class LanguageLink:
     name: str
     url: str
     is_current: bool
+    # False when this page has no public translation in the language: the link then goes to
+    # a notice that says so, with the way to the original and to that language's home.
+    is_translated: bool = True
 
 
 def _request_cache(request: HttpRequest | None, name: str) -> dict:
@@ -99,9 +103,14 @@ def _aria_current(path: str, url: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[LanguageLink]:
-    """One link per language: to this page's translation if it is public, else to that home."""
+    """One link per language: to this page's translation if it is public, else to a notice
+    saying it is not translated (or to that language's home, off a page)."""
     request = context.get("request")
-    page = context.get("page")
+    cache = _request_cache(request, "language_links")
+    if "links" in cache:
+        return cache["links"]
+    # The "not translated" notice switches languages as its page would.
+    page = context.get("language_switch_page") or context.get("page")
     current = Locale.get_active()
     links = []
     for code, name in settings.LANGUAGES:
@@ -109,14 +118,44 @@ def language_links(context) -> list[LanguageLink]:
             locale = Locale.objects.get_for_language(code)
         except Locale.DoesNotExist:
             continue
-        url = _translated_url(request, page, locale, code) or _url(
-            locale_home(locale, request), request
-        )
+        url = _translated_url(request, page, locale, code)
+        is_translated = bool(url)
+        if not url and isinstance(page, Page):
+            with translation.override(code):
+                url = reverse("untranslated_page", args=[page.pk])
+        url = url or _url(locale_home(locale, request), request)
         if url:
             links.append(
-                LanguageLink(code=code, name=name, url=url, is_current=locale.pk == current.pk)
+                LanguageLink(
+                    code=code,
+                    name=name,
+                    url=url,
+                    is_current=locale.pk == current.pk,
+                    is_translated=is_translated,
+                )
             )
+    cache["links"] = links
     return links
+
+
+@register.simple_tag(takes_context=True)
+def hreflang_alternates(context) -> list[LanguageLink]:
+    """The page in every language it exists in, with absolute URLs, for <link rel=alternate>.
+
+    x-default is the default language's version, when there is one.
+    """
+    request = context.get("request")
+    if request is None or context.get("language_switch_page"):
+        return []  # a notice about another page is no version of it
+    alternates = [
+        LanguageLink(link.code, link.name, request.build_absolute_uri(link.url), link.is_current)
+        for link in language_links(context)
+        if link.is_translated
+    ]
+    default = next((link for link in alternates if link.code == settings.LANGUAGE_CODE), None)
+    if default is not None:
+        alternates.append(LanguageLink("x-default", default.name, default.url, False))
+    return alternates
 
 
 def _translated_url(request, page, locale: Locale, code: str) -> str:
