@@ -16,8 +16,13 @@ import tantivy
 
 # Hangul syllables and jamo, allowing spaces inside a run so kiwi sees whole phrases.
 HANGUL = r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]"
-HANGUL_RUN = re.compile(rf"{HANGUL}+(?:[ \t]+{HANGUL}+)*")
 HANGUL_CHAR = re.compile(HANGUL)
+# Chinese characters and Japanese kana: written without spaces, so the simple tokenizer
+# would make a whole sentence one term. They are indexed as overlapping pairs of
+# characters (as Elasticsearch's cjk analyzer does): a query's pairs then find any span.
+CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+CJK_RUN = re.compile(rf"{CJK}+")
+SCRIPT_RUN = re.compile(rf"{HANGUL}+(?:[ \t]+{HANGUL}+)*|{CJK}+")
 
 # Content morphemes: nouns (not bound nouns such as 것), verb/adjective stems, roots, and
 # foreign words, Chinese characters and numbers inside Korean text.
@@ -112,20 +117,31 @@ def _korean_terms(tokens, for_query: bool) -> list[str]:
     return terms
 
 
+def cjk_bigrams(run: str) -> list[str]:
+    """Overlapping character pairs of a Chinese or Japanese run; one character stays whole."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def analyse(text: str, for_query: bool = False) -> list[str]:
     """The index terms of `text`, in order (positions matter for phrase queries)."""
     if not text:
         return []
     text = text.replace("\x00", " ")
-    if not HANGUL_CHAR.search(text):
+    runs = list(SCRIPT_RUN.finditer(text))
+    if not runs:
         return _latin_analyser().analyze(text)
-    runs = list(HANGUL_RUN.finditer(text))
-    tokenized = _tokenize_batch([run.group() for run in runs])
+    korean_runs = [run.group() for run in runs if HANGUL_CHAR.match(run.group())]
+    korean_tokens = iter(_tokenize_batch(korean_runs) if korean_runs else [])
     terms: list[str] = []
     position = 0
-    for run, tokens in zip(runs, tokenized, strict=True):
+    for run in runs:
         terms.extend(_latin_analyser().analyze(text[position : run.start()]))
-        terms.extend(_korean_terms(tokens, for_query))
+        if HANGUL_CHAR.match(run.group()):
+            terms.extend(_korean_terms(next(korean_tokens), for_query))
+        else:
+            terms.extend(cjk_bigrams(run.group()))
         position = run.end()
     terms.extend(_latin_analyser().analyze(text[position:]))
     return terms

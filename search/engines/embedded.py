@@ -74,8 +74,9 @@ MAX_QUERY_UNITS = 32
 SNIPPET_CHARS = 220
 WRITER_HEAP_BYTES = 50_000_000
 WORD = re.compile(r"\w+", re.UNICODE)
-# Bumped whenever the schema changes: an index of another format must be rebuilt.
-INDEX_FORMAT = "3"
+# Bumped whenever the schema or the analysis changes (4: CJK bigrams): an index of another
+# format must be rebuilt.
+INDEX_FORMAT = "4"
 FORMAT_FILE = "cac-index-format"
 MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
 FACET_BUCKETS = 200  # values listed per facet

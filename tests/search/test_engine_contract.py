@@ -101,6 +101,24 @@ def test_korean_word_finds_its_compound_and_inflected_forms(engine, query, text)
     assert found_ids(engine, query, language="ko") == ["page-1"]
 
 
+@pytest.mark.parametrize(
+    ("language", "query", "text"),
+    [
+        ("zh-hans", "检测", "首尔设立了免下车检测站"),
+        ("zh-hans", "检测站", "首尔设立了免下车检测站"),
+        ("ja", "検査", "ソウルはドライブスルー検査を始めた"),
+    ],
+)
+def test_chinese_and_japanese_words_are_found_inside_unspaced_text(engine, language, query, text):
+    engine.index(
+        [
+            doc(1, locale=language, body=text),
+            doc(2, locale=language, body="首尔地铁的消毒 地下鉄の消毒"),
+        ]
+    )
+    assert found_ids(engine, query, language=language) == ["page-1"]
+
+
 @pytest.mark.parametrize("query", ["screening", "screened", "screen"])
 def test_english_word_forms_match_each_other(engine, query):
     engine.index(
