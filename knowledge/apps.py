@@ -22,3 +22,18 @@ class KnowledgeConfig(AppConfig):
             sender=get_document_model(),
             dispatch_uid="knowledge_request_text_extraction",
         )
+        self._connect_translation_sync()
+
+    def _connect_translation_sync(self):
+        from django.db.models.signals import post_save
+        from wagtail.signals import page_published
+
+        from .translation.sync import SYNCED_SNIPPETS, sync_on_page_published, sync_on_snippet_saved
+
+        page_published.connect(sync_on_page_published, dispatch_uid="knowledge_sync_translations")
+        for model in SYNCED_SNIPPETS:
+            post_save.connect(
+                sync_on_snippet_saved,
+                sender=model,
+                dispatch_uid=f"knowledge_sync_translations_{model._meta.model_name}",
+            )

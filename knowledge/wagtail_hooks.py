@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.documents.permissions import permission_policy as document_permission_policy
 from wagtail.models import Page
 
@@ -167,3 +168,46 @@ def register_document_text_report_menu_item():
         icon_name="doc-full",
         order=900,
     )
+
+
+# ---------------------------------------------------------------------------
+# Machine translation: a page action, its jobs, and the glossary snippet.
+# ---------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_machine_translation_urls():
+    from django.urls import path
+
+    from knowledge.translation.admin_views import machine_translation, upload_pofile_checked
+
+    return [
+        path(
+            "machine-translation/<int:page_id>/",
+            machine_translation,
+            name="knowledge_machine_translation",
+        ),
+        # Ahead of wagtail-localize's own view at the same address (our app loads first).
+        path(
+            "localize/translate/<int:translation_id>/pofile/upload/",
+            upload_pofile_checked,
+            name="knowledge_upload_pofile",
+        ),
+    ]
+
+
+class MachineTranslationButton(PageMenuItem):
+    label = _("Machine translate")
+    icon_name = "globe"
+    url_name = "knowledge_machine_translation"
+    priority = 66
+
+    def is_shown(self, user):
+        from knowledge.translation.admin_views import may_machine_translate
+
+        return may_machine_translate(user, self.page)
+
+
+@hooks.register("register_page_header_buttons")
+def machine_translation_page_button(page, user, view_name, next_url=None):
+    yield MachineTranslationButton(page=page)

@@ -77,7 +77,26 @@ def summit(db):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def worker_translation_provider():
+    """The machine-translation provider the test worker is configured with: a local server
+    speaking DeepL's API (no provider can be reached from here)."""
+    from tests.translation_fakes import FakeDeepL
+
+    with FakeDeepL(api_key="worker-test-key") as fake:
+        yield fake
+
+
+@pytest.fixture
+def machine_translation_settings(settings, worker_translation_provider):
+    """This process configured like the worker, so the admin offers the same provider."""
+    settings.MACHINE_TRANSLATION_PROVIDER = "deepl"
+    settings.MACHINE_TRANSLATION_API_KEY = worker_translation_provider.api_key
+    settings.MACHINE_TRANSLATION_URL = worker_translation_provider.url
+    return worker_translation_provider
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, worker_translation_provider):
     """A real `celery -A cac worker` on Redis, reading the test database.
 
     Tests that use it must commit their data (transactional_db), since the worker is
@@ -102,6 +121,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "TEST_EMAIL_FILE_PATH": str(WORKER_EMAIL_DIR),
+        "MT_PROVIDER": "deepl",
+        "MT_API_KEY": worker_translation_provider.api_key,
+        "MT_URL": worker_translation_provider.url,
     }
     worker = subprocess.Popen(
         [

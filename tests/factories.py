@@ -7,7 +7,8 @@ from knowledge.models import PracticePage, TopicArea
 
 def add_practice(parent, title: str, *, topics=(), publish=True, **fields) -> PracticePage:
     """A practice under `parent`, published unless publish=False (then a never-live draft)."""
-    practice = PracticePage(title=title, summary=f"{title} summary", **fields)
+    fields.setdefault("summary", f"{title} summary")
+    practice = PracticePage(title=title, **fields)
     parent.add_child(instance=practice)
     practice.topics.set(TopicArea.objects.filter(slug__in=topics, locale=Locale.get_default()))
     revision = practice.save_revision()

@@ -135,7 +135,7 @@ def test_every_bad_line_is_reported_and_nothing_is_written(topic_areas, tmp_path
         practice(slug="no-title", title=None),
         {**practice(slug="extra"), "colour": "red"},
         practice(slug="Bad Slug!"),
-        practice(slug="wrong-locale", locale="fr"),
+        practice(slug="wrong-locale", locale="de"),
         practice(slug="wrong-kind", kind="poster"),
         practice(slug="wrong-topic", topics=["astrology"]),
         practice(slug="wrong-country", country="XX", city="Atlantis"),
@@ -155,7 +155,7 @@ def test_every_bad_line_is_reported_and_nothing_is_written(topic_areas, tmp_path
     assert "line 3: missing required key(s): title" in errors
     assert "line 4: unknown key(s): colour" in errors
     assert "line 5: slug 'Bad Slug!'" in errors
-    assert "line 6: locale 'fr' is not one of: en, ko" in errors
+    assert "line 6: locale 'de' is not one of: en, ko, " in errors
     assert "line 7: kind 'poster'" in errors
     assert "line 8: unknown topic area(s): astrology" in errors
     assert "line 9: country 'XX'" in errors

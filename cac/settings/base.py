@@ -197,6 +197,16 @@ SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index"))
 
+# wagtail-localize's background jobs (tree sync, subtree submissions) run on Celery too.
+WAGTAILLOCALIZE_JOBS = {"BACKEND": "knowledge.translation.localize_jobs.CeleryJobBackend"}
+# A new translation of a live page starts as a draft: it goes public when a person publishes it.
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+
+# Machine translation (knowledge/translation/): none unless a provider is configured.
+MACHINE_TRANSLATION_PROVIDER = env("MT_PROVIDER", default="")
+MACHINE_TRANSLATION_API_KEY = env("MT_API_KEY", default="")
+MACHINE_TRANSLATION_URL = env("MT_URL", default="")
+
 # Wagtail's own search (admin search) stays on the database backend.
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},

@@ -96,18 +96,18 @@ def test_every_area_of_every_language_is_listed_for_rebuild(summit):
 
 
 def test_areas_the_public_site_cannot_show_have_no_document(mobility):
-    # A locale the site has no language prefix for: /fr/topics/ does not exist.
-    french = mobility.copy_for_translation(Locale.objects.create(language_code="fr"))
-    french.save()
+    # A locale the site has no language prefix for: /de/topics/ does not exist.
+    german = mobility.copy_for_translation(Locale.objects.create(language_code="de"))
+    german.save()
     # A slug the topic URL refuses (the admin form would, too; a script may not).
     unreachable = TopicArea.objects.create(
         slug="이동", name="Unreachable", locale=Locale.get_default()
     )
 
-    assert build_topic_area_document(french) is None
+    assert build_topic_area_document(german) is None
     assert build_topic_area_document(unreachable) is None
     listed = {document.id for document in iter_search_documents()}
-    assert {f"topic-{french.pk}", f"topic-{unreachable.pk}"}.isdisjoint(listed)
+    assert {f"topic-{german.pk}", f"topic-{unreachable.pk}"}.isdisjoint(listed)
 
 
 # ---------------------------------------------------------------------------
