@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.models import Locale, Page
@@ -64,9 +64,12 @@ def machine_translation(request, page_id: int):
         else:
             messages.success(
                 request,
-                _(
+                ngettext(
+                    "%(count)d translation job queued. It leaves a draft for review; "
+                    "the list below shows how it is doing.",
                     "%(count)d translation jobs queued. Each leaves a draft for review; "
-                    "the list below shows how they are doing."
+                    "the list below shows how they are doing.",
+                    len(jobs),
                 )
                 % {"count": len(jobs)},
             )

@@ -94,7 +94,22 @@ SPELLING_SUGGESTER = "did_you_mean"
 
 # Full-text fields and their query-time weights; the title counts most.
 TEXT_FIELD_BOOSTS = {"title": 3, "summary": 2, "body": 1, "attachments_text": 1}
-LANGUAGE_SUBFIELDS = ("en", "ko")
+# Each text field is analysed once per shipped language, in a sub-field named here. Chinese and
+# Japanese share the built-in cjk analyzer (overlapping character pairs, as the embedded engine
+# indexes them); French, Spanish and Arabic use their built-in analyzers.
+LANGUAGE_SUBFIELDS = ("en", "ko", "cjk", "fr", "es", "ar")
+SUBFIELD_FOR_LANGUAGE = {
+    "en": "en",
+    "ko": "ko",
+    "zh-hans": "cjk",
+    "ja": "cjk",
+    "fr": "fr",
+    "es": "es",
+    "ar": "ar",
+}
+# Queried whatever the visitor's language: most content is English or Korean, and a query in
+# Chinese or Japanese only matches as character pairs.
+ALWAYS_QUERIED_SUBFIELDS = ("en", "ko", "cjk")
 
 
 # --- Analysis -----------------------------------------------------------------------------------
@@ -161,13 +176,17 @@ autocomplete_index = analyzer(
 
 
 def _multilingual_text(*, spelling: bool = False, **extra_fields: Any) -> Text:
-    """A text field analysed three ways: standard (the field), english (.en), korean (.ko).
+    """A text field analysed standard (the field) and once per language sub-field.
 
     `spelling` copies the text into the `spelling` field that "did you mean" learns words from.
     """
     fields: dict[str, Any] = {
         "en": Text(analyzer="english", search_analyzer=english_search),
         "ko": Text(analyzer=korean_index, search_analyzer=korean_search),
+        "cjk": Text(analyzer="cjk"),
+        "fr": Text(analyzer="french"),
+        "es": Text(analyzer="spanish"),
+        "ar": Text(analyzer="arabic"),
         **extra_fields,
     }
     options: dict[str, Any] = {"copy_to": "spelling"} if spelling else {}
@@ -850,13 +869,14 @@ class ElasticsearchEngine(SearchEngine):
         text = " ".join(request.query.split())
         if not text:
             return {"match_all": {}}
-        # The visitor's language analysis first and weighted double, then the others, then the
-        # standard fallback (the field itself).
-        languages = [request.language] if request.language in LANGUAGE_SUBFIELDS else []
-        languages += [lang for lang in LANGUAGE_SUBFIELDS if lang not in languages]
+        # The visitor's language analysis first and weighted double, then the always-queried
+        # ones, then the standard fallback (the field itself).
+        own = SUBFIELD_FOR_LANGUAGE.get(request.language)
+        subfields = [own] if own else []
+        subfields += [sub for sub in ALWAYS_QUERIED_SUBFIELDS if sub != own]
         fields = [
-            f"{name}.{lang}^{boost * 2 if lang == request.language else boost}"
-            for lang in languages
+            f"{name}.{sub}^{boost * 2 if sub == own else boost}"
+            for sub in subfields
             for name, boost in TEXT_FIELD_BOOSTS.items()
         ]
         fields += [f"{name}^{boost}" for name, boost in TEXT_FIELD_BOOSTS.items()]
@@ -1000,6 +1020,9 @@ class ElasticsearchEngine(SearchEngine):
     @staticmethod
     def more_like_this_body(own_hit: dict[str, Any], limit: int) -> dict[str, Any]:
         source = own_hit.get("_source", {})
+        # English and Korean, and the page's own language where it has another sub-field.
+        own = SUBFIELD_FOR_LANGUAGE.get(source.get("locale", "en"))
+        subfields = ["en", "ko"] + ([own] if own not in ("en", "ko", None) else [])
         return {
             "size": limit,
             "_source": HIT_SOURCE,
@@ -1009,15 +1032,9 @@ class ElasticsearchEngine(SearchEngine):
                         {
                             "more_like_this": {
                                 "fields": [
-                                    "title",
-                                    "summary",
-                                    "body",
-                                    "title.en",
-                                    "summary.en",
-                                    "body.en",
-                                    "title.ko",
-                                    "summary.ko",
-                                    "body.ko",
+                                    f"{name}{suffix}"
+                                    for suffix in ("", *(f".{sub}" for sub in subfields))
+                                    for name in ("title", "summary", "body")
                                 ],
                                 "like": [{"_index": own_hit["_index"], "_id": own_hit["_id"]}],
                                 "min_term_freq": 1,
@@ -1057,7 +1074,7 @@ HIGHLIGHT = {
     "fields": {
         name: {}
         for base in ("summary", "body", "attachments_text")
-        for name in (base, f"{base}.en", f"{base}.ko")
+        for name in (base, *(f"{base}.{sub}" for sub in LANGUAGE_SUBFIELDS))
     },
 }
 # The order in which highlighted fields make the snippet.

@@ -276,6 +276,10 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
         assert properties[field]["analyzer"] == "standard"
         assert properties[field]["fields"]["en"]["analyzer"] == "english"
         assert properties[field]["fields"]["ko"]["analyzer"] == "korean_index"
+        # Every shipped language has its analysis; Chinese and Japanese as character pairs.
+        assert {
+            sub: properties[field]["fields"][sub]["analyzer"] for sub in ("cjk", "fr", "es", "ar")
+        } == {"cjk": "cjk", "fr": "french", "es": "spanish", "ar": "arabic"}
     # An updateable synonym filter is only allowed in search analyzers: never at index time.
     analyzers_with_synonyms = {
         name for name, a in analysis["analyzer"].items() if "knowledge_synonyms" in a["filter"]
@@ -1157,6 +1161,60 @@ def test_more_like_this_likes_the_stored_document_and_excludes_its_translations(
     assert mlt["like"] == [{"_index": "cac-knowledge-20200601000000000000", "_id": "page-1"}]
     assert mlt_body["query"]["bool"]["must_not"] == [{"term": {"translation_key": "tk-1"}}]
     assert mlt_body["size"] == 3
+
+
+@pytest.mark.parametrize(
+    ("language", "own", "others"),
+    [
+        ("ja", "cjk", ["en", "ko"]),
+        ("zh-hans", "cjk", ["en", "ko"]),
+        ("fr", "fr", ["en", "ko", "cjk"]),
+        ("ar", "ar", ["en", "ko", "cjk"]),
+        ("en", "en", ["ko", "cjk"]),
+    ],
+)
+def test_a_visitors_language_is_searched_with_its_own_analysis_first(
+    fake_es, language, own, others
+):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="mesures", language=language))
+
+    body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
+    fields = body["query"]["bool"]["must"][0]["multi_match"]["fields"]
+    assert fields[0] == f"title.{own}^6"
+    queried = [f.split("^")[0] for f in fields]
+    assert {f"title.{sub}" for sub in others} <= set(queried)
+    assert "title" in queried  # the standard analysis too
+    # Languages that are neither the visitor's nor always queried cost nothing.
+    unrelated = {"fr", "es", "ar"} - {own}
+    assert not {f"title.{sub}" for sub in unrelated} & set(queried)
+    assert f"summary.{own}" in body["highlight"]["fields"]
+
+
+def test_related_pages_of_a_japanese_page_compare_character_pairs(fake_es):
+    fake, url = fake_es
+    own = {
+        "_index": "cac-knowledge-20200601000000000000",
+        "_id": "page-1",
+        "_score": 1.0,
+        "_source": {"translation_key": "tk-1", "locale": "ja"},
+    }
+    empty = {"took": 1, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_search",
+        (200, {"took": 1, "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [own]}}),
+        (200, empty),
+    )
+
+    make_engine(url).more_like_this("page-1", limit=3)
+
+    mlt_body = fake.sent("POST", r"/cac-knowledge/_search")[1].body
+    fields = mlt_body["query"]["bool"]["must"][0]["more_like_this"]["fields"]
+    assert {"title", "title.en", "title.ko", "title.cjk", "body.cjk"} <= set(fields)
+    assert "title.fr" not in fields
 
 
 def zero_hit_response_with_suggestion(total: int = 0) -> dict[str, Any]:
