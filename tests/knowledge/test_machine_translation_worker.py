@@ -113,3 +113,25 @@ def test_a_refused_request_ends_the_job_with_the_providers_reason(
     assert "Wrong endpoint" in job.error
     listing = client.get(reverse("knowledge_machine_translation", args=[practice.pk]))
     assert "Wrong endpoint" in listing.content.decode()
+
+
+def test_a_subtree_is_translated_page_by_page(
+    celery_worker_process, machine_translation_settings, client, editor, practice
+):
+    index = practice.get_parent().specific
+    spanish = Locale.objects.get(language_code="es")
+    client.force_login(editor)
+
+    client.post(
+        reverse("knowledge_machine_translation", args=[index.pk]),
+        {"locales": [spanish.pk], "include_subtree": "on"},
+    )
+
+    jobs = _wait_for_jobs(index) + _wait_for_jobs(practice)
+    assert [job.status for job in jobs] == [Status.DONE, Status.DONE], [j.error for j in jobs]
+    translated = practice.get_translation(spanish)
+    assert translated.get_parent().specific == index.get_translation(spanish).specific
+    assert translated.get_latest_revision_as_object().title == "[ES] DRIVE-THROUGH TESTING"
+    # The listing of the index shows the jobs of the pages below it too.
+    listing = client.get(reverse("knowledge_machine_translation", args=[index.pk]))
+    assert listing.content.decode().count('data-status="done"') == 2

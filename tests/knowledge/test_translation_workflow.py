@@ -76,6 +76,27 @@ def test_topic_areas_are_translated_segment_by_segment(tasks_in_process, site_st
     assert korean.name == "방역"
 
 
+def test_a_changed_topic_area_reaches_its_translation_and_keeps_what_was_translated(
+    tasks_in_process, site_structure
+):
+    area = TopicArea.objects.create(
+        name="Quarantine", slug="quarantine", description="Isolation and testing."
+    )
+    translation = _translate(area, "ko")
+    _translate_segment(translation, "Quarantine", "방역")
+    translation.save_target()
+
+    area.description = "Isolation, testing and tracing."
+    area.save()  # the sync job runs on commit, in this process here
+
+    korean = TopicArea.objects.get(translation_key=area.translation_key, locale__language_code="ko")
+    assert korean.name == "방역"
+    assert korean.description == "Isolation, testing and tracing."  # untranslated: the source
+    assert "Isolation, testing and tracing." in _segment_texts(
+        TranslationSource.objects.get(pk=translation.source_id)
+    )
+
+
 def test_a_published_change_reaches_the_translation_as_a_draft(tasks_in_process, practice):
     translation = _translate(practice, "ko")
     _translate_segment(translation, "Screening clinics", "선별진료소")
