@@ -291,3 +291,24 @@ def test_a_rapporteur_cannot_reach_machine_translation(client, practice, summit)
 
     assert response.status_code in (302, 403, 404)
     assert not MachineTranslationJob.objects.exists()
+
+
+def test_editors_edit_the_glossary_in_the_admin(client, editor):
+    client.force_login(editor)
+    listing = client.get(reverse("wagtailsnippets_knowledge_glossaryterm:list"))
+    assert listing.status_code == 200
+    assert "선별진료소" in listing.content.decode()
+
+    response = client.post(
+        reverse("wagtailsnippets_knowledge_glossaryterm:add"),
+        {
+            "source_language": "ko",
+            "source_term": "비대면",
+            "target_language": "en",
+            "target_term": "contactless",
+            "notes": "",
+        },
+    )
+
+    assert response.status_code == 302
+    assert GlossaryTerm.objects.get(source_term="비대면").target_term == "contactless"
