@@ -11,9 +11,12 @@ from knowledge import views as knowledge_views
 from search import api as search_api
 from search import views as search_views
 
+from . import health
 from .api import api_router
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),

@@ -207,6 +207,11 @@ MACHINE_TRANSLATION_PROVIDER = env("MT_PROVIDER", default="")
 MACHINE_TRANSLATION_API_KEY = env("MT_API_KEY", default="")
 MACHINE_TRANSLATION_URL = env("MT_URL", default="")
 
+# /readyz (cac/health.py): how long a check may take, and how old the oldest change waiting
+# for the search index may be before this process reports itself not ready.
+READYZ_TIMEOUT = env.float("READYZ_TIMEOUT", default=2.0)
+READYZ_OUTBOX_MAX_AGE_SECONDS = env.int("READYZ_OUTBOX_MAX_AGE_SECONDS", default=600)
+
 # Wagtail's own search (admin search) stays on the database backend.
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},

@@ -92,6 +92,8 @@ PIT_KEEP_ALIVE = "2m"  # per request: long enough for one page, not a whole read
 # The phrase suggester's name in the search body and response.
 SPELLING_SUGGESTER = "did_you_mean"
 
+HEALTH_TIMEOUT_SECONDS = 2
+
 # Full-text fields and their query-time weights; the title counts most.
 TEXT_FIELD_BOOSTS = {"title": 3, "summary": 2, "body": 1, "attachments_text": 1}
 # Each text field is analysed once per shipped language, in a sub-field named here. Chinese and
@@ -718,13 +720,15 @@ class ElasticsearchEngine(SearchEngine):
         return body
 
     def health(self) -> EngineHealth:
+        # A health check answers quickly or says no: load balancers poll it every few seconds.
+        client = self.client.options(request_timeout=HEALTH_TIMEOUT_SECONDS, max_retries=0)
         try:
-            cluster = self.client.cluster.health(timeout="2s")
-            if not self.client.indices.exists_alias(name=self.alias):
+            cluster = client.cluster.health(timeout=f"{HEALTH_TIMEOUT_SECONDS}s")
+            if not client.indices.exists_alias(name=self.alias):
                 return EngineHealth(
                     ok=False, engine=self.name, detail=f"alias {self.alias} does not exist"
                 )
-            documents = int(self.client.count(index=self.alias)["count"])
+            documents = int(client.count(index=self.alias)["count"])
         except (TransportError, ApiError) as error:
             return EngineHealth(ok=False, engine=self.name, detail=str(error))
         status = cluster.get("status", "unknown")
