@@ -61,3 +61,24 @@ def test_a_locale_synchronisation_fills_the_new_tree_through_the_job(
 
     alias = Page.objects.get(translation_key=practice.translation_key, locale=french)
     assert alias.alias_of_id == practice.pk
+
+
+@pytest.mark.services
+def test_a_locale_synchronisation_runs_on_the_worker(celery_worker_process, site_structure):
+    import time
+
+    english_index = practice_index_for(Locale.get_default())
+    practice = add_practice(english_index, "Safe return to school")
+    spanish = Locale.objects.get(language_code="es")
+
+    LocaleSynchronization.objects.create(locale=spanish, sync_from=Locale.get_default())
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        alias = Page.objects.filter(translation_key=practice.translation_key, locale=spanish)
+        if alias.exists():
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail("the worker did not synchronise the Spanish tree within 60 s")
+    assert alias.get().alias_of_id == practice.pk
