@@ -60,6 +60,18 @@ def tasks_in_process():
 
 
 @pytest.fixture
+def unreachable_engine(settings):
+    """The search engine is down: Elasticsearch on a closed port, where the real client fails
+    to connect."""
+    from search.engines.selection import get_engine
+
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    get_engine.cache_clear()
+    yield
+    get_engine.cache_clear()
+
+
+@pytest.fixture
 def site_structure(db):
     """The home pages and practice indexes for every content locale."""
     from knowledge.site_structure import ensure_site_structure

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from search.engines.selection import get_engine
 from search.models import IndexOutboxEntry
 from tests.services import require_redis_broker
 
@@ -29,15 +28,6 @@ def broker(monkeypatch):
 
     yield use
     app.conf.broker_url, app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def unreachable_engine(settings):
-    # A closed port on localhost: the real Elasticsearch client fails to connect.
-    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
-    get_engine.cache_clear()
-    yield
-    get_engine.cache_clear()
 
 
 def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):

@@ -188,15 +188,6 @@ def test_nav_links_to_search(client, practices):
     assert 'href="/en/search/"' in client.get("/en/topics/").content.decode()
 
 
-@pytest.fixture
-def unreachable_engine(settings):
-    # A closed port on localhost: the real Elasticsearch client fails to connect.
-    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
-    get_engine.cache_clear()
-    yield
-    get_engine.cache_clear()
-
-
 def test_engine_unavailable_gives_503_on_page_and_api(client, site_structure, unreachable_engine):
     page = client.get("/en/search/", {"q": "mask"})
     api = client.get("/api/v1/search/", {"q": "mask"})
