@@ -14,6 +14,12 @@ $(INSTALLED): requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $(INSTALLED)
 
+# axe-core for the accessibility tests, exactly as package-lock.json pins it. Without npm the
+# step says so and those tests skip (they fail under CI=true).
+node_modules: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch node_modules; \
+	else echo "npm not found: node_modules not installed, the axe-core tests will skip"; fi
+
 install: $(INSTALLED)
 
 # Everything the site needs, idempotent: schema, summit, demo practices, demo accounts.
@@ -36,7 +42,7 @@ check: install
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install
+pytest: install node_modules
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest
@@ -51,4 +57,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

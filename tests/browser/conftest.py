@@ -29,8 +29,8 @@ def allow_database_calls_beside_playwright():
 
 
 @pytest.fixture
-def browser_page(allow_database_calls_beside_playwright):
-    """A fresh page in headless Chromium, 1280x900, in English."""
+def chromium_browser(allow_database_calls_beside_playwright):
+    """Headless Chromium, for tests that open their own contexts (a time zone, a locale)."""
     if not CHROMIUM.exists():
         service_missing(CHROMIUM_MISSING)
     from django.db import connections
@@ -44,19 +44,43 @@ def browser_page(allow_database_calls_beside_playwright):
             )
         except PlaywrightError as error:
             service_missing(f"{CHROMIUM_MISSING}: it did not start: {error}")
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900},
-            locale="en-GB",
-        )
-        # Long enough for a cold first request (Wagtail's admin, the PDF's extraction).
-        context.set_default_timeout(20_000)
-        page = context.new_page()
         try:
-            yield page
+            yield browser
         finally:
             # While Playwright's loop runs, Django keeps this thread's connections per
             # context: close the test's own here, or it outlives the test and PostgreSQL
             # refuses to drop the test database.
             connections.close_all()
-            context.close()
             browser.close()
+
+
+def new_browser_page(browser, **context_options):
+    """A page in a fresh context: 1280x900, English unless told otherwise."""
+    options = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", **context_options}
+    context = browser.new_context(**options)
+    # Long enough for a cold first request (Wagtail's admin, the PDF's extraction).
+    context.set_default_timeout(20_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def browser_page(chromium_browser):
+    """A fresh page in headless Chromium, 1280x900, in English."""
+    page = new_browser_page(chromium_browser)
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
+@pytest.fixture
+def seeded_site(tasks_in_process, transactional_db):
+    """The demo site `make run` serves: summit, demo practices, editorial roles, indexed."""
+    from django.core.management import call_command
+
+    from knowledge.editorial_roles import ensure_editorial_roles
+
+    call_command("load_summit_2020", verbosity=0)
+    call_command("load_demo_practices", verbosity=0)
+    ensure_editorial_roles()
+    call_command("search_rebuild", verbosity=0)

@@ -1,0 +1,153 @@
+"""A city official looks for a practice, in English and in Korean, in a real browser.
+
+From the home page: the site menu's "Search", a query in the search box, one facet link to
+narrow the results, then the practice itself. Each step checks what the official sees: the
+result count the page states, the hits listed, the chosen filter marked, the practice's title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Page, expect
+from wagtail.models import Locale
+
+from knowledge.models import PracticePage
+
+from .journeys import Stopwatch, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@dataclass(frozen=True)
+class Search:
+    language: str
+    menu_label: str
+    box_label: str
+    button_label: str
+    query: str
+    facet_heading: str
+    facet_value: str  # the filter's label, as the facet list shows it
+    practice_slug: str
+
+    def practice(self) -> PracticePage:
+        return PracticePage.objects.get(
+            slug=self.practice_slug, locale=Locale.objects.get(language_code=self.language)
+        )
+
+    def practice_for_hit(self, href: str) -> PracticePage:
+        match = re.fullmatch(rf"/{self.language}/practices/([\w-]+)/", href)
+        assert match, f"{href} is not a {self.language} practice"
+        return PracticePage.objects.get(
+            slug=match.group(1), locale=Locale.objects.get(language_code=self.language)
+        )
+
+
+ENGLISH = Search(
+    language="en",
+    menu_label="Search",
+    box_label="Search practices, sessions and summaries",
+    button_label="Search",
+    query="screening",
+    facet_heading="Kind",
+    facet_value="Countermeasure",
+    practice_slug="drive-through-screening-clinics",
+)
+KOREAN = Search(
+    language="ko",
+    menu_label="검색",
+    box_label="대응 사례, 세션, 요약 검색",
+    button_label="검색",
+    query="방역",  # disease control
+    facet_heading="분야",  # topic area
+    facet_value="시민참여",  # citizen participation
+    practice_slug="itaewon-anonymous-testing",
+)
+
+
+def stated_count(page: Page) -> int:
+    """The number of results the page states: "4 results", "검색 결과 4건"."""
+    text = page.locator(".search-summary").inner_text()
+    return int(re.search(r"\d+", text).group(0))
+
+
+def facet_link(page: Page, search: Search):
+    group = page.locator(".search-facet").filter(
+        has=page.get_by_role("heading", name=search.facet_heading, exact=True)
+    )
+    return group.get_by_role("link").filter(has_text=search.facet_value)
+
+
+def hit_hrefs(page: Page) -> list[str]:
+    return [
+        link.get_attribute("href")
+        for link in page.locator(".search-hits .search-hit__title a").all()
+    ]
+
+
+def official_finds_a_practice(page: Page, base_url: str, search: Search) -> PracticePage:
+    watch = Stopwatch(f"Official journey ({search.language})")
+    lang = search.language
+
+    # 1. From the home page, the menu's search page; search from its box.
+    page.goto(f"{base_url}/{lang}/")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.locator(".site-nav").get_by_role("link", name=search.menu_label, exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/{lang}/search/$"))
+    page.get_by_label(search.box_label).fill(search.query)
+    page.get_by_role("button", name=search.button_label, exact=True).click()
+    expect(page.locator(".search-summary")).to_be_visible()
+    watch.lap("search")
+    unfiltered = stated_count(page)
+    assert unfiltered == page.locator(".search-hits .search-hit").count()
+    assert unfiltered > 1
+
+    # 2. One facet value narrows the list to what it announced.
+    link = facet_link(page, search)
+    expect(link).to_have_count(1)
+    announced = int(re.search(r"\((\d+)\)", link.inner_text()).group(1))
+    link.click()
+    expect(page).to_have_url(re.compile(r"[?&](kind|topic)="))
+    expect(facet_link(page, search)).to_have_attribute("aria-current", "true")
+    watch.lap("filter")
+    filtered = stated_count(page)
+    assert filtered == announced
+    assert 0 < filtered < unfiltered
+    hrefs = hit_hrefs(page)
+    assert len(hrefs) == filtered
+    # Every hit left is a practice in the page's language that the filter describes.
+    for href in hrefs:
+        practice = search.practice_for_hit(href)
+        if lang == "en":
+            assert practice.get_kind_display() == search.facet_value
+        else:
+            assert "citizen-participation" in {topic.slug for topic in practice.topics.all()}
+
+    screenshot(page.locator(".search-layout"), f"official-{lang}-filtered")
+
+    # 3. The practice opens with its own title.
+    expected = search.practice()
+    page.locator(".search-hits").get_by_role("link", name=expected.title, exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/{lang}/practices/{expected.slug}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(expected.title)
+    watch.lap("open practice")
+    screenshot(page, f"official-{lang}-practice")
+    watch.report()
+    return expected
+
+
+def test_official_searches_filters_and_opens_a_practice_in_english(
+    seeded_site, browser_page, live_server
+):
+    official_finds_a_practice(browser_page, live_server.url, ENGLISH)
+
+
+def test_official_searches_filters_and_opens_a_practice_in_korean(
+    seeded_site, browser_page, live_server
+):
+    practice = official_finds_a_practice(browser_page, live_server.url, KOREAN)
+    # The Korean page, not the English original it was translated from.
+    expect(browser_page.locator("html")).to_have_attribute("lang", "ko")
+    assert practice.title != practice.get_translation(Locale.get_default()).title
