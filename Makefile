@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-from-lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint check pytest lock messages clean
+.PHONY: install run demo test lint check pytest lock messages clean audit
 
 # A virtualenv that holds exactly the locked set; rebuilt when the lock changes.
 $(INSTALLED): requirements-dev.lock
@@ -46,6 +46,12 @@ pytest: install node_modules
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest
+
+# Known vulnerabilities in the locked runtime packages, from PyPI's advisory data. --strict
+# fails when a package could not be checked; AUDIT_IGNORE takes `--ignore-vuln ID` flags for
+# the exceptions listed, with their reasons, in docs/security.md.
+audit: install
+	$(BIN)/pip-audit -r requirements.lock --disable-pip --require-hashes --strict --progress-spinner off $(AUDIT_IGNORE)
 
 # Re-pin every package after editing pyproject.toml.
 lock:

@@ -23,6 +23,15 @@ class KnowledgeConfig(AppConfig):
             dispatch_uid="knowledge_request_text_extraction",
         )
         self._connect_translation_sync()
+        self._connect_rich_text_cleaning()
+
+    def _connect_rich_text_cleaning(self):
+        from django.db.models.signals import pre_save
+
+        from .rich_text_safety import clean_rich_text_before_save
+
+        # Every model: home's and Wagtail's own pages carry rich text too.
+        pre_save.connect(clean_rich_text_before_save, dispatch_uid="knowledge_clean_rich_text")
 
     def _connect_translation_sync(self):
         from django.db.models.signals import post_save

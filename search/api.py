@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from cac.throttling import rate_limited
+
 from .engines.base import EngineUnavailable, SearchHit
 from .openapi import openapi_document
 from .service import (
@@ -58,6 +60,7 @@ def _promoted_json(promoted: PromotedResult) -> dict:
 
 
 @require_GET
+@rate_limited("search-api", "SEARCH_API_RATE_LIMIT")
 def search_api(request: HttpRequest) -> JsonResponse:
     errors = invalid_api_parameters(request.GET)
     if errors:
@@ -92,6 +95,8 @@ def search_api(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+# Suggestions count apart: the search box asks for them as the reader types.
+@rate_limited("search-suggest-api", "SEARCH_API_RATE_LIMIT")
 def suggest_api(request: HttpRequest) -> JsonResponse:
     try:
         suggestions = run_suggest(request.GET, _language(request))

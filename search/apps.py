@@ -8,4 +8,10 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from cac.throttling import check_rate_settings
+
         from . import signals  # noqa: F401  (connects the outbox receivers)
+
+        checks.register(check_rate_settings)

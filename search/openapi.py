@@ -55,6 +55,20 @@ _UNAVAILABLE = {
     },
 }
 
+_TOO_MANY_REQUESTS = {
+    "description": "Over the per-address rate (SEARCH_API_RATE_LIMIT); retry after "
+    "`Retry-After` seconds.",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"error": _STRING, "retry_after": {"type": "integer"}},
+            }
+        }
+    },
+}
+
 _BAD_PARAMETERS = {
     "description": "A parameter is out of range or malformed; `errors` names each one.",
     "content": {
@@ -139,6 +153,7 @@ def openapi_document() -> dict:
                             },
                         },
                         "400": _BAD_PARAMETERS,
+                        "429": _TOO_MANY_REQUESTS,
                         "503": _UNAVAILABLE,
                     },
                 }
@@ -161,6 +176,7 @@ def openapi_document() -> dict:
                                 }
                             },
                         },
+                        "429": _TOO_MANY_REQUESTS,
                         "503": _UNAVAILABLE,
                     },
                 }

@@ -30,6 +30,17 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def empty_local_cache():
+    """Sign-in and API throttling count in the cache, which outlives a test: each test starts
+    with no counts. Only the in-process cache is emptied; a shared Redis is never flushed."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def empty_search_index_after_test():
     """The index lives on disk, outside the test's rolled-back transaction: empty it after
     each test that wrote to it, so no test finds another's documents."""

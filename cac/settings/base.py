@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cac.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cac.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +109,27 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in throttling (cac/login_throttle.py): ModelBackend that refuses while throttled.
+AUTHENTICATION_BACKENDS = ["cac.login_throttle.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "cac.login_throttle.ThrottledLoginForm"
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # per username
+LOGIN_FAILURE_IP_LIMIT = env.int("LOGIN_FAILURE_IP_LIMIT", default=20)  # per address (offices)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# Requests per client address to /api/v1/search/ (and, counted apart, its suggest endpoint);
+# "" turns the limit off (cac/throttling.py).
+SEARCH_API_RATE_LIMIT = env("SEARCH_API_RATE_LIMIT", default="60/minute")
+# Behind a proxy: the request.META key of the header it sets with the client's address, e.g.
+# HTTP_X_FORWARDED_FOR. Unset, the header is ignored (a client could forge it).
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+# Throttling counts live in this cache. Set CACHE_URL (redis://host:6379/1) wherever more than
+# one process serves requests, so they share the counts; the default counts per process.
+_cache_url = env("CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -190,6 +212,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=0),
     },
 }
+# One queue ("celery") unless CELERY_SEPARATE_QUEUES is on, so a single `celery -A cac worker`
+# (no -Q) runs every task. A scaled-out deployment turns it on and starts one worker per queue
+# with -Q (docs/scale-out.md): a slow document or translation never delays indexing.
+TASK_QUEUE_ROUTES = {
+    "search.tasks.*": {"queue": "indexing"},
+    "knowledge.tasks.machine_translate_page": {"queue": "translation"},
+    "knowledge.tasks.sync_page_translations": {"queue": "translation"},
+    "knowledge.tasks.run_localize_job": {"queue": "translation"},
+    "knowledge.tasks.extract_document_text": {"queue": "documents"},
+    "knowledge.tasks.retry_stalled_text_extraction": {"queue": "documents"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = TASK_QUEUE_ROUTES if env.bool("CELERY_SEPARATE_QUEUES", default=False) else {}
 # Days the search query log keeps (counts per query, language and day; nothing personal).
 SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
 
@@ -222,6 +257,19 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8
 # Documents are always served through Wagtail, so privacy hooks apply to every download.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx"]
+# Served with these types, never one guessed from the name; only PDFs open in the browser
+# (the serve view adds "default-src 'none'" and nosniff), the rest download (docs/security.md).
+WAGTAILDOCS_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "txt": "text/plain; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
+# Raster images only: an SVG can carry script.
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Every upload is checked by its content (knowledge/document_files.py), not only its name.
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledge.document_forms.CheckedDocumentForm"
@@ -233,6 +281,9 @@ DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=500_000)
 # No Gravatar: the admin would send every user's email hash to a third party (and show
 # broken images where it can't be reached).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the admin ask wagtail.io for new releases from editors' browsers (and the CSP
+# would block it anyway).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
@@ -242,6 +293,12 @@ WAGTAILAPI_LIMIT_MAX = 100
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CAC Knowledge Platform <noreply@cac.local>")
+# SMTP, for EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (defaults: Django's).
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -22,9 +22,9 @@ def _violations(page, url: str, then=None) -> list[str]:
     console = []
     page.on(
         "console",
-        lambda message: console.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            console.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     response = page.goto(url)
     assert response.status < 400, url
@@ -59,3 +59,24 @@ def test_public_pages_and_admin_login_have_no_csp_violations(
     }
 
     assert found == {path: [] for path in pages}
+
+
+def test_the_admin_editor_works_under_the_admin_policy(
+    browser_page, live_server, seeded_site, django_user_model
+):
+    django_user_model.objects.create_superuser("csp-admin", password="csp-admin-password")
+    practice = PracticePage.objects.live().filter(locale__language_code="en").first()
+    browser_page.add_init_script(RECORD_VIOLATIONS)
+    browser_page.goto(f"{live_server.url}/admin/login/")
+    browser_page.fill("#id_username", "csp-admin")
+    browser_page.fill("#id_password", "csp-admin-password")
+    browser_page.click("button[type=submit]")
+    browser_page.wait_for_url(f"{live_server.url}/admin/")
+
+    pages = ["/admin/", f"/admin/pages/{practice.pk}/edit/", "/admin/documents/"]
+    found = {path: _violations(browser_page, f"{live_server.url}{path}") for path in pages}
+
+    assert found == {path: [] for path in pages}
+    # The editor's rich text field (Draftail) came up.
+    browser_page.goto(f"{live_server.url}/admin/pages/{practice.pk}/edit/")
+    assert browser_page.locator(".Draftail-Editor").count() > 0
