@@ -23,10 +23,11 @@ import time
 from stack import (
     Stack,
     conditions,
-    default_database_url,
     django_setup,
+    imported_drafts,
     log,
     percentile,
+    stack_arguments,
     start_redis,
     stop_redis,
     wait_for_worker,
@@ -37,34 +38,26 @@ BEAT_RETRY = "beat: Connection error"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("database_url", nargs="?", default=default_database_url("cac_faults"))
+    stack_arguments(parser, practices=300)
     parser.add_argument("--publish", type=int, default=500)
-    parser.add_argument("--practices", type=int, default=300, help="published before the test")
     parser.add_argument("--outage-seconds", type=float, default=60)
-    parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--catch-up-timeout", type=float, default=300)
     parser.add_argument(
         "--worst-case",
         action="store_true",
         help="bring Redis back just after one of beat's failed reconnect attempts (slowest case)",
     )
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
     with Stack(args.database_url, redis_port=args.redis_port, keep=args.keep) as stack:
         stack.configure()
         stack.prepare(args.practices, drafts=args.publish)
         django_setup()
-        from knowledge.models import PracticePage
-        from search.documents import page_document_id
         from search.engines.selection import get_engine
         from search.models import IndexOutboxEntry
 
-        drafts = list(
-            PracticePage.objects.filter(slug__startswith="fault-draft-", live=False).order_by("pk")
-        )
+        drafts, wanted = imported_drafts()
         assert len(drafts) == args.publish, f"{len(drafts)} drafts imported"
-        wanted = {page_document_id(page.pk) for page in drafts}
         engine = get_engine()
         assert not wanted & set(engine.indexed_versions()), "drafts must not be indexed yet"
 

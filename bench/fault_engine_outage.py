@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from stack import Stack, conditions, default_database_url, django_setup, fetch, free_port, log
+from stack import Stack, conditions, django_setup, fetch, free_port, log, stack_arguments
 
 UNAVAILABLE_TEXT = b"Search is temporarily unavailable"
 KOREAN_UNAVAILABLE_TEXT = "검색을 일시적으로 사용할 수 없습니다".encode()
@@ -24,11 +24,8 @@ KOREAN_UNAVAILABLE_TEXT = "검색을 일시적으로 사용할 수 없습니다"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("database_url", nargs="?", default=default_database_url("cac_faults"))
-    parser.add_argument("--practices", type=int, default=200)
-    parser.add_argument("--redis-port", type=int, default=6390)
+    stack_arguments(parser, practices=200)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
     with Stack(args.database_url, redis_port=args.redis_port, keep=args.keep) as stack:

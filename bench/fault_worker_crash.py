@@ -21,22 +21,20 @@ import time
 from stack import (
     Stack,
     conditions,
-    default_database_url,
     django_setup,
+    imported_drafts,
     indexed_id_counts,
     log,
+    stack_arguments,
     wait_for_worker,
 )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("database_url", nargs="?", default=default_database_url("cac_faults"))
+    stack_arguments(parser, practices=300)
     parser.add_argument("--publish", type=int, default=1000)
-    parser.add_argument("--practices", type=int, default=300, help="published before the test")
-    parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--drain-timeout", type=float, default=300)
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
     with Stack(args.database_url, redis_port=args.redis_port, keep=args.keep) as stack:
@@ -45,15 +43,11 @@ def main() -> None:
         django_setup()
         from django.db import transaction
 
-        from knowledge.models import PracticePage
-        from search.documents import iter_search_documents, page_document_id
+        from search.documents import iter_search_documents
         from search.engines.selection import get_engine
         from search.models import IndexOutboxEntry
 
-        drafts = list(
-            PracticePage.objects.filter(slug__startswith="fault-draft-", live=False).order_by("pk")
-        )
-        wanted = {page_document_id(page.pk) for page in drafts}
+        drafts, wanted = imported_drafts()
         engine = get_engine()
 
         stack.beat()

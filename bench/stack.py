@@ -302,6 +302,25 @@ def default_database_url(name: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
+def stack_arguments(parser, *, practices: int) -> None:
+    """The options every fault script shares: where its stack lives and what it holds."""
+    parser.add_argument("database_url", nargs="?", default=default_database_url("cac_faults"))
+    parser.add_argument("--practices", type=int, default=practices, help="published first")
+    parser.add_argument("--redis-port", type=int, default=6390)
+    parser.add_argument("--keep", action="store_true")
+
+
+def imported_drafts():
+    """The drafts Stack.prepare(drafts=N) imported, and the search ids they will have."""
+    from knowledge.models import PracticePage
+    from search.documents import page_document_id
+
+    drafts = list(
+        PracticePage.objects.filter(slug__startswith="fault-draft-", live=False).order_by("pk")
+    )
+    return drafts, {page_document_id(page.pk) for page in drafts}
+
+
 def indexed_id_counts(engine) -> dict[str, int]:
     """How many stored documents carry each id: more than one would be a duplicate.
 
