@@ -29,6 +29,50 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+# The session's test worker, once started: its node name, to ask whether it is idle.
+TEST_WORKER: dict[str, str] = {}
+
+
+def wait_until_worker_idle(timeout: float = 60) -> None:
+    """Until the test worker runs, holds and awaits no task.
+
+    A transactional test ends by emptying the database (TRUNCATE). If the worker is still
+    reading it (a task a test queued), PostgreSQL breaks the deadlock by failing the TRUNCATE,
+    and every later test inherits the rows.
+    """
+    from cac.celery import app
+
+    name = TEST_WORKER.get("name")
+    if not name:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # A solo-pool worker answers between tasks only: no answer means busy.
+        inspect = app.control.inspect(destination=[name], timeout=2, limit=1)
+        states = [(answer or {}).get(name) for answer in (inspect.active(), inspect.reserved())]
+        with app.connection_for_write() as connection:
+            # Redis keeps a queue as a list, absent when empty.
+            waiting = connection.default_channel.client.llen(app.conf.task_default_queue)
+        if states == [[], []] and waiting == 0:
+            return
+        time.sleep(0.2)
+
+
+@pytest.fixture(autouse=True)
+def worker_idle_before_database_flush(request):
+    """Transactional tests: the worker finishes its tasks before the database is emptied."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        # Set up the database first, so that its flush comes after this fixture's wait.
+        request.getfixturevalue("_django_db_helper")
+    yield
+    if transactional:
+        wait_until_worker_idle()
+
+
 @pytest.fixture(autouse=True)
 def empty_local_cache():
     """Sign-in and API throttling count in the cache, which outlives a test: each test starts
@@ -171,11 +215,14 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_translation
     while time.monotonic() < deadline:
         if worker.poll() is not None:
             pytest.fail(f"celery worker exited with {worker.returncode}")
-        if app.control.ping(timeout=1):
+        answers = app.control.ping(timeout=1)
+        if answers:
+            TEST_WORKER["name"] = next(iter(answers[0]))
             break
     else:
         worker.terminate()
         pytest.fail("celery worker did not answer a ping within 60 s")
     yield worker
+    TEST_WORKER.clear()
     worker.terminate()
     worker.wait(timeout=30)
