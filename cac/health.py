@@ -82,14 +82,10 @@ def check_search() -> dict[str, Any]:
 
 def check_outbox() -> dict[str, Any]:
     """Changes waiting to reach the index; too old means indexing has stalled."""
-    from django.utils import timezone
+    from search.indexing import outbox_backlog
 
-    from search.models import IndexOutboxEntry
-
-    pending = IndexOutboxEntry.objects.count()
-    oldest = IndexOutboxEntry.objects.order_by("created_at").values_list("created_at", flat=True)
-    oldest_created = oldest.first()
-    age = (timezone.now() - oldest_created).total_seconds() if oldest_created else 0.0
+    pending, oldest_age = outbox_backlog()
+    age = oldest_age.total_seconds() if oldest_age else 0.0
     limit = settings.READYZ_OUTBOX_MAX_AGE_SECONDS
     return {
         "ok": age <= limit,

@@ -205,12 +205,19 @@ def index_status(engine: SearchEngine | None = None) -> IndexStatus:
             documents = target.count()
         except Exception:
             documents = None
-    oldest = IndexOutboxEntry.objects.order_by("created_at").values_list("created_at", flat=True)
-    oldest_created = oldest.first()
+    backlog, oldest_pending_age = outbox_backlog()
     return IndexStatus(
         documents=documents,
-        backlog=IndexOutboxEntry.objects.count(),
+        backlog=backlog,
         failing=IndexOutboxEntry.objects.filter(attempts__gt=0).count(),
-        oldest_pending_age=timezone.now() - oldest_created if oldest_created else None,
+        oldest_pending_age=oldest_pending_age,
         health=health,
     )
+
+
+def outbox_backlog() -> tuple[int, timedelta | None]:
+    """Changes waiting for the index, and how long the oldest has waited (None: none wait)."""
+    oldest = IndexOutboxEntry.objects.order_by("created_at").values_list("created_at", flat=True)
+    oldest_created = oldest.first()
+    age = timezone.now() - oldest_created if oldest_created else None
+    return IndexOutboxEntry.objects.count(), age

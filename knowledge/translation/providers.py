@@ -182,6 +182,15 @@ class TranslationProvider:
     def size(self, text: str) -> int:
         return len(text)
 
+    def html_or_text_body(self, texts: list[str], *, source: str, target: str, marked: bool):
+        """The request body Google v2 and LibreTranslate share: marked texts go as HTML."""
+        return {
+            "q": texts,
+            "source": self.source_code(source),
+            "target": self.target_code(target),
+            "format": "html" if marked else "text",
+        }
+
     def batches(self, items: list[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
         """Consecutive runs within the per-request limits; an oversized text goes alone."""
         batch: list[tuple[int, str]] = []
@@ -406,12 +415,7 @@ class GoogleProvider(TranslationProvider):
         return html.unescape(LINE_BREAK_PATTERN.sub("\n", text))
 
     def request(self, texts: list[str], *, source: str, target: str, marked: bool) -> list[str]:
-        body = {
-            "q": texts,
-            "source": self.source_code(source),
-            "target": self.target_code(target),
-            "format": "html" if marked else "text",
-        }
+        body = self.html_or_text_body(texts, source=source, target=target, marked=marked)
         answer = self.post(self.endpoint, json=body, headers={"X-goog-api-key": self.api_key})
         return self.read_list(lambda: [t["translatedText"] for t in answer["data"]["translations"]])
 
@@ -484,12 +488,7 @@ class LibreTranslateProvider(TranslationProvider):
         return LINE_BREAK_PATTERN.sub("\n", NO_TRANSLATE_PATTERN.sub("", text))
 
     def request(self, texts: list[str], *, source: str, target: str, marked: bool) -> list[str]:
-        body = {
-            "q": texts,
-            "source": self.source_code(source),
-            "target": self.target_code(target),
-            "format": "html" if marked else "text",
-        }
+        body = self.html_or_text_body(texts, source=source, target=target, marked=marked)
         if self.api_key:
             body["api_key"] = self.api_key
         answer = self.post(f"{self.base_url}/translate", json=body)
