@@ -21,7 +21,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, NotableQuoteBlock, SpeakerBlock
-from .forms import KnowledgePageForm
+from .forms import CheckedModelForm, CheckedPageForm, KnowledgePageForm
 
 
 class PracticeKind(models.TextChoices):
@@ -47,6 +47,7 @@ class TopicArea(TranslatableMixin, index.Indexed, models.Model):
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
+    base_form_class = CheckedModelForm
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), "sort_order"]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
@@ -74,6 +75,7 @@ class City(TranslatableMixin, index.Indexed, models.Model):
         _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
 
+    base_form_class = CheckedModelForm
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
@@ -104,6 +106,7 @@ class PracticeIndexPage(Page):
 
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
+    base_form_class = CheckedPageForm
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["knowledge.PracticePage"]
     parent_page_types = ["home.HomePage"]
@@ -273,6 +276,7 @@ class SummitPage(Page):
     declaration_title = models.CharField(_("declaration title"), max_length=255, blank=True)
     declaration = RichTextField(_("declaration"), blank=True, features=RICH_TEXT_FEATURES)
 
+    base_form_class = CheckedPageForm
     content_panels = Page.content_panels + [
         FieldPanel("subtitle"),
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
@@ -554,6 +558,7 @@ class GlossaryTerm(models.Model):
     target_term = models.CharField(_("translation"), max_length=200)
     notes = models.CharField(_("notes"), max_length=255, blank=True)
 
+    base_form_class = CheckedModelForm
     panels = [
         FieldRowPanel([FieldPanel("source_language"), FieldPanel("source_term")]),
         FieldRowPanel([FieldPanel("target_language"), FieldPanel("target_term")]),

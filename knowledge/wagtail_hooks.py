@@ -7,6 +7,8 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.documents.permissions import permission_policy as document_permission_policy
 from wagtail.models import Page
 
+from knowledge.admin_api import ChoosableDocumentsAdminAPIViewSet, ChoosableImagesAdminAPIViewSet
+
 
 @hooks.register("before_serve_page")
 def hide_pages_under_unpublished_ancestors(page, request, serve_args, serve_kwargs):
@@ -54,11 +56,12 @@ def refuse_rapporteurs_a_hidden_parent_page(parent_page, pages, request):
 @hooks.register("construct_page_chooser_queryset")
 def offer_rapporteurs_only_pages_they_may_see(pages, request):
     # The page chooser lists the whole tree, drafts included, to anyone in the admin.
-    from knowledge.editorial_roles import is_confined_rapporteur, rapporteur_choosable_pages
+    from knowledge.choosable import choosable_pages
+    from knowledge.editorial_roles import is_confined_rapporteur
 
     if not is_confined_rapporteur(request.user):
         return pages
-    choosable = rapporteur_choosable_pages(request.user)
+    choosable = choosable_pages(request.user)
     # Browsing into a page shows its title: refuse a parent the rapporteur may not see.
     match = request.resolver_match
     parent_page_id = match.kwargs.get("parent_page_id") if match else None
@@ -68,6 +71,13 @@ def offer_rapporteurs_only_pages_they_may_see(pages, request):
     ):
         raise Http404
     return pages.filter(pk__in=choosable.values("pk"))
+
+
+@hooks.register("construct_admin_api", order=100)
+def limit_admin_api_files_to_choosable_ones(router):
+    # After Wagtail's own registrations (order 0), under the same endpoint names.
+    router.register_endpoint("documents", ChoosableDocumentsAdminAPIViewSet)
+    router.register_endpoint("images", ChoosableImagesAdminAPIViewSet)
 
 
 @hooks.register("construct_reports_menu")

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from knowledge.forms import CheckedModelForm
+
 
 class IndexOutboxEntry(models.Model):
     """One change the index must still learn about, written in the transaction that made it.
@@ -49,6 +51,8 @@ class SynonymGroup(models.Model):
     language = models.CharField(
         _("language"), max_length=3, choices=Language.choices, default=Language.ANY
     )
+
+    base_form_class = CheckedModelForm
 
     class Meta:
         verbose_name = _("synonym group")
