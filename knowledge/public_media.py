@@ -1,17 +1,37 @@
-"""Which uploaded documents and images the public may reach: those a visible page uses."""
+"""Which uploaded documents and images the public may reach: those a visible page uses,
+outside any collection with a view restriction.
+
+A collection's privacy (login, password or groups) covers its sub-collections and every
+file in them: such a file stays out of the public APIs, search and open data, and its
+own URL asks for the password or sign-in, even when a public page attaches it.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Collection, CollectionViewRestriction, Page, ReferenceIndex
 
 from .visibility import visible_pages
 
 
-def _referenced_by_visible_pages(model: type[Model]) -> QuerySet:
-    """Objects of `model` referenced by a visible page (attachments, blocks, rich-text links)."""
+def private_collection_ids() -> set[int]:
+    """Collections under a view restriction, directly or through an ancestor."""
+    restricted_paths = Collection.objects.filter(
+        pk__in=CollectionViewRestriction.objects.values("collection_id")
+    ).values_list("path", flat=True)
+    under_restricted = Q()
+    for path in restricted_paths:
+        under_restricted |= Q(path__startswith=path)
+    if not under_restricted:
+        return set()
+    return set(Collection.objects.filter(under_restricted).values_list("pk", flat=True))
+
+
+def used_by_visible_pages(model: type[Model]) -> QuerySet:
+    """Objects of `model` referenced by a visible page (attachments, blocks, rich-text links),
+    whatever their collection's privacy."""
     visible_page_ids = [
         str(pk) for pk in visible_pages(Page.objects.all()).values_list("pk", flat=True)
     ]
@@ -24,12 +44,19 @@ def _referenced_by_visible_pages(model: type[Model]) -> QuerySet:
 
 
 def public_documents() -> QuerySet:
-    return _referenced_by_visible_pages(get_document_model())
+    """What the documents API lists and search reads: used by a visible page, not private."""
+    return used_by_visible_pages(get_document_model()).exclude(
+        collection_id__in=private_collection_ids()
+    )
 
 
 def public_images() -> QuerySet:
-    return _referenced_by_visible_pages(get_image_model())
+    return used_by_visible_pages(get_image_model()).exclude(
+        collection_id__in=private_collection_ids()
+    )
 
 
-def is_public_document(document) -> bool:
-    return public_documents().filter(pk=document.pk).exists()
+def is_servable_document(document) -> bool:
+    """Whether the document's URL may answer at all: a visible page uses it. Wagtail's own
+    hook then asks for the collection's password or a sign-in where one is set."""
+    return used_by_visible_pages(get_document_model()).filter(pk=document.pk).exists()

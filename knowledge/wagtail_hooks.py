@@ -22,14 +22,14 @@ def hide_pages_under_unpublished_ancestors(page, request, serve_args, serve_kwar
 def serve_only_public_documents(document, request):
     # A file attached only to a draft (a rapporteur's unsubmitted slides, say) stays private
     # to the people who may edit it.
-    from knowledge.public_media import is_public_document
+    from knowledge.public_media import is_servable_document
 
     user = request.user
     if user.is_authenticated and document_permission_policy.user_has_any_permission_for_instance(
         user, ["change", "choose"], document
     ):
         return None
-    if not is_public_document(document):
+    if not is_servable_document(document):
         raise Http404
     return None
 

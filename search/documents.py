@@ -26,6 +26,7 @@ from knowledge.models import (
     SessionSummaryPage,
     TopicArea,
 )
+from knowledge.public_media import private_collection_ids
 from knowledge.visibility import is_publicly_visible, visible_pages
 
 from .engines.base import SearchDocument
@@ -105,14 +106,21 @@ class _Lookups:
             )
         }
 
+        # Files in a collection with a view restriction lend no text to public search.
+        self.private_collection_ids = private_collection_ids()
+
     def city_name(self, city: City | None) -> str:
         if city is None:
             return ""
         return self.city_english_names.get(city.translation_key, city.name)
 
 
-def _attachments_text(page) -> str:
-    texts = (extracted_text(attachment.document) for attachment in page.attachments.all())
+def _attachments_text(page, lookups: _Lookups) -> str:
+    texts = (
+        extracted_text(attachment.document)
+        for attachment in page.attachments.all()
+        if attachment.document.collection_id not in lookups.private_collection_ids
+    )
     return "\n".join(text for text in texts if text)
 
 
@@ -138,7 +146,7 @@ def _build(page: Page, lookups: _Lookups, parent_session: SessionPage | None = N
             kind=page.kind,
             summary=page.summary or page.search_description,
             body=_stream_text(page.body),
-            attachments_text=_attachments_text(page),
+            attachments_text=_attachments_text(page, lookups),
             topics=tuple(sorted(topic.slug for topic in page.topics.all())),
             city=lookups.city_name(city),
             country=city.country.code if city else "",
@@ -174,7 +182,7 @@ def _build(page: Page, lookups: _Lookups, parent_session: SessionPage | None = N
         kind="session_summary",
         summary=page.search_description,
         body=body,
-        attachments_text=_attachments_text(page),
+        attachments_text=_attachments_text(page, lookups),
         topics=(lookups.topic_slugs[session.topic_id],) if session.topic_id else (),
         city=lookups.city_name(city),
         country=session.countries[0].code if session.countries else "",

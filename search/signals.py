@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
-from wagtail.models import Locale, Page, PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from knowledge.models import (
@@ -61,12 +61,14 @@ def enqueue_restricted_branch(sender, instance, **kwargs):
     enqueue_page(page, UPSERT, with_descendants=True)
 
 
-def _enqueue_pages_attaching(document_id: int) -> None:
+def _enqueue_pages_attaching(document_ids) -> None:
     page_ids = set(
-        PracticeAttachment.objects.filter(document_id=document_id).values_list("page_id", flat=True)
+        PracticeAttachment.objects.filter(document_id__in=document_ids).values_list(
+            "page_id", flat=True
+        )
     )
     page_ids |= set(
-        SessionSummaryAttachment.objects.filter(document_id=document_id).values_list(
+        SessionSummaryAttachment.objects.filter(document_id__in=document_ids).values_list(
             "page_id", flat=True
         )
     )
@@ -77,14 +79,28 @@ def _enqueue_pages_attaching(document_id: int) -> None:
 def enqueue_pages_attaching_document(sender, instance, created, **kwargs):
     # A new upload is attached to nothing yet; a changed file changes its pages' text.
     if not created:
-        _enqueue_pages_attaching(instance.pk)
+        _enqueue_pages_attaching([instance.pk])
 
 
 @receiver(post_save, sender=DocumentText)
 def enqueue_pages_attaching_extracted_document(sender, instance, **kwargs):
     # The job finished (or a new file reset it): the pages' attachment text changed.
     if instance.status in (DocumentText.Status.DONE, DocumentText.Status.FAILED):
-        _enqueue_pages_attaching(instance.document_id)
+        _enqueue_pages_attaching([instance.document_id])
+
+
+@receiver(post_save, sender=CollectionViewRestriction)
+@receiver(post_delete, sender=CollectionViewRestriction)
+def enqueue_pages_attaching_files_of_restricted_collection(sender, instance, **kwargs):
+    # A collection's privacy takes its files' text out of search (or back in), sub-collections too.
+    try:
+        collection = Collection.objects.get(pk=instance.collection_id)
+    except Collection.DoesNotExist:  # the restriction goes with its deleted collection
+        return
+    branch = collection.get_descendants(inclusive=True)
+    _enqueue_pages_attaching(
+        get_document_model().objects.filter(collection__in=branch).values_list("pk", flat=True)
+    )
 
 
 # Topic areas are snippets: the admin, wagtail-localize's translation publishing and plain
