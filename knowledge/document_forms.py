@@ -1,8 +1,9 @@
-"""Wagtail's document form with every upload checked by its content.
+"""Wagtail's document and image forms, with uploads checked by their content and a new
+file for a published page held to the right to publish it.
 
-Set as WAGTAILDOCS_DOCUMENT_FORM_BASE.
+Set as WAGTAILDOCS_DOCUMENT_FORM_BASE and WAGTAILIMAGES_IMAGE_FORM_BASE.
 
-Wagtail builds its add, edit, multiple-upload and chooser-upload forms from this base, so
+Wagtail builds its add, edit, multiple-upload and chooser-upload forms from these bases, so
 Seoul staff's practice attachments get the same checks as a rapporteur's slides.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from wagtail.documents.forms import BaseDocumentForm
+from wagtail.images.forms import BaseImageForm
 
 from .document_files import UploadLimits, UploadRejected, inspect_upload
+from .published_files import ModeratedFileChange
 
 
 def check_uploaded_document(uploaded_file):
@@ -22,7 +25,7 @@ def check_uploaded_document(uploaded_file):
         raise ValidationError(rejection.message, code=rejection.code) from None
 
 
-class CheckedDocumentForm(BaseDocumentForm):
+class CheckedDocumentForm(ModeratedFileChange, BaseDocumentForm):
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
         # An edit that keeps the stored file has nothing new to check.
@@ -36,3 +39,7 @@ class CheckedDocumentForm(BaseDocumentForm):
         if self.has_error("file"):
             return
         super()._post_clean()
+
+
+class CheckedImageForm(ModeratedFileChange, BaseImageForm):
+    """Set as WAGTAILIMAGES_IMAGE_FORM_BASE: a published page's image is moderated too."""

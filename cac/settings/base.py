@@ -273,6 +273,7 @@ WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Every upload is checked by its content (knowledge/document_files.py), not only its name.
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledge.document_forms.CheckedDocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "knowledge.document_forms.CheckedImageForm"
 # Text extraction runs in a child process with these limits, so a hostile file costs a
 # failed job, never a worker (knowledge/text_extraction.py).
 DOCUMENT_TEXT_TIME_LIMIT_SECONDS = env.int("DOCUMENT_TEXT_TIME_LIMIT_SECONDS", default=60)
