@@ -36,24 +36,21 @@ def _window() -> int:
     return settings.LOGIN_FAILURE_WINDOW_SECONDS
 
 
-def _counters(username: str | None, request) -> list[tuple[str, str, int]]:
+def _counters(username: str | None, request) -> list[throttling.FailureCounter]:
     counters = []
     if username:
-        counters.append((USER_SCOPE, _user_key(username), settings.LOGIN_FAILURE_LIMIT))
+        counters.append(
+            throttling.FailureCounter(USER_SCOPE, _user_key(username), settings.LOGIN_FAILURE_LIMIT)
+        )
     ip = throttling.client_ip(request) if request is not None else ""
     if ip:
-        counters.append((IP_SCOPE, ip, settings.LOGIN_FAILURE_IP_LIMIT))
+        counters.append(throttling.FailureCounter(IP_SCOPE, ip, settings.LOGIN_FAILURE_IP_LIMIT))
     return counters
 
 
 def locked_for(username: str | None, request) -> int | None:
     """Seconds until sign-in may be tried again, or None if it may be tried now."""
-    waits = [
-        throttling.seconds_left(scope, key, _window())
-        for scope, key, limit in _counters(username, request)
-        if throttling.count(scope, key) >= limit
-    ]
-    return max(waits) if waits else None
+    return throttling.locked_for(_counters(username, request), _window())
 
 
 def _username(credentials: dict) -> str | None:
@@ -62,8 +59,7 @@ def _username(credentials: dict) -> str | None:
 
 @receiver(user_login_failed, dispatch_uid="cac.login_throttle.count_failure")
 def count_failure(sender, credentials, request=None, **kwargs):
-    for scope, key, _limit in _counters(_username(credentials), request):
-        throttling.increment(scope, key, _window())
+    throttling.count_failure(_counters(_username(credentials), request), _window())
 
 
 @receiver(user_logged_in, dispatch_uid="cac.login_throttle.clear_on_success")
@@ -74,7 +70,7 @@ def clear_on_success(sender, request, user, **kwargs):
 
 
 def refusal_message(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
+    minutes = throttling.minutes_to_wait(seconds)
     return ngettext(
         "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
         "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",

@@ -1,8 +1,10 @@
-"""Counting requests per client in Django's cache: the search API's rate limit.
+"""Counting events per client in Django's cache: the search API's rate limit, and the
+failure counts behind sign-in throttling (login_throttle.py) and the privacy-password attempt
+limit (privacy_passwords.py).
 
-A window opens at a client's first request and lasts the rate's period; past the limit the
-client gets a 429 with Retry-After until the window closes. The counts live in the default
-cache (Redis when CACHE_URL is set; otherwise each process counts on its own).
+A window opens at a client's first event and lasts the period; past the limit the client is
+refused until the window closes. The counts live in the default cache (Redis when CACHE_URL is
+set; otherwise each process counts on its own).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -94,6 +97,35 @@ def seconds_left(scope: str, key: str, period: int) -> int:
 
 def clear(scope: str, key: str) -> None:
     cache.delete_many(_keys(scope, key))
+
+
+@dataclass(frozen=True)
+class FailureCounter:
+    """One count of failures (wrong passwords): past `limit` within the window, refuse."""
+
+    scope: str
+    key: str
+    limit: int
+
+
+def locked_for(counters: Iterable[FailureCounter], period: int) -> int | None:
+    """Seconds until every counter is under its limit again, or None if none is over it."""
+    waits = [
+        seconds_left(counter.scope, counter.key, period)
+        for counter in counters
+        if count(counter.scope, counter.key) >= counter.limit
+    ]
+    return max(waits) if waits else None
+
+
+def count_failure(counters: Iterable[FailureCounter], period: int) -> None:
+    for counter in counters:
+        increment(counter.scope, counter.key, period)
+
+
+def minutes_to_wait(seconds: int) -> int:
+    """Whole minutes, rounded up, for a message ("Try again in 2 minutes")."""
+    return max(1, math.ceil(seconds / 60))
 
 
 def hit(scope: str, key: str, rate: Rate) -> int | None:

@@ -11,13 +11,19 @@ from knowledge import views as knowledge_views
 from search import api as search_api
 from search import views as search_views
 
-from . import health
+from . import health, privacy_passwords
 from .api import api_router
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's privacy-password forms post to these, ahead of Wagtail's own views at the same
+    # addresses: the attempt limit, then Wagtail's view (cac/privacy_passwords.py).
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        privacy_passwords.authenticate_collection_password,
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("api/v1/search/", search_api.search_api, name="search_api"),
@@ -52,6 +58,10 @@ urlpatterns += i18n_patterns(
         "untranslated/<int:page_id>/",
         knowledge_views.untranslated_page,
         name="untranslated_page",
+    ),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        privacy_passwords.authenticate_page_password,
     ),
     # Everything else is a Wagtail page; this stays last.
     path("", include(wagtail_urls)),

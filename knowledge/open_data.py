@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,10 @@ CSV_COLUMNS = tuple(
     for column in ([f"contact_{part}" for part in CONTACT_FIELDS] if name == "contact" else [name])
 )
 CSV_LIST_SEPARATOR = ";"
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# ...except a plain number, which it reads as the number: "-74.00597" stays as it is.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 # What each field means, shown on the download page.
 FIELD_DESCRIPTIONS = (
@@ -247,6 +252,14 @@ def iter_public_practice_records(request: HttpRequest | None = None) -> Iterator
         yield practice_record(page, sources=sources, request=request)
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading apostrophe when it would start a
+    formula (OWASP's remedy). JSON Lines keep the exact text; only the CSV is for spreadsheets."""
+    if cell.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def _csv_row(record: dict) -> list[str]:
     row = []
     for name in RECORD_FIELDS:
@@ -257,12 +270,14 @@ def _csv_row(record: dict) -> list[str]:
             row.append(CSV_LIST_SEPARATOR.join(value))
         else:
             row.append("" if value is None else str(value))
-    return row
+    return [spreadsheet_safe(cell) for cell in row]
 
 
 def iter_csv_lines(records: Iterable[dict]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every cell quoted: a spreadsheet that splits on ";" (a French or German locale's list
+    # separator) cannot cut a cell in two and start a new one with a formula.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
 
     def take() -> str:
         text = buffer.getvalue()

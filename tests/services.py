@@ -24,10 +24,7 @@ def require_postgresql() -> None:
         service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
 
 
-def require_redis_broker() -> str:
-    url = settings.CELERY_BROKER_URL
-    if not url:
-        service_missing("needs Redis: set CELERY_BROKER_URL=redis://...")
+def _require_redis_at(url: str) -> str:
     import redis
 
     try:
@@ -35,3 +32,20 @@ def require_redis_broker() -> str:
     except redis.RedisError as error:
         service_missing(f"Redis at {url} is not answering: {error}")
     return url
+
+
+def require_redis_broker() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url:
+        service_missing("needs Redis: set CELERY_BROKER_URL=redis://...")
+    return _require_redis_at(url)
+
+
+def require_redis_cache() -> str:
+    """A Redis for the cache: CACHE_URL's, or else the broker's (CI sets only the broker)."""
+    cache = settings.CACHES["default"]
+    url = cache["LOCATION"] if cache["BACKEND"].endswith("RedisCache") else ""
+    url = url or settings.CELERY_BROKER_URL
+    if not url:
+        service_missing("needs Redis: set CACHE_URL=redis://... (or CELERY_BROKER_URL)")
+    return _require_redis_at(url)

@@ -116,6 +116,17 @@ WAGTAILADMIN_USER_LOGIN_FORM = "cac.login_throttle.ThrottledLoginForm"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # per username
 LOGIN_FAILURE_IP_LIMIT = env.int("LOGIN_FAILURE_IP_LIMIT", default=20)  # per address (offices)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# Privacy passwords of pages and document collections (cac/privacy_passwords.py): wrong
+# passwords per restriction and client address, and per restriction from all addresses (against
+# guessing spread over many), within the window; past either, even the right one is refused.
+# 0 turns that count off.
+PRIVACY_PASSWORD_FAILURE_LIMIT = env.int("PRIVACY_PASSWORD_FAILURE_LIMIT", default=10)
+PRIVACY_PASSWORD_FAILURE_RESTRICTION_LIMIT = env.int(
+    "PRIVACY_PASSWORD_FAILURE_RESTRICTION_LIMIT", default=100
+)
+PRIVACY_PASSWORD_FAILURE_WINDOW_SECONDS = env.int(
+    "PRIVACY_PASSWORD_FAILURE_WINDOW_SECONDS", default=15 * 60
+)
 # Requests per client address to /api/v1/search/ (and, counted apart, its suggest endpoint);
 # "" turns the limit off (cac/throttling.py).
 SEARCH_API_RATE_LIMIT = env("SEARCH_API_RATE_LIMIT", default="60/minute")

@@ -1,5 +1,6 @@
 """The throttling counts on the production cache, Redis: shared by every process, and each
-window closes on time (the count keeps its expiry as it grows)."""
+window closes on time (the count keeps its expiry as it grows). Runs on CACHE_URL's Redis, or
+the broker's; each test's keys carry their own prefix and are deleted after it."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ import uuid
 
 import pytest
 import redis
+from wagtail.models import Locale, PageViewRestriction
 
 from cac.throttling import _keys
-from tests.services import require_redis_broker
+from knowledge.site_structure import practice_index_for
+from tests.factories import add_practice
+from tests.services import require_redis_cache
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture
 def redis_cache(settings, site_structure):
-    url = require_redis_broker()
+    url = require_redis_cache()
     prefix = f"cac-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
@@ -65,3 +69,27 @@ def test_sign_in_lock_counts_in_redis(client, settings, redis_cache, django_user
 
     assert response.status_code == 200
     assert "Too many failed sign-in attempts" in response.content.decode()
+
+
+def test_privacy_password_limit_counts_in_redis(client, settings, redis_cache):
+    settings.PRIVACY_PASSWORD_FAILURE_LIMIT = 2
+    practice = add_practice(practice_index_for(Locale.get_default()), "Closed briefing")
+    restriction = PageViewRestriction.objects.create(
+        page=practice, restriction_type=PageViewRestriction.PASSWORD, password="right-one"
+    )
+    url = f"/en/_util/authenticate_with_password/{restriction.id}/{practice.id}/"
+
+    def attempt(password):
+        data = {"password": password, "return_url": practice.url}
+        return client.post(url, data, REMOTE_ADDR="10.5.5.5")
+
+    for _ in range(2):
+        assert attempt("wrong").status_code == 200
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    count_key = f"{prefix}:1:{_keys('privacy-page-ip', f'{restriction.id}:10.5.5.5')[0]}"
+    assert int(redis_cache.get(count_key)) == 2
+    assert 0 < redis_cache.ttl(count_key) <= settings.PRIVACY_PASSWORD_FAILURE_WINDOW_SECONDS
+    response = attempt("right-one")
+    assert response.status_code == 429
+    assert "Too many wrong passwords" in response.content.decode()
