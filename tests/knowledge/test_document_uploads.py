@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale
 
-from knowledge.editorial_roles import ensure_editorial_roles
+from knowledge.editorial_roles import MODERATORS, ensure_editorial_roles
 from knowledge.models import DocumentText, PracticeAttachment
 from knowledge.site_structure import practice_index_for
 from search.models import IndexOutboxEntry
@@ -87,6 +88,11 @@ def test_an_attachment_makes_its_practice_findable_and_a_new_file_replaces_the_t
     assert practice.url in results
 
     # Replacing the file in Wagtail's edit form extracts the new text and re-queues the page.
+    # A live page uses it, so a moderator does it (an editor's attempt is refused:
+    # tests/security/test_published_files.py).
+    moderator = User.objects.create_user("moderator", password="x")
+    moderator.groups.add(Group.objects.get(name=MODERATORS))
+    client.force_login(moderator)
     IndexOutboxEntry.objects.all().delete()
     response = client.post(
         reverse("wagtaildocs:edit", args=[document.pk]),
