@@ -3,11 +3,14 @@ from pathlib import Path
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from knowledge import views as knowledge_views
+from knowledge.admin_boundary import ExternalLinkChooserView
 from search import api as search_api
 from search import views as search_views
 
@@ -17,6 +20,13 @@ from .api import api_router
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Ahead of Wagtail's view at the same address: a pasted URL becomes a page link only for
+    # those who may read the page's draft title (knowledge/admin_boundary.py).
+    path(
+        "admin/choose-external-link/",
+        require_admin_access(never_cache(ExternalLinkChooserView.as_view())),
+        name="wagtailadmin_choose_page_external_link",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's privacy-password forms post to these, ahead of Wagtail's own views at the same
     # addresses: the attempt limit, then Wagtail's view (cac/privacy_passwords.py).

@@ -12,13 +12,17 @@ class KnowledgeConfig(AppConfig):
         from django.db.models.signals import post_save
         from wagtail.documents import get_document_model
 
+        from .admin_boundary import (
+            confine_rapporteur_page_listings,
+            show_drafts_only_to_their_editors,
+        )
         from .document_text import request_text_extraction_on_save
-        from .editorial_admin import confine_rapporteur_page_listings
         from .forms import check_admin_forms_check_chosen_objects
         from .moderation_notifications import send_moderation_emails_from_celery
 
         checks.register(check_admin_forms_check_chosen_objects)
         confine_rapporteur_page_listings()
+        show_drafts_only_to_their_editors()
         send_moderation_emails_from_celery()
         post_save.connect(
             request_text_extraction_on_save,

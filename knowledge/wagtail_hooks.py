@@ -37,7 +37,7 @@ def serve_only_public_documents(document, request):
 # ---------------------------------------------------------------------------
 # Editorial roles: a rapporteur sees their own sessions and drafts, nothing else.
 # Wagtail's permissions already stop them editing; the listings are narrowed in
-# knowledge/editorial_admin.py, and these hooks cover what that does not reach.
+# knowledge/admin_boundary.py, and these hooks cover what that does not reach.
 # ---------------------------------------------------------------------------
 
 
@@ -82,7 +82,7 @@ def limit_admin_api_files_to_choosable_ones(router):
 
 @hooks.register("construct_reports_menu")
 def hide_site_wide_reports_from_rapporteurs(request, menu_items):
-    from knowledge.editorial_admin import REPORTS_CLOSED_TO_RAPPORTEURS
+    from knowledge.admin_boundary import REPORTS_CLOSED_TO_RAPPORTEURS
     from knowledge.editorial_roles import is_confined_rapporteur
 
     if is_confined_rapporteur(request.user):

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "knowledge.editorial_admin.RapporteurAdminBoundaryMiddleware",
+    "knowledge.admin_boundary.AdminBoundaryMiddleware",
 ]
 
 ROOT_URLCONF = "cac.urls"

@@ -1,0 +1,195 @@
+"""The admin's boundary around people who may not see everything: a confined rapporteur
+reaches their sessions and their own work, and nobody reads a draft they may not edit.
+
+Wagtail enforces who may *change* what. Some admin views *show* objects with no check of
+their own: a page's title from its newest revision, any page or file whose id is in the
+URL, a few site-wide reports. This module holds the pieces that close that, and every
+reach into Wagtail's internals they need; re-check them on each Wagtail upgrade
+(tests/security pins the version they were checked against):
+
+- `confine_rapporteur_page_listings` narrows PagePermissionPolicy.explorable_instances, which
+  feeds every page listing (explorer, admin search, pages API, site history);
+- `show_drafts_only_to_their_editors` makes Page.get_admin_display_title give the live
+  title to anyone who may not edit the page (choosers, explorer, breadcrumbs, admin API);
+- `AdminBoundaryMiddleware` refuses a confined rapporteur any admin URL naming a page,
+  document or image id they may not choose, and the site-wide reports;
+- `ExternalLinkChooserView` turns a pasted URL into a page link only for its editors.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import json
+
+from django.http import Http404
+from django.shortcuts import redirect
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.views.chooser import BaseLinkFormView, ExternalLinkView
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from .choosable import choosable_documents, choosable_images, choosable_pages
+from .editorial_roles import is_confined_rapporteur, pages_hidden_from_rapporteur
+
+# The signed-in user of the request being served, for the one Wagtail method that is not
+# given one (get_admin_display_title). Unset outside requests: tasks and commands.
+current_viewer: contextvars.ContextVar = contextvars.ContextVar("current_viewer", default=None)
+
+
+def confine_rapporteur_page_listings() -> None:
+    """Drop other people's drafts from the pages Wagtail lets a rapporteur explore.
+
+    Wraps PagePermissionPolicy.explorable_instances once, at start-up (KnowledgeConfig.ready).
+    Everyone but a confined rapporteur gets Wagtail's answer unchanged.
+    """
+    original = PagePermissionPolicy.explorable_instances
+    if getattr(original, "confines_rapporteurs", False):
+        return
+
+    @functools.wraps(original)
+    def explorable_instances(self, user):
+        pages = original(self, user)
+        if is_confined_rapporteur(user):
+            pages = pages.exclude(pk__in=pages_hidden_from_rapporteur(user).values("pk"))
+        return pages
+
+    explorable_instances.confines_rapporteurs = True
+    PagePermissionPolicy.explorable_instances = explorable_instances
+
+
+def may_read_draft(user, page: Page) -> bool:
+    return page.permissions_for_user(user).can_edit()
+
+
+def show_drafts_only_to_their_editors() -> None:
+    """A live page's newest, unpublished title is shown only to those who may edit it.
+
+    Wraps Page.get_admin_display_title once, at start-up. Wagtail shows that title in the
+    page chooser and its search, the explorer, breadcrumbs and the admin pages API.
+    """
+    original = Page.get_admin_display_title
+    if getattr(original, "hides_drafts", False):
+        return
+
+    @functools.wraps(original)
+    def get_admin_display_title(self):
+        viewer = current_viewer.get()
+        if (
+            viewer is not None
+            and self.live
+            and self.has_unpublished_changes
+            and self.draft_title != self.title
+            and not may_read_draft(viewer, self)
+        ):
+            return self.title
+        return original(self)
+
+    get_admin_display_title.hides_drafts = True
+    Page.get_admin_display_title = get_admin_display_title
+
+
+class ExternalLinkChooserView(ExternalLinkView):
+    """Wagtail's "external link" chooser step. Pasting a page's URL turns it into a page
+    link labelled with the page's newest title, read straight from `draft_title`: only
+    those who may edit that page get the conversion; others keep the link as typed."""
+
+    def post(self, request):
+        response = super().post(request)
+        data = json.loads(response.content)
+        page_id = (data.get("result") or data.get("internal") or {}).get("id")
+        if page_id is not None:
+            page = Page.objects.filter(pk=page_id).first()
+            if page is not None and not may_read_draft(request.user, page):
+                return BaseLinkFormView.post(self, request)
+        return response
+
+
+# ---------------------------------------------------------------------------
+# Ids in admin URLs
+# ---------------------------------------------------------------------------
+
+PAGE_ID_KWARGS = {"page_id", "parent_page_id", "page_to_move_id", "destination_id"}
+DOCUMENT_ID_KWARGS = {"document_id", "doc_id"}
+IMAGE_ID_KWARGS = {"image_id"}
+# Views whose `pk` (or `?id=`) names a page, a document or an image.
+PK_NAMESPACES = {
+    "wagtailadmin_api:pages": choosable_pages,
+    "wagtailadmin_api:documents": choosable_documents,
+    "wagtailadmin_api:images": choosable_images,
+    "wagtaildocs_chooser": choosable_documents,
+    "wagtailimages_chooser": choosable_images,
+}
+CHOSEN_MULTIPLE_VIEWS = {
+    ("", "wagtailadmin_choose_page_chosen_multiple"): choosable_pages,
+    ("wagtaildocs_chooser", "chosen_multiple"): choosable_documents,
+    ("wagtailimages_chooser", "chosen_multiple"): choosable_images,
+}
+
+
+def _named_ids(match, kwargs, request):
+    """(rule, ids) for each page, document or image that this admin URL names."""
+    for name, value in kwargs.items():
+        if name in PAGE_ID_KWARGS:
+            yield choosable_pages, [value]
+        elif name in DOCUMENT_ID_KWARGS:
+            yield choosable_documents, [value]
+        elif name in IMAGE_ID_KWARGS:
+            yield choosable_images, [value]
+        elif name == "pk" and match.namespace in PK_NAMESPACES:
+            yield PK_NAMESPACES[match.namespace], [value]
+    rule = CHOSEN_MULTIPLE_VIEWS.get((match.namespace, match.url_name))
+    if rule is not None:
+        yield rule, request.GET.getlist("id")
+
+
+def _out_of_reach(user, rule, ids) -> bool:
+    try:
+        wanted = {int(value) for value in ids}
+    except (TypeError, ValueError):
+        return True
+    return rule(user).filter(pk__in=wanted).count() != len(wanted)
+
+
+# Admin views that list pages, documents or translations without asking the permission
+# policy which of them the user may see: the usage report names the last edited page of
+# each type, whoever's draft it is, and a bulk action's confirmation page shows the title
+# of any page or document whose id is in the URL. Rapporteurs need none of them.
+REPORTS_CLOSED_TO_RAPPORTEURS = {
+    ("wagtailadmin_reports", "page_types_usage"),
+    ("wagtailadmin_reports", "page_types_usage_results"),
+    ("wagtail_localize", "translations_report"),
+    ("wagtail_localize", "translations_report_results"),
+}
+ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS = REPORTS_CLOSED_TO_RAPPORTEURS | {("", "wagtail_bulk_action")}
+
+
+class AdminBoundaryMiddleware:
+    """Records each request's viewer, and keeps confined rapporteurs to what they may see."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_viewer.set(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            current_viewer.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or not is_confined_rapporteur(request.user):
+            return None
+        view = (match.namespace, match.url_name)
+        if view == ("", "wagtailadmin_home"):
+            # A rapporteur's starting point is their sessions, not Wagtail's dashboard.
+            return redirect("knowledge_my_sessions:index")
+        if view in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS:
+            return permission_denied(request)
+        if match.route.startswith("admin/") and any(
+            _out_of_reach(request.user, rule, ids)
+            for rule, ids in _named_ids(match, view_kwargs, request)
+        ):
+            raise Http404
+        return None
