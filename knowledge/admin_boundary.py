@@ -11,6 +11,8 @@ reach into Wagtail's internals they need; re-check them on each Wagtail upgrade
   feeds every page listing (explorer, admin search, pages API, site history);
 - `show_drafts_only_to_their_editors` makes Page.get_admin_display_title give the live
   title to anyone who may not edit the page (choosers, explorer, breadcrumbs, admin API);
+- `offer_rapporteurs_only_themselves_in_user_filters` keeps other people's names out of the
+  "owner", "edited by", "user" filter menus of listings, histories and reports;
 - `AdminBoundaryMiddleware` refuses a confined rapporteur any admin URL naming a page,
   document or image id they may not choose, and the site-wide reports;
 - `ExternalLinkChooserView` turns a pasted URL into a page link only for its editors.
@@ -22,9 +24,11 @@ import contextvars
 import functools
 import json
 
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect
 from wagtail.admin.auth import permission_denied
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.chooser import BaseLinkFormView, ExternalLinkView
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
@@ -89,6 +93,35 @@ def show_drafts_only_to_their_editors() -> None:
     Page.get_admin_display_title = get_admin_display_title
 
 
+def offer_rapporteurs_only_themselves_in_user_filters() -> None:
+    """Every admin filter that offers users (a page listing's owner and editor, a history's
+    or report's user) offers a confined rapporteur only themselves.
+
+    Wraps WagtailFilterSet.form once, at start-up: each of Wagtail's filter sets builds its
+    user list its own way, from everyone who ever owned or edited anything.
+    """
+    original = WagtailFilterSet.form
+    if getattr(original.fget, "narrows_users", False):
+        return
+
+    @functools.wraps(original.fget)
+    def form(self):
+        built = original.fget(self)
+        request = self.request
+        if request is not None and not getattr(built, "users_narrowed", False):
+            built.users_narrowed = True
+            if is_confined_rapporteur(request.user):
+                user_model = get_user_model()
+                for field in built.fields.values():
+                    queryset = getattr(field, "queryset", None)
+                    if queryset is not None and queryset.model is user_model:
+                        field.queryset = queryset.filter(pk=request.user.pk)
+        return built
+
+    form.narrows_users = True
+    WagtailFilterSet.form = property(form)
+
+
 class ExternalLinkChooserView(ExternalLinkView):
     """Wagtail's "external link" chooser step. Pasting a page's URL turns it into a page
     link labelled with the page's newest title, read straight from `draft_title`: only
@@ -151,15 +184,25 @@ def _out_of_reach(user, rule, ids) -> bool:
     return rule(user).filter(pk__in=wanted).count() != len(wanted)
 
 
-# Admin views that list pages, documents or translations without asking the permission
-# policy which of them the user may see: the usage report names the last edited page of
-# each type, whoever's draft it is, and a bulk action's confirmation page shows the title
-# of any page or document whose id is in the URL. Rapporteurs need none of them.
+# Site-wide reports. They list pages a rapporteur may browse but not edit (the home page,
+# the summit, their session) with who changed them and the titles of their drafts (a log
+# entry keeps the title it was saved with); the usage report names the last edited page of
+# each type, whoever's draft it is; a bulk action's confirmation page shows the title of
+# any page or document whose id is in the URL. Rapporteurs need none of them: their own
+# summary's history is on its page.
 REPORTS_CLOSED_TO_RAPPORTEURS = {
-    ("wagtailadmin_reports", "page_types_usage"),
-    ("wagtailadmin_reports", "page_types_usage_results"),
-    ("wagtail_localize", "translations_report"),
-    ("wagtail_localize", "translations_report_results"),
+    ("wagtailadmin_reports", name)
+    for name in (
+        "page_types_usage",
+        "site_history",
+        "aging_pages",
+        "locked_pages",
+        "workflow",
+        "workflow_tasks",
+    )
+} | {("wagtail_localize", "translations_report")}
+REPORTS_CLOSED_TO_RAPPORTEURS |= {
+    (namespace, f"{name}_results") for namespace, name in REPORTS_CLOSED_TO_RAPPORTEURS
 }
 ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS = REPORTS_CLOSED_TO_RAPPORTEURS | {("", "wagtail_bulk_action")}
 

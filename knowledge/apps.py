@@ -14,6 +14,7 @@ class KnowledgeConfig(AppConfig):
 
         from .admin_boundary import (
             confine_rapporteur_page_listings,
+            offer_rapporteurs_only_themselves_in_user_filters,
             show_drafts_only_to_their_editors,
         )
         from .document_text import request_text_extraction_on_save
@@ -23,6 +24,7 @@ class KnowledgeConfig(AppConfig):
         checks.register(check_admin_forms_check_chosen_objects)
         confine_rapporteur_page_listings()
         show_drafts_only_to_their_editors()
+        offer_rapporteurs_only_themselves_in_user_filters()
         send_moderation_emails_from_celery()
         post_save.connect(
             request_text_extraction_on_save,

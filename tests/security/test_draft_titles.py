@@ -83,9 +83,7 @@ def test_external_link_to_a_page_is_not_converted_for_a_rapporteur(
     assert "id" not in data["result"]
 
 
-def test_admin_pages_api_gives_a_rapporteur_the_live_title(
-    client, rapporteur, summit, editor
-):
+def test_admin_pages_api_gives_a_rapporteur_the_live_title(client, rapporteur, summit, editor):
     live_title = summit.title
     draft = summit.get_latest_revision_as_object()
     draft.title = "Summit, renamed in a draft"
