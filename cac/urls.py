@@ -10,7 +10,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from knowledge import views as knowledge_views
-from knowledge.admin_boundary import ExternalLinkChooserView
+from knowledge.admin_boundary import ExternalLinkChooserView, switched_off
 from search import api as search_api
 from search import views as search_views
 
@@ -27,6 +27,8 @@ urlpatterns = [
         require_admin_access(never_cache(ExternalLinkChooserView.as_view())),
         name="wagtailadmin_choose_page_external_link",
     ),
+    # Wagtail's deliberate server error, for trying error pages: never on this site.
+    path("admin/failwhale/", switched_off),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's privacy-password forms post to these, ahead of Wagtail's own views at the same
     # addresses: the attempt limit, then Wagtail's view (cac/privacy_passwords.py).

@@ -122,6 +122,11 @@ def offer_rapporteurs_only_themselves_in_user_filters() -> None:
     WagtailFilterSet.form = property(form)
 
 
+def switched_off(request, *args, **kwargs):
+    """Wagtail views this site does not offer, such as its deliberate error page."""
+    raise Http404
+
+
 class ExternalLinkChooserView(ExternalLinkView):
     """Wagtail's "external link" chooser step. Pasting a page's URL turns it into a page
     link labelled with the page's newest title, read straight from `draft_title`: only
