@@ -35,6 +35,7 @@ from wagtail.search.signal_handlers import post_save_signal_handler as search_in
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
+from .import_limits import ImportLimits, read_lines
 from .models import City, PracticeKind, PracticePage, TopicArea
 from .open_data import body_from_paragraphs, normalise_paragraph, paragraphs_from_body
 from .site_structure import (
@@ -55,7 +56,8 @@ STATUS_DRAFT = "draft"
 SLUG_PATTERN = re.compile(r"[a-z0-9-]+")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-# Field lengths of the models the values end up in.
+# Field lengths of the models the values end up in. Summary and body have no column length:
+# their limits are settings (ImportLimits).
 MAX_LENGTHS = {
     "slug": 255,
     "title": 255,
@@ -155,7 +157,10 @@ class InvalidPracticeFile(Exception):
 # ---------------------------------------------------------------------------
 
 
-def _text(data: dict, key: str, reasons: list[str], *, required: bool = False) -> str:
+def _text(
+    data: dict, key: str, reasons: list[str], *, required: bool = False, limit: int | None = None
+) -> str:
+    """The key's string value, stripped; `limit` (characters) replaces its column length."""
     value = data.get(key)
     if value is None:
         if required:
@@ -171,8 +176,8 @@ def _text(data: dict, key: str, reasons: list[str], *, required: bool = False) -
         return ""
     if required and not value:
         reasons.append(_("%(key)s must not be empty") % {"key": key})
-    limit = MAX_LENGTHS.get(key)
-    if limit and len(value) > limit:
+    limit = MAX_LENGTHS.get(key) if limit is None else limit
+    if limit is not None and len(value) > limit:
         reasons.append(
             _("%(key)s is longer than %(limit)d characters") % {"key": key, "limit": limit}
         )
@@ -211,7 +216,9 @@ def _invalid_unicode_reasons(data: dict) -> list[str]:
     return reasons
 
 
-def _parse_object(number: int, data: dict) -> tuple[PracticeRecord | None, list[str]]:
+def _parse_object(
+    number: int, data: dict, limits: ImportLimits
+) -> tuple[PracticeRecord | None, list[str]]:
     """Check one line's object on its own, without the database or the rest of the file."""
     # First and alone: the other reasons quote values, and this text cannot be printed.
     reasons = _invalid_unicode_reasons(data)
@@ -237,9 +244,9 @@ def _parse_object(number: int, data: dict) -> tuple[PracticeRecord | None, list[
         )
 
     title = _text(data, "title", reasons, required="title" in data)
-    summary = _text(data, "summary", reasons)
+    summary = _text(data, "summary", reasons, limit=limits.summary_chars)
 
-    body = _text(data, "body", reasons, required="body" in data)
+    body = _text(data, "body", reasons, required="body" in data, limit=limits.body_chars)
     paragraphs = tuple(
         paragraph
         for paragraph in (
@@ -555,18 +562,31 @@ def _check_file(
 
 
 def validate_practice_lines(
-    lines: Iterable[str | bytes], *, keep_existing: bool = False
+    lines: Iterable[str | bytes],
+    *,
+    keep_existing: bool = False,
+    limits: ImportLimits | None = None,
 ) -> ValidationResult:
     """Check every line of an import file. Line numbers count from 1, empty lines included.
 
     keep_existing: the import will leave practices already there alone, so their state
-    (such as an editor's pending draft) does not matter.
+    (such as an editor's pending draft) does not matter. limits: by default the settings'.
     """
+    limits = limits or ImportLimits.from_settings()
     records: list[PracticeRecord] = []
     errors: list[LineError] = []
     # (locale, slug) -> line, for every line that names both, valid or not.
     declared: dict[tuple[str, str], int] = {}
     for number, raw in enumerate(lines, start=1):
+        # Before any decoding or parsing: JSON takes many times a line's size in memory.
+        if limits.line_too_long(raw):
+            errors.append(
+                LineError(
+                    number,
+                    _("the line is longer than %(limit)d bytes") % {"limit": limits.line_bytes},
+                )
+            )
+            continue
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode("utf-8")
@@ -611,7 +631,7 @@ def validate_practice_lines(
                 )
                 continue
             declared[identity] = number
-        record, reasons = _parse_object(number, data)
+        record, reasons = _parse_object(number, data, limits)
         errors.extend(LineError(number, reason) for reason in reasons)
         if record is not None:
             records.append(record)
@@ -620,9 +640,14 @@ def validate_practice_lines(
     return ValidationResult(records=records if not errors else [], errors=errors)
 
 
-def validate_practice_file(path: Path, *, keep_existing: bool = False) -> ValidationResult:
+def validate_practice_file(
+    path: Path, *, keep_existing: bool = False, limits: ImportLimits | None = None
+) -> ValidationResult:
+    limits = limits or ImportLimits.from_settings()
     with path.open("rb") as handle:
-        return validate_practice_lines(handle, keep_existing=keep_existing)
+        return validate_practice_lines(
+            read_lines(handle, limits.line_bytes), keep_existing=keep_existing, limits=limits
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 from wagtail.embeds.blocks import EmbedValue
 from wagtail.models import Locale, Page, Revision
 
+from knowledge.demo_practices import load_demo_practices
+from knowledge.import_limits import read_lines
 from knowledge.models import City, PracticePage, RelatedPractice
 from knowledge.open_data import paragraphs_from_body
 from knowledge.practice_import import (
@@ -239,6 +241,97 @@ def test_text_that_is_not_valid_unicode_is_refused_by_a_dry_run_and_an_import(
         "line 3: topics contains text that is not valid Unicode",
         "line 4: a key contains text that is not valid Unicode",
     ]
+    assert PracticePage.objects.count() == 0
+
+
+def test_a_body_or_summary_over_its_limit_is_refused_with_the_limit_and_nothing_written(
+    topic_areas, tmp_path
+):
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        practice(),
+        practice(slug="long-body", body="word " * 40_001),  # 200,005 characters, stripped
+        practice(slug="long-summary", summary="s" * 5_001),
+        practice(slug="at-the-limits", body="b" * 200_000, summary="s" * 5_000),
+    )
+
+    assert import_errors(path) == [
+        "line 2: body is longer than 200000 characters",
+        "line 3: summary is longer than 5000 characters",
+    ]
+    assert PracticePage.objects.count() == 0
+
+
+def test_the_import_limits_come_from_settings(topic_areas, tmp_path, settings):
+    settings.IMPORT_MAX_BODY_CHARS = 100
+    settings.IMPORT_MAX_SUMMARY_CHARS = 10
+    settings.IMPORT_MAX_LINE_BYTES = 1_000
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        practice(summary="short", body="b" * 100),
+        practice(slug="long-body", summary="short", body="b" * 101),
+        practice(slug="long-summary", summary="s" * 11, body="b"),
+        practice(slug="long-line", summary="short", body="b " * 50, contact={"name": "n" * 700}),
+    )
+
+    assert import_errors(path) == [
+        "line 2: body is longer than 100 characters",
+        "line 3: summary is longer than 10 characters",
+        "line 4: the line is longer than 1000 bytes",
+    ]
+    assert PracticePage.objects.count() == 0
+
+
+def test_an_over_long_line_is_refused_unparsed_and_the_lines_after_it_still_count(
+    topic_areas, tmp_path, settings
+):
+    settings.IMPORT_MAX_LINE_BYTES = 4_096
+    fits = json.dumps(practice(slug="fits"))
+    fits += " " * (4_096 - len(fits.encode()) - 1)  # with its "\n": exactly the limit
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        practice(),
+        practice(slug="huge", body="본문 " * 20_000),  # a line of 140 KB
+        "{not json at all" + "x" * 10_000,  # too long, so never parsed
+        fits,
+        practice(slug="after", kind="poster"),
+    )
+
+    assert import_errors(path) == [
+        "line 2: the line is longer than 4096 bytes",
+        "line 3: the line is longer than 4096 bytes",
+        "line 5: kind 'poster' is not one of: "
+        "countermeasure, case_study, guideline, briefing_note, dataset, news",
+    ]
+    assert PracticePage.objects.count() == 0
+
+
+def test_a_50_mb_line_is_refused_by_the_default_line_limit(topic_areas, tmp_path):
+    path = tmp_path / "p.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(practice()) + "\n")
+        handle.write(json.dumps(practice(slug="huge", body="x" * 50_000_000)) + "\n")
+
+    assert import_errors(path) == ["line 2: the line is longer than 2097152 bytes"]
+    assert PracticePage.objects.count() == 0
+
+
+def test_reading_an_import_file_never_returns_more_of_a_line_than_its_limit_and_one_byte():
+    handle = io.BytesIO(b"short\n" + b"x" * 10_000_000 + b"\n" + b"next\n" + b"y" * 20)
+
+    lines = list(read_lines(handle, max_bytes=1_000))
+
+    assert lines == [b"short\n", b"x" * 1_001, b"next\n", b"y" * 20]
+
+
+def test_the_demo_loader_applies_the_same_limits(db, settings):
+    settings.IMPORT_MAX_BODY_CHARS = 10
+
+    with pytest.raises(InvalidPracticeFile) as raised:
+        load_demo_practices()
+
+    assert raised.value.errors
+    assert all("body is longer than 10 characters" in str(e) for e in raised.value.errors)
     assert PracticePage.objects.count() == 0
 
 

@@ -239,6 +239,14 @@ CELERY_TASK_ROUTES = TASK_QUEUE_ROUTES if env.bool("CELERY_SEPARATE_QUEUES", def
 # Days the search query log keeps (counts per query, language and day; nothing personal).
 SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
 
+# `import_practices` (knowledge/practice_import.py) refuses a line longer than this, before it
+# parses any JSON, and fields longer than these; the other fields keep their columns' lengths.
+# The line limit leaves room for every field at its longest even when JSON escapes each
+# character as \uXXXX. docs/open-data.md.
+IMPORT_MAX_LINE_BYTES = env.int("IMPORT_MAX_LINE_BYTES", default=2 * 1024 * 1024)
+IMPORT_MAX_SUMMARY_CHARS = env.int("IMPORT_MAX_SUMMARY_CHARS", default=5_000)
+IMPORT_MAX_BODY_CHARS = env.int("IMPORT_MAX_BODY_CHARS", default=200_000)
+
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index"))

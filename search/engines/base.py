@@ -15,6 +15,11 @@ FACET_FIELDS = ("topic", "kind", "country", "city", "locale", "year")
 # Around each highlighted match in a snippet; everything else in a snippet is HTML-escaped.
 HIGHLIGHT_START = "<mark>"
 HIGHLIGHT_END = "</mark>"
+# Snippets are built from at most this many characters at the start of each text field, so a
+# snippet costs the same for a 50 MB body as for a short one. A match further in still finds
+# the document; its snippet then comes from earlier text (or the summary). Bodies have no
+# limit in the admin and attachment text runs to DOCUMENT_TEXT_MAX_CHARS (500,000).
+SNIPPET_SOURCE_CHARS = 100_000
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from .base import (
     FACET_FIELDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    SNIPPET_SOURCE_CHARS,
     EngineHealth,
     EngineUnavailable,
     FacetCount,
@@ -1075,6 +1076,10 @@ HIGHLIGHT = {
     "encoder": "html",  # escape the text around the marks
     "fragment_size": SNIPPET_CHARS,
     "number_of_fragments": 1,
+    # Analyse only the start of each field: past index.highlight.max_analyzed_offset
+    # (1,000,000 by default) a highlight fails the whole search with a 400. With this
+    # setting the rest is left unhighlighted, without an error.
+    "max_analyzed_offset": SNIPPET_SOURCE_CHARS,
     "fields": {
         name: {}
         for base in ("summary", "body", "attachments_text")

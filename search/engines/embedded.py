@@ -46,6 +46,7 @@ from .base import (
     FACET_FIELDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    SNIPPET_SOURCE_CHARS,
     EngineHealth,
     EngineUnavailable,
     FacetCount,
@@ -74,6 +75,10 @@ MAX_QUERY_UNITS = 32
 SNIPPET_CHARS = 220
 WRITER_HEAP_BYTES = 50_000_000
 WORD = re.compile(r"\w+", re.UNICODE)
+WORD_CHAR = re.compile(r"\w", re.UNICODE)
+# The stored document keeps only what snippets read of its long texts: a hit's document is
+# read and parsed whole, and the index finds words anywhere in the full text anyway.
+STORED_TEXT_FIELDS = ("summary", "body", "attachments_text")
 # Bumped whenever the schema or the analysis changes (4: CJK bigrams): an index of another
 # format must be rebuilt.
 INDEX_FORMAT = "4"
@@ -161,6 +166,7 @@ def _facet_values(document: SearchDocument) -> dict[str, tuple[str, ...]]:
 def _payload(document: SearchDocument) -> bytes:
     data = {
         **document.__dict__,
+        **{name: getattr(document, name)[:SNIPPET_SOURCE_CHARS] for name in STORED_TEXT_FIELDS},
         "topics": list(document.topics),
         "started": document.started.isoformat() if document.started else None,
         "published": document.published.isoformat() if document.published else None,
@@ -169,6 +175,8 @@ def _payload(document: SearchDocument) -> bytes:
 
 
 def _document_from_payload(raw: bytes) -> SearchDocument:
+    """The stored document; its summary, body and attachment text cut to SNIPPET_SOURCE_CHARS
+    (an index written before that cut holds them whole, until it is rebuilt)."""
     data = json.loads(raw)
     data["topics"] = tuple(data["topics"])
     data["started"] = date.fromisoformat(data["started"]) if data["started"] else None
@@ -279,15 +287,51 @@ def _is_match(word: str, terms: set[str]) -> bool:
     return any(term[:4] in lowered for term in terms) and not terms.isdisjoint(_word_terms(word))
 
 
-def highlight(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> str:
+@lru_cache(maxsize=256)
+def _prefix_finder(prefixes: frozenset[str]) -> re.Pattern[str]:
+    alternatives = sorted(prefixes, key=len, reverse=True)
+    return re.compile("|".join(re.escape(prefix) for prefix in alternatives), re.IGNORECASE)
+
+
+def _matching_words(text: str, terms: set[str], start: int, end: int) -> Iterator[re.Match]:
+    """The words of text[start:end] that match `terms`, in order.
+
+    A regular expression jumps to the words that hold a term's first letters (_is_match's
+    pre-check), so the words between cost nothing in Python; only those are analysed.
+    """
+    prefixes = frozenset(term[:4] for term in terms if term)
+    if not prefixes:
+        return
+    finder = _prefix_finder(prefixes)
+    position = start
+    while (candidate := finder.search(text, position, end)) is not None:
+        begin = candidate.start()
+        while begin > position and WORD_CHAR.match(text, begin - 1):
+            begin -= 1
+        word = WORD.match(text, begin, end)
+        if word is None:  # a prefix that starts with a non-word character
+            position = candidate.start() + 1
+            continue
+        if _is_match(word.group(), terms):
+            yield word
+        position = word.end()
+
+
+def highlight(
+    text: str,
+    terms: set[str],
+    max_chars: int = SNIPPET_CHARS,
+    max_source_chars: int = SNIPPET_SOURCE_CHARS,
+) -> str:
     """An escaped extract of `text` around its first match, matched words in marks.
 
-    Words are examined only up to the end of the extract: bodies run to thousands of words.
+    Matches are looked for in the first `max_source_chars` characters only, so the cost is
+    bounded whatever the text's length; without a match there, the extract is the text's start.
     """
     if not text:
         return ""
-    words = WORD.finditer(text) if terms else iter(())
-    first = next((m for m in words if _is_match(m.group(), terms)), None)
+    source_end = min(len(text), max_source_chars)
+    first = next(_matching_words(text, terms, 0, source_end), None) if terms else None
     start = 0
     if first is not None:
         start = max(0, first.start() - max_chars // 4)
@@ -298,12 +342,11 @@ def highlight(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> str
         end += 1
     spans = []
     if first is not None:
-        spans.append((first.start(), first.end()))
-        for match in words:
+        spans.append(first.span())
+        for match in _matching_words(text, terms, first.end(), source_end):
             if match.end() > end:
                 break
-            if _is_match(match.group(), terms):
-                spans.append((match.start(), match.end()))
+            spans.append(match.span())
     parts = ["…"] if start > 0 else []
     cursor = start
     for span_start, span_end in spans:

@@ -21,7 +21,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search.engines.base import EngineUnavailable, SearchDocument, SearchRequest
+from search.engines.base import (
+    SNIPPET_SOURCE_CHARS,
+    EngineUnavailable,
+    SearchDocument,
+    SearchRequest,
+)
 from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine
 
 SYNONYMS = [("COVID-19", "coronavirus", "SARS-CoV-2"), ("subway", "metro", "underground")]
@@ -870,6 +875,22 @@ def test_filtered_faceted_collapsed_search_request(fake_es):
     assert body["collapse"]["inner_hits"]["highlight"] == body["highlight"]
     assert body["from"] == 20 and body["size"] == 10
     assert body["sort"][0] == "_score"
+
+
+def test_highlighting_analyses_only_the_start_of_each_field(fake_es):
+    # Past index.highlight.max_analyzed_offset (1,000,000 by default) a highlight fails the
+    # search with a 400; a smaller max_analyzed_offset in the request stops there instead.
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="screening"))
+
+    body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
+    assert body["highlight"]["max_analyzed_offset"] == SNIPPET_SOURCE_CHARS
+    assert 0 < SNIPPET_SOURCE_CHARS < 1_000_000
+    assert body["collapse"]["inner_hits"]["highlight"]["max_analyzed_offset"] == (
+        SNIPPET_SOURCE_CHARS
+    )
 
 
 def test_date_sort_and_empty_query(fake_es):

@@ -242,6 +242,28 @@ def test_snippets_escape_html_and_mark_only_matches(engine):
     assert hit.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
 
 
+def test_a_huge_body_is_found_anywhere_but_snippets_read_only_its_start(engine):
+    # 4.4 MB of body: the term past SNIPPET_SOURCE_CHARS still finds the page, but its
+    # snippet comes from the text snippets read (the summary), so it costs what a short
+    # body's does.
+    filler = "Ventilation was checked in every classroom. " * 100_000
+    engine.index(
+        [
+            doc(1, summary="Schools reopened with checks.", body=filler + "Wastewater sampling."),
+            doc(2, summary="A pilot.", body="Wastewater surveillance found cases early."),
+        ]
+    )
+
+    hits = {hit.id: hit for hit in engine.search(SearchRequest(query="wastewater")).hits}
+    assert set(hits) == {"page-1", "page-2"}
+    assert hits["page-1"].snippet == "Schools reopened with checks."
+    assert "<mark>Wastewater</mark> surveillance" in hits["page-2"].snippet
+    within = engine.search(SearchRequest(query="classroom")).hits
+    assert [hit.id for hit in within] == ["page-1"]
+    assert "every <mark>classroom</mark>" in within[0].snippet
+    assert len(within[0].snippet) < 400
+
+
 def test_suggest_completes_titles_in_english_and_korean(engine):
     engine.index(
         [
@@ -332,6 +354,29 @@ def test_embedded_rebuild_removes_old_index_directories(tmp_path):
     generations = list((tmp_path / "index").glob("gen-*"))
     assert len(generations) == 1
     assert found_ids(engine, "practice") == ["page-3"]
+
+
+def test_embedded_highlighting_reads_a_bounded_start_of_the_text():
+    from search.engines.embedded import highlight
+
+    text = "Masks were handed out. " * 1_000 + "Wastewater sampling."
+    assert "<mark>Wastewater</mark>" in highlight(text, {"wastewat"})
+    assert highlight(text, {"wastewat"}, max_source_chars=10_000) == highlight(text, set())
+    assert highlight(text, {"wastewat"}, max_source_chars=10_000).startswith("Masks were")
+
+
+def test_embedded_stores_only_the_start_of_long_texts():
+    from search.engines.base import SNIPPET_SOURCE_CHARS
+    from search.engines.embedded import _document_from_payload, _payload
+
+    huge = doc(1, summary="s" * 300_000, body="b" * 3_000_000, attachments_text="a" * 500_000)
+
+    stored = _document_from_payload(_payload(huge))
+
+    assert stored.body == "b" * SNIPPET_SOURCE_CHARS
+    assert stored.summary == "s" * SNIPPET_SOURCE_CHARS
+    assert stored.attachments_text == "a" * SNIPPET_SOURCE_CHARS
+    assert stored.title == huge.title
 
 
 def test_embedded_writes_from_two_engines_on_one_directory_both_land(tmp_path):
