@@ -13,8 +13,12 @@ reach into Wagtail's internals they need; re-check them on each Wagtail upgrade
   title to anyone who may not edit the page (choosers, explorer, breadcrumbs, admin API);
 - `offer_rapporteurs_only_themselves_in_user_filters` keeps other people's names out of the
   "owner", "edited by", "user" filter menus of listings, histories and reports;
-- `AdminBoundaryMiddleware` refuses a confined rapporteur any admin URL naming a page,
-  document or image id they may not choose, and the site-wide reports;
+- `AdminBoundaryMiddleware` answers 404 to an admin request naming a page, document or image
+  that does not exist (Wagtail looks some up unchecked) or, for a confined rapporteur, that
+  they may not choose; it keeps rapporteurs out of the site-wide reports, and drops a `next`
+  that is not a path on this site;
+- `show_choosers_only_what_the_viewer_may_choose` keeps a chooser widget from showing what
+  a hand-made POST named, and from failing on an id that is not a number;
 - `ExternalLinkChooserView` turns a pasted URL into a page link only for its editors.
 """
 
@@ -25,15 +29,20 @@ import functools
 import json
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.chooser import BaseLinkFormView, ExternalLinkView
+from wagtail.admin.widgets.chooser import BaseChooser
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .choosable import choosable_documents, choosable_images, choosable_pages
+from .choosable import choosable, choosable_documents, choosable_images, choosable_pages
 from .editorial_roles import is_confined_rapporteur, pages_hidden_from_rapporteur
 
 # The signed-in user of the request being served, for the one Wagtail method that is not
@@ -122,6 +131,47 @@ def offer_rapporteurs_only_themselves_in_user_filters() -> None:
     WagtailFilterSet.form = property(form)
 
 
+def show_choosers_only_what_the_viewer_may_choose() -> None:
+    """Wagtail's chooser widgets (page, document, image, snippet) render the object whose id
+    a form holds, title and all, even when the form was posted by hand with an id its user
+    may not choose, and fail with a server error on an id that is not a number. Wraps
+    BaseChooser.get_instance and get_value_data once, at start-up: an id that is not one
+    shows as nothing chosen, and an object the viewer may not choose keeps its id (so saving
+    an editor's attachment again keeps it) but not its title."""
+    original_get_instance = BaseChooser.get_instance
+    original_get_value_data = BaseChooser.get_value_data
+    if getattr(original_get_value_data, "hides_unchoosable", False):
+        return
+
+    @functools.wraps(original_get_instance)
+    def get_instance(self, value):
+        try:
+            return original_get_instance(self, value)
+        except (ValueError, TypeError, OverflowError, ValidationError):
+            return None
+
+    @functools.wraps(original_get_value_data)
+    def get_value_data(self, value):
+        data = original_get_value_data(self, value)
+        viewer = current_viewer.get()
+        if (
+            data
+            and viewer is not None
+            and viewer.is_authenticated
+            and not choosable(viewer, self.model_class).filter(pk=data["id"]).exists()
+        ):
+            return {
+                "id": data["id"],
+                "edit_url": "",
+                self.display_title_key: gettext("(not available to you)"),
+            }
+        return data
+
+    get_value_data.hides_unchoosable = True
+    BaseChooser.get_instance = get_instance
+    BaseChooser.get_value_data = get_value_data
+
+
 def switched_off(request, *args, **kwargs):
     """Wagtail views this site does not offer, such as its deliberate error page."""
     raise Http404
@@ -152,41 +202,67 @@ DOCUMENT_ID_KWARGS = {"document_id", "doc_id"}
 IMAGE_ID_KWARGS = {"image_id"}
 # Views whose `pk` (or `?id=`) names a page, a document or an image.
 PK_NAMESPACES = {
-    "wagtailadmin_api:pages": choosable_pages,
-    "wagtailadmin_api:documents": choosable_documents,
-    "wagtailadmin_api:images": choosable_images,
-    "wagtaildocs_chooser": choosable_documents,
-    "wagtailimages_chooser": choosable_images,
+    "wagtailadmin_api:pages": "page",
+    "wagtailadmin_api:documents": "document",
+    "wagtailadmin_api:images": "image",
+    "wagtaildocs_chooser": "document",
+    "wagtailimages_chooser": "image",
 }
 CHOSEN_MULTIPLE_VIEWS = {
-    ("", "wagtailadmin_choose_page_chosen_multiple"): choosable_pages,
-    ("wagtaildocs_chooser", "chosen_multiple"): choosable_documents,
-    ("wagtailimages_chooser", "chosen_multiple"): choosable_images,
+    ("", "wagtailadmin_choose_page_chosen_multiple"): "page",
+    ("wagtaildocs_chooser", "chosen_multiple"): "document",
+    ("wagtailimages_chooser", "chosen_multiple"): "image",
+}
+# Posted fields that Wagtail's views look up before any form checks them (copy and move).
+POSTED_IDS = {"new_parent_page": "page"}
+CHOOSABLE = {"page": choosable_pages, "document": choosable_documents, "image": choosable_images}
+EVERY = {
+    "page": lambda: Page.objects.all(),
+    "document": lambda: get_document_model().objects.all(),
+    "image": lambda: get_image_model().objects.all(),
 }
 
 
 def _named_ids(match, kwargs, request):
-    """(rule, ids) for each page, document or image that this admin URL names."""
+    """(kind, ids) for each page, document or image that this admin request names."""
     for name, value in kwargs.items():
         if name in PAGE_ID_KWARGS:
-            yield choosable_pages, [value]
+            yield "page", [value]
         elif name in DOCUMENT_ID_KWARGS:
-            yield choosable_documents, [value]
+            yield "document", [value]
         elif name in IMAGE_ID_KWARGS:
-            yield choosable_images, [value]
+            yield "image", [value]
         elif name == "pk" and match.namespace in PK_NAMESPACES:
             yield PK_NAMESPACES[match.namespace], [value]
-    rule = CHOSEN_MULTIPLE_VIEWS.get((match.namespace, match.url_name))
-    if rule is not None:
-        yield rule, request.GET.getlist("id")
+    kind = CHOSEN_MULTIPLE_VIEWS.get((match.namespace, match.url_name))
+    if kind is not None:
+        yield kind, request.GET.getlist("id")
+    if request.method == "POST":
+        for name, kind in POSTED_IDS.items():
+            if name in request.POST:
+                yield kind, request.POST.getlist(name)
 
 
-def _out_of_reach(user, rule, ids) -> bool:
+def _within_reach(user, kind: str, ids, confined: bool) -> bool:
+    """Every id names an existing object; for a confined rapporteur, one they may choose."""
     try:
         wanted = {int(value) for value in ids}
     except (TypeError, ValueError):
-        return True
-    return rule(user).filter(pk__in=wanted).count() != len(wanted)
+        return False
+    if any(not 0 < pk < 2**63 for pk in wanted):
+        return False
+    objects = CHOOSABLE[kind](user) if confined else EVERY[kind]()
+    return objects.filter(pk__in=wanted).count() == len(wanted)
+
+
+def _local_path_only(params, name: str = "next"):
+    """Wagtail redirects to a `next` it was given; one that is not a path on this site
+    (a word, say) made the redirect fail with a server error. It is dropped instead."""
+    values = params.getlist(name)
+    if values and not all(value.startswith("/") and not value.startswith("//") for value in values):
+        params = params.copy()
+        params.pop(name)
+    return params
 
 
 # Site-wide reports. They list pages a rapporteur may browse but not edit (the home page,
@@ -227,17 +303,21 @@ class AdminBoundaryMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or not is_confined_rapporteur(request.user):
+        if match is None or not match.route.startswith("admin/"):
             return None
+        request.GET = _local_path_only(request.GET)
+        if request.method == "POST":
+            request.POST = _local_path_only(request.POST)
+        confined = is_confined_rapporteur(request.user)
         view = (match.namespace, match.url_name)
-        if view == ("", "wagtailadmin_home"):
+        if confined and view == ("", "wagtailadmin_home"):
             # A rapporteur's starting point is their sessions, not Wagtail's dashboard.
             return redirect("knowledge_my_sessions:index")
-        if view in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS:
+        if confined and view in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS:
             return permission_denied(request)
-        if match.route.startswith("admin/") and any(
-            _out_of_reach(request.user, rule, ids)
-            for rule, ids in _named_ids(match, view_kwargs, request)
+        if request.user.is_authenticated and not all(
+            _within_reach(request.user, kind, ids, confined)
+            for kind, ids in _named_ids(match, view_kwargs, request)
         ):
             raise Http404
         return None

@@ -15,6 +15,7 @@ class KnowledgeConfig(AppConfig):
         from .admin_boundary import (
             confine_rapporteur_page_listings,
             offer_rapporteurs_only_themselves_in_user_filters,
+            show_choosers_only_what_the_viewer_may_choose,
             show_drafts_only_to_their_editors,
         )
         from .document_text import request_text_extraction_on_save
@@ -25,6 +26,7 @@ class KnowledgeConfig(AppConfig):
         confine_rapporteur_page_listings()
         show_drafts_only_to_their_editors()
         offer_rapporteurs_only_themselves_in_user_filters()
+        show_choosers_only_what_the_viewer_may_choose()
         send_moderation_emails_from_celery()
         post_save.connect(
             request_text_extraction_on_save,

@@ -66,6 +66,8 @@ def test_rapporteur_cannot_attach_another_sessions_upload_by_id(
     assert response.status_code == 200
     assert "not available to you" in _form_error_text(response)
     assert other_upload.pk not in _attached_ids(own_summary)
+    # The form comes back with the chooser showing the id it was given, not its title.
+    assert other_upload.title not in response.content.decode()
 
 
 def test_rapporteur_cannot_attach_a_file_that_only_another_pages_draft_uses(
@@ -90,6 +92,7 @@ def test_rapporteur_cannot_attach_a_file_that_only_another_pages_draft_uses(
 
     assert response.status_code == 200
     assert draft_only.pk not in _attached_ids(own_summary)
+    assert draft_only.title not in response.content.decode()
 
 
 def test_rapporteur_cannot_link_a_foreign_document_or_a_draft_page_in_rich_text(
@@ -114,6 +117,8 @@ def test_rapporteur_cannot_link_a_foreign_document_or_a_draft_page_in_rich_text(
         )
         assert response.status_code == 200, link
         assert "linktype" not in _latest(own_summary).full_summary, link
+        assert other_upload.title not in response.content.decode(), link
+        assert other_draft.title not in response.content.decode(), link
 
 
 def test_rapporteur_may_attach_their_own_upload_and_keep_an_editors_attachment(
