@@ -4,6 +4,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Locale, Page
 
 from knowledge.blocks import RICH_TEXT_FEATURES
+from knowledge.forms import KnowledgePageForm
 
 
 class HomePage(Page):
@@ -11,6 +12,7 @@ class HomePage(Page):
 
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
+    base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["knowledge.PracticeIndexPage", "knowledge.SummitPage"]
     parent_page_types = ["wagtailcore.Page"]

@@ -104,6 +104,7 @@ class PracticeIndexPage(Page):
 
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
+    base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["knowledge.PracticePage"]
     parent_page_types = ["home.HomePage"]
@@ -273,6 +274,7 @@ class SummitPage(Page):
     declaration_title = models.CharField(_("declaration title"), max_length=255, blank=True)
     declaration = RichTextField(_("declaration"), blank=True, features=RICH_TEXT_FEATURES)
 
+    base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [
         FieldPanel("subtitle"),
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
