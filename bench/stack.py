@@ -141,6 +141,12 @@ class Stack:
         }
         if self.redis_port:
             env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
+        else:
+            env["CELERY_TASKS_IN_PROCESS"] = "true"
+        # Production refuses to start on its stand-ins unless asked: this run's processes
+        # count throttling on their own and share the embedded index in this folder.
+        env["CACHE_PER_PROCESS"] = "true"
+        env["SEARCH_ENGINE_EMBEDDED"] = "true"
         env.update(extra)
         os.environ.update(env)
         for name in ("ELASTICSEARCH_URL",):

@@ -1,16 +1,80 @@
-"""Admin forms for knowledge pages."""
+"""Admin forms: every page type and snippet is edited through a checked form (a system
+check insists). The checks: a StreamField whose posted data cannot be read is a form error,
+and every chosen object is one the user may choose."""
+
+from __future__ import annotations
+
+import logging
 
 from django.core import checks
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.blocks import StreamBlock
+from wagtail.blocks.base import BlockWidget
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.models import Locale, Page, get_page_models
 from wagtail.snippets.models import get_snippet_models
 
 from .references import chosen_in_form, references_on_object
 
+logger = logging.getLogger(__name__)
+
 # Pages link to the default-locale topic areas and cities, whatever the page's own language:
 # a translated page then keeps the same links, and templates show `.localized` names.
 CANONICAL_SNIPPET_FIELDS = ("topics", "topic", "city", "cities")
+
+UNREADABLE_STREAM = _(
+    "This content could not be read from what the browser sent, so nothing was saved. "
+    "Reload the editor and make the change again."
+)
+
+
+class CheckedStreamDataMixin:
+    """A StreamField whose posted data is incomplete is a form error, not a 500.
+
+    Wagtail's blocks read their management fields (`body-count`, `body-0-order`, a chooser's
+    id …) with int() and [] and raise on anything missing or odd, both while validating and
+    while showing the form again. Such a stream is replaced by an empty one in the bound data,
+    so the form can be shown, and carries an error, so nothing is saved.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unreadable_streams: list[str] = []
+        if not self.is_bound:
+            return
+        for name, field in self.fields.items():
+            if not isinstance(field.widget, BlockWidget):
+                continue
+            prefix = self.add_prefix(name)
+            try:
+                field.widget.value_from_datadict(self.data, self.files, prefix)
+            except (KeyError, ValueError, TypeError, OverflowError) as error:
+                logger.info("Unreadable StreamField data for %s: %r", prefix, error)
+                self.unreadable_streams.append(name)
+                self.data = _with_empty_stream(self.data, prefix)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name in self.unreadable_streams:
+            message = str(UNREADABLE_STREAM)  # the editor's script gets it as JSON
+            if isinstance(self.fields[name].widget.block_def, StreamBlock):
+                error = StreamBlockValidationError(non_block_errors=[message])
+            else:
+                error = ValidationError(message)
+            self.add_error(name, error)
+        return cleaned_data
+
+
+def _with_empty_stream(data, prefix: str):
+    """The posted data with the stream at `prefix` emptied: no blocks, a count of 0."""
+    data = data.copy()
+    for key in [key for key in data if key.startswith(f"{prefix}-")]:
+        del data[key]
+    data[f"{prefix}-count"] = "0"
+    return data
 
 
 class ChosenObjectsCheck:
@@ -40,20 +104,20 @@ class ChosenObjectsCheck:
         for form, name, (model, _pk) in refused:
             form.add_error(
                 name if name in form.fields else None,
-                _("This %(kind)s is not available to you. Choose another one.")
+                gettext("This %(kind)s is not available to you. Choose another one.")
                 % {"kind": model._meta.verbose_name},
             )
         if any(form is not self for form, _name, _reference in refused):
             # An attachment row's error alone would leave the page form itself "valid".
-            self.add_error(None, _("Some chosen items are not available to you."))
+            self.add_error(None, gettext("Some chosen items are not available to you."))
         return not refused
 
 
-class CheckedPageForm(ChosenObjectsCheck, WagtailAdminPageForm):
+class CheckedPageForm(CheckedStreamDataMixin, ChosenObjectsCheck, WagtailAdminPageForm):
     """The base form of every page type (a system check insists)."""
 
 
-class CheckedModelForm(ChosenObjectsCheck, WagtailAdminModelForm):
+class CheckedModelForm(CheckedStreamDataMixin, ChosenObjectsCheck, WagtailAdminModelForm):
     """The base form of every snippet (a system check insists)."""
 
 

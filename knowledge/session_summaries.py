@@ -90,7 +90,9 @@ def someone_elses_summary(session: SessionPage, user) -> bool:
 
 def assigned_session(user, session_id: int) -> SessionPage | None:
     """The session, if `user` reports on it; None for anyone else's."""
-    return rapporteur_sessions(user).filter(pk=session_id).first()
+    # id, not pk: a page type's pk is its parent link, whose lookup Django does not guard
+    # against a number beyond the column (the URL takes any digits; SQLite raised OverflowError).
+    return rapporteur_sessions(user).filter(id=session_id).first()
 
 
 # ---------------------------------------------------------------------------

@@ -12,8 +12,11 @@ def hidden_branch_paths() -> list[str]:
 
 
 def visible_pages(queryset: QuerySet) -> QuerySet:
-    """Live, public pages with no unpublished ancestor and no view restriction."""
-    queryset = queryset.live().public()
+    """Live, public pages with no unpublished ancestor and no view restriction.
+
+    Never the tree's root: it has no URL and is no page anyone reads.
+    """
+    queryset = queryset.live().public().filter(depth__gt=1)
     hidden = hidden_branch_paths()
     if hidden:
         under_hidden = Q()
@@ -25,7 +28,7 @@ def visible_pages(queryset: QuerySet) -> QuerySet:
 
 def is_publicly_visible(page: Page) -> bool:
     """The same rule as visible_pages, for one page being served."""
-    if not page.live:
+    if not page.live or page.depth <= 1:
         return False
     if page.get_ancestors().filter(live=False, depth__gt=1).exists():
         return False

@@ -13,5 +13,7 @@ class SearchConfig(AppConfig):
         from cac.throttling import check_rate_settings
 
         from . import signals  # noqa: F401  (connects the outbox receivers)
+        from .sqlite_admin_search import double_quotes_in_sqlite_search_terms
 
         checks.register(check_rate_settings)
+        double_quotes_in_sqlite_search_terms()

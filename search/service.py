@@ -38,6 +38,7 @@ SORTS = ("relevance", "date")
 # Filter values are slugs, codes, city names or years: anything else cannot match.
 _FILTER_VALUE = re.compile(r"^[\w .,'()-]{1,80}$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def clean_query(raw: str) -> str:
@@ -76,7 +77,8 @@ def invalid_api_parameters(query_params: QueryDict) -> list[str]:
         errors.append(f"q: at most {MAX_QUERY_LENGTH} characters")
     for name, high in (("page", MAX_PAGE), ("page_size", MAX_PAGE_SIZE)):
         raw = query_params.get(name)
-        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= high):
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if raw is not None and not (_WHOLE_NUMBER.fullmatch(raw) and 1 <= int(raw) <= high):
             errors.append(f"{name}: a whole number from 1 to {high}")
     languages = {code for code, _name in settings.LANGUAGES}
     for raw in query_params.getlist("lang"):

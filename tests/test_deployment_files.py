@@ -84,7 +84,7 @@ def env_assignments(words: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def settings_env_reads() -> dict[str, bool]:
-    """Every variable cac/settings/ reads: name -> required (read without a default)."""
+    """Every variable cac/settings/ reads: name -> read without a default."""
     reads: dict[str, bool] = {}
     for path in (ROOT / "cac" / "settings").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -144,20 +144,43 @@ def command_lines() -> list[tuple[Path, str]]:
     return lines
 
 
+# The compose services' wiring, which production refuses to start without (or a stand-in).
+SERVICE_VARIABLES = {"DATABASE_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL", "CACHE_URL"}
+
+
+def production_requires() -> set[str]:
+    """The variables production settings name when started with none of them set."""
+    reads = settings_env_reads()
+    environment = {key: value for key, value in os.environ.items() if key not in reads}
+    environment["DJANGO_SETTINGS_MODULE"] = "cac.settings.production"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in message, result.stderr
+    # "…: SECRET_KEY; …; CELERY_BROKER_URL (or CELERY_TASKS_IN_PROCESS=true: …); …"
+    return set(re.findall(r"(?:: |; )([A-Z][A-Z0-9_]+)\b", message))
+
+
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a production process: .env.example's values, a real secret key, and
-    a throwaway SQLite file instead of the compose services."""
+    a throwaway SQLite file and the embedded stand-ins instead of the compose services."""
     active, _ = env_example()
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL"}
-    }
+    environment = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
     environment.update(active)
     environment.update(
         DJANGO_SETTINGS_MODULE="cac.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        CELERY_TASKS_IN_PROCESS="true",
+        CACHE_PER_PROCESS="true",
+        SEARCH_ENGINE_EMBEDDED="true",
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
         SEARCH_INDEX_DIR=str(tmp_path / "search-index"),
@@ -225,13 +248,19 @@ def test_compose_environment_and_env_example_name_only_variables_settings_read(c
     assert not set(dockerfile_env) - set(reads) - NOT_SETTINGS
 
 
-def test_env_example_lists_every_variable_production_requires():
-    reads = settings_env_reads()
-    required = {name for name, without_default in reads.items() if without_default}
-    # env("X") with no default raises ImproperlyConfigured when X is missing.
-    assert {"SECRET_KEY", "ALLOWED_HOSTS", "WAGTAILADMIN_BASE_URL"} <= required
+def test_env_example_and_compose_give_production_every_variable_it_requires(compose):
+    required = production_requires()
+    # Production refuses to start half-configured, and says what is missing.
+    assert {"SECRET_KEY", "ALLOWED_HOSTS", "WAGTAILADMIN_BASE_URL"} | SERVICE_VARIABLES <= required
     active, _ = env_example()
-    assert required <= set(active)
+    for name in APP_SERVICES:
+        wiring = set(compose["services"][name]["environment"])
+        # Compose names every service; none runs on a stand-in.
+        assert wiring >= SERVICE_VARIABLES, name
+        assert required <= set(active) | wiring, name
+        assert not {"CELERY_TASKS_IN_PROCESS", "CACHE_PER_PROCESS", "SEARCH_ENGINE_EMBEDDED"} & (
+            wiring | set(active)
+        )
     # No working secret is shipped: an unfilled .env refuses to start.
     assert active["SECRET_KEY"] == ""
 

@@ -1,12 +1,55 @@
-"""Production: every secret and host comes from the environment; nothing defaults to unsafe."""
+"""Production: every secret and host comes from the environment; nothing defaults to unsafe.
+
+Production refuses to start half-configured. base.py falls back to the embedded parts when a
+service is not named (SQLite, tasks run inside the web request, a cache per process, the
+embedded search engine); here each of those must be named, or its stand-in asked for in so
+many words. One ImproperlyConfigured names everything missing at once.
+"""
 
 from .base import *
 
 DEBUG = False
-SECRET_KEY = env("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+SECRET_KEY = env("SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 # Absolute links in emails, the API and exports must name the real site.
-WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = env("WAGTAILADMIN_BASE_URL")
+WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="")
+# Stand-ins that are sometimes intended (one process on one host, a build step): each must be
+# asked for explicitly, so that a forgotten service URL stops the start instead.
+CELERY_TASKS_IN_PROCESS = env.bool("CELERY_TASKS_IN_PROCESS", default=False)
+CACHE_PER_PROCESS = env.bool("CACHE_PER_PROCESS", default=False)
+SEARCH_ENGINE_EMBEDDED = env.bool("SEARCH_ENGINE_EMBEDDED", default=False)
+
+_missing = [
+    name
+    for name, configured in (
+        ("SECRET_KEY", SECRET_KEY),
+        ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+        ("WAGTAILADMIN_BASE_URL", WAGTAILADMIN_BASE_URL),
+        # SQLite is possible, but only named: DATABASE_URL=sqlite:////data/cac.sqlite3
+        ("DATABASE_URL", env("DATABASE_URL", default="")),
+        (
+            "CELERY_BROKER_URL (or CELERY_TASKS_IN_PROCESS=true: tasks run inside web requests)",
+            CELERY_BROKER_URL or CELERY_TASKS_IN_PROCESS,
+        ),
+        (
+            "CACHE_URL (or CACHE_PER_PROCESS=true: each process counts sign-in and API "
+            "throttling on its own)",
+            env("CACHE_URL", default="") or CACHE_PER_PROCESS,
+        ),
+        (
+            "ELASTICSEARCH_URL (or SEARCH_ENGINE_EMBEDDED=true: the embedded engine in "
+            "SEARCH_INDEX_DIR, which every process must share)",
+            ELASTICSEARCH_URL or SEARCH_ENGINE_EMBEDDED,
+        ),
+    )
+    if not configured
+]
+if _missing:
+    raise ImproperlyConfigured(
+        "Production settings refuse to start half-configured. Set these environment "
+        "variables (docs/deployment.md, .env.example): " + "; ".join(_missing)
+    )
+
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 
 # HTTPS everywhere. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.

@@ -1,12 +1,13 @@
-"""Admin: ask for a page's machine translation, and see its jobs. Thin; the work is in jobs.py."""
+"""Admin: machine translation of a page and its jobs (jobs.py), and PO uploads (po_upload.py).
+
+Thin: the work is in those modules.
+"""
 
 from __future__ import annotations
 
-import tempfile
-
-import polib
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,10 +17,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.models import Locale, Page
+from wagtail_localize.models import Translation
+from wagtail_localize.views.edit_translation import user_can_edit_instance
 
 from ..editorial_roles import is_confined_rapporteur
 from ..models import MachineTranslationJob
 from .jobs import MachineTranslationUnavailable, request_machine_translation
+from .po_upload import POUploadRefused, import_po_upload
 
 RECENT_JOBS = 50
 
@@ -91,45 +95,17 @@ def machine_translation(request, page_id: int):
     )
 
 
-# wagtail-localize's PO upload answers 500 to a request without a file, to a file that is not
-# a PO file made for a translation, or to a huge one. This view answers those with a message
-# and hands everything else to wagtail-localize unchanged.
-MAX_PO_FILE_BYTES = 5 * 1024 * 1024
-PO_TRANSLATION_ID = "X-WagtailLocalize-TranslationID"
-
-
 @require_POST
 def upload_pofile_checked(request, translation_id: int):
-    from wagtail_localize.views.edit_translation import upload_pofile
-
-    upload = request.FILES.get("file")
-    problem = _po_upload_problem(upload)
-    if problem:
-        messages.error(request, problem)
-        next_url = get_valid_next_url_from_request(request) or reverse("wagtailadmin_home")
-        return redirect(next_url)
-    upload.seek(0)
-    return upload_pofile(request, translation_id)
-
-
-def _po_upload_problem(upload) -> str:
-    if upload is None:
-        return _("Choose a PO file to upload.")
-    if upload.size > MAX_PO_FILE_BYTES:
-        return _("That file is too big for a PO file of one page (more than 5 MB).")
-    data = upload.read()
+    """Takes the place of wagtail-localize's upload view (same URL): see po_upload.py."""
+    translation = get_object_or_404(Translation, id=translation_id)
+    # wagtail-localize's own rule for who may translate this page or snippet.
+    if not user_can_edit_instance(request.user, translation.get_target_instance()):
+        raise PermissionDenied
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _("That file is not a PO file: it is not UTF-8 text.")
-    # polib reads a *file name* when given one, so it only ever sees a temporary file here.
-    with tempfile.NamedTemporaryFile("w", suffix=".po", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        try:
-            po = polib.pofile(handle.name)
-        except (OSError, ValueError):
-            return _("That file is not a valid PO file.")
-    if PO_TRANSLATION_ID not in po.metadata:
-        return _("That PO file was not downloaded from this site's translation editor.")
-    return ""
+        outcome = import_po_upload(translation, request.FILES.get("file"), request.user)
+    except POUploadRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.add_message(request, outcome.level, outcome.message())
+    return redirect(get_valid_next_url_from_request(request) or reverse("wagtailadmin_home"))

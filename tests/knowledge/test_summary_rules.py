@@ -80,6 +80,18 @@ def test_a_rapporteur_cannot_attach_someone_elses_document(
     assert not SessionSummaryPage.objects.child_of(education).exists()
 
 
+@pytest.mark.parametrize("session_id", ["999999999", str(2**63), "9" * 30])
+def test_a_session_that_does_not_exist_is_not_found_whatever_its_number(
+    client, rapporteur, session_id
+):
+    client.force_login(rapporteur)
+    client.raise_request_exception = False  # as the rapporteur would see it
+
+    response = client.get(f"/admin/my-sessions/{session_id}/summary/")
+
+    assert response.status_code == 404
+
+
 def test_a_summary_with_the_moderators_cannot_be_changed_by_its_rapporteur(
     tasks_in_process, client, rapporteur, education
 ):

@@ -161,3 +161,135 @@ def test_a_bad_po_upload_gets_a_message_not_an_error(tasks_in_process, client, p
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert not StringTranslation.objects.filter(locale__language_code="ko").exists()
+
+
+def _downloaded_po(client, translation: Translation) -> polib.POFile:
+    download = client.get(reverse("wagtail_localize:download_pofile", args=[translation.pk]))
+    assert download.status_code == 200
+    return polib.pofile(download.content.decode())
+
+
+def _upload_po(client, translation: Translation, po: polib.POFile):
+    response = client.post(
+        reverse("wagtail_localize:upload_pofile", args=[translation.pk]),
+        {"file": SimpleUploadedFile("ko.po", str(po).encode())},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+@pytest.fixture
+def translator_client(client):
+    admin = get_user_model().objects.create_superuser("translator", "t@example.org", "x")
+    client.force_login(admin)
+    return client
+
+
+def test_a_po_file_with_a_nul_byte_is_refused_and_nothing_stored(
+    tasks_in_process, translator_client, practice
+):
+    translation = _translate(practice, "ko")
+    po = _downloaded_po(translator_client, translation)
+    for entry in po:
+        entry.msgstr = "선별진료소"
+        if entry.msgid == "Screening clinics":
+            entry.msgstr = "선별\x00진료소"
+
+    shown = _upload_po(translator_client, translation, po)
+
+    assert len(shown) == 1 and shown[0][0] == "error"
+    assert "NUL character" in shown[0][1] and "Nothing was imported" in shown[0][1]
+    assert not StringTranslation.objects.filter(locale__language_code="ko").exists()
+
+
+def test_a_po_file_whose_every_string_is_rejected_says_nothing_was_imported(
+    tasks_in_process, translator_client, practice
+):
+    translation = _translate(practice, "ko")
+    po = _downloaded_po(translator_client, translation)
+    for entry in po:
+        entry.msgid = f"{entry.msgid} (an older version)"
+        entry.msgstr = "번역"
+
+    shown = _upload_po(translator_client, translation, po)
+
+    assert shown == [
+        (
+            "error",
+            f"Nothing was imported. {len(po)} translated strings were rejected: they do not "
+            "match this page's source text (the file may be from an older version of the page).",
+        )
+    ]
+    assert not StringTranslation.objects.filter(locale__language_code="ko").exists()
+
+
+def test_a_po_file_with_some_rejected_strings_says_how_many_of_each(
+    tasks_in_process, translator_client, practice
+):
+    translation = _translate(practice, "ko")
+    po = _downloaded_po(translator_client, translation)
+    for entry in po:
+        if entry.msgid == "Screening clinics":
+            entry.msgstr = "선별진료소"
+    po.append(polib.POEntry(msgid="A sentence no longer on the page", msgstr="옛 문장"))
+
+    shown = _upload_po(translator_client, translation, po)
+
+    assert shown == [
+        (
+            "warning",
+            "Imported 1 translated string from the PO file. 1 translated string was rejected: "
+            "it does not match this page's source text (the file may be from an older version "
+            "of the page).",
+        )
+    ]
+    assert StringTranslation.objects.get(locale__language_code="ko").data == "선별진료소"
+
+
+def test_a_po_file_with_no_translations_says_nothing_was_imported(
+    tasks_in_process, translator_client, practice
+):
+    translation = _translate(practice, "ko")
+    po = _downloaded_po(translator_client, translation)
+
+    shown = _upload_po(translator_client, translation, po)
+
+    assert shown == [("error", "Nothing was imported: the PO file holds no translated strings.")]
+
+
+def test_a_po_file_of_another_translation_is_refused(tasks_in_process, translator_client, practice):
+    korean = _translate(practice, "ko")
+    japanese = _translate(practice, "ja")
+    po = _downloaded_po(translator_client, japanese)
+    for entry in po:
+        entry.msgstr = "翻訳"
+
+    shown = _upload_po(translator_client, korean, po)
+
+    assert [level for level, _text in shown] == ["error"]
+    assert not StringTranslation.objects.exists()
+
+
+def test_only_someone_who_may_edit_the_page_can_upload_its_translation(
+    tasks_in_process, client, practice
+):
+    from django.contrib.auth.models import Permission
+
+    translation = _translate(practice, "ko")
+    po = polib.POFile()
+    po.metadata = {"X-WagtailLocalize-TranslationID": str(translation.uuid)}
+    po.append(polib.POEntry(msgid="Screening clinics", msgstr="선별진료소", msgctxt="title"))
+    visitor = get_user_model().objects.create_user("visitor", "v@example.org", "x")
+    visitor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(visitor)
+
+    response = client.post(
+        reverse("wagtail_localize:upload_pofile", args=[translation.pk]),
+        {"file": SimpleUploadedFile("ko.po", str(po).encode())},
+        follow=True,
+    )
+
+    # Wagtail's admin answers PermissionDenied with its home page and an error.
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not StringTranslation.objects.exists()
