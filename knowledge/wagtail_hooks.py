@@ -7,7 +7,11 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.documents.permissions import permission_policy as document_permission_policy
 from wagtail.models import Page
 
-from knowledge.admin_api import ChoosableDocumentsAdminAPIViewSet, ChoosableImagesAdminAPIViewSet
+from knowledge.admin_api import (
+    CheckedPagesAdminAPIViewSet,
+    ChoosableDocumentsAdminAPIViewSet,
+    ChoosableImagesAdminAPIViewSet,
+)
 
 
 @hooks.register("before_serve_page")
@@ -76,6 +80,7 @@ def offer_rapporteurs_only_pages_they_may_see(pages, request):
 @hooks.register("construct_admin_api", order=100)
 def limit_admin_api_files_to_choosable_ones(router):
     # After Wagtail's own registrations (order 0), under the same endpoint names.
+    router.register_endpoint("pages", CheckedPagesAdminAPIViewSet)
     router.register_endpoint("documents", ChoosableDocumentsAdminAPIViewSet)
     router.register_endpoint("images", ChoosableImagesAdminAPIViewSet)
 
