@@ -1,5 +1,5 @@
 """Admin forms: every page type and snippet is edited through a checked form (a system
-check insists). The checks: a StreamField whose posted data cannot be read is a form error,
+check insists). The checks: a field whose posted data cannot be read is a form error,
 and every chosen object is one the user may choose."""
 
 from __future__ import annotations
@@ -31,36 +31,40 @@ UNREADABLE_STREAM = _(
 )
 
 
-class CheckedStreamDataMixin:
-    """A StreamField whose posted data is incomplete is a form error, not a 500.
+class CheckedPostedDataMixin:
+    """Posted data that a widget cannot read is a form error, not a 500.
 
-    Wagtail's blocks read their management fields (`body-count`, `body-0-order`, a chooser's
-    id …) with int() and [] and raise on anything missing or odd, both while validating and
-    while showing the form again. Such a stream is replaced by an empty one in the bound data,
-    so the form can be shown, and carries an error, so nothing is saved.
+    Wagtail's StreamField blocks read their management fields (`body-count`, `body-0-order`,
+    a chooser's id …) with int() and [], and its rich-text editor parses its field as JSON;
+    each raises on anything missing or odd, both while validating and while showing the form
+    again. Such a field is emptied in the bound data (a stream to no blocks, anything else to
+    nothing posted), so the form can be shown, and carries an error, so nothing is saved.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.unreadable_streams: list[str] = []
+        self.unreadable_fields: list[str] = []
         if not self.is_bound:
             return
         for name, field in self.fields.items():
-            if not isinstance(field.widget, BlockWidget):
-                continue
             prefix = self.add_prefix(name)
             try:
                 field.widget.value_from_datadict(self.data, self.files, prefix)
-            except (KeyError, ValueError, TypeError, OverflowError) as error:
-                logger.info("Unreadable StreamField data for %s: %r", prefix, error)
-                self.unreadable_streams.append(name)
-                self.data = _with_empty_stream(self.data, prefix)
+            except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as error:
+                logger.info("Unreadable posted data for %s: %r", prefix, error)
+                self.unreadable_fields.append(name)
+                if isinstance(field.widget, BlockWidget):
+                    self.data = _with_empty_stream(self.data, prefix)
+                else:
+                    self.data = self.data.copy()
+                    self.data.pop(prefix, None)
 
     def clean(self):
         cleaned_data = super().clean()
-        for name in self.unreadable_streams:
+        for name in self.unreadable_fields:
             message = str(UNREADABLE_STREAM)  # the editor's script gets it as JSON
-            if isinstance(self.fields[name].widget.block_def, StreamBlock):
+            widget = self.fields[name].widget
+            if isinstance(widget, BlockWidget) and isinstance(widget.block_def, StreamBlock):
                 error = StreamBlockValidationError(non_block_errors=[message])
             else:
                 error = ValidationError(message)
@@ -113,11 +117,11 @@ class ChosenObjectsCheck:
         return not refused
 
 
-class CheckedPageForm(CheckedStreamDataMixin, ChosenObjectsCheck, WagtailAdminPageForm):
+class CheckedPageForm(CheckedPostedDataMixin, ChosenObjectsCheck, WagtailAdminPageForm):
     """The base form of every page type (a system check insists)."""
 
 
-class CheckedModelForm(CheckedStreamDataMixin, ChosenObjectsCheck, WagtailAdminModelForm):
+class CheckedModelForm(CheckedPostedDataMixin, ChosenObjectsCheck, WagtailAdminModelForm):
     """The base form of every snippet (a system check insists)."""
 
 

@@ -9,7 +9,7 @@ from wagtail.models import Locale, Page
 from wagtail.test.utils.form_data import querydict_from_html
 
 from home.models import HomePage
-from knowledge.forms import CheckedStreamDataMixin
+from knowledge.forms import CheckedPostedDataMixin
 from knowledge.models import PracticePage, SessionPage, SessionSummaryPage
 from knowledge.site_structure import practice_index_for
 from tests.factories import add_practice
@@ -112,6 +112,22 @@ def test_editing_with_broken_stream_data_gets_the_form_back_and_saves_nothing(
     assert practice.revisions.count() == 1
 
 
+@pytest.mark.parametrize("posted", ["not json", '{"blocks": [}', "[]", "42"])
+def test_rich_text_that_is_not_the_editors_json_gets_the_form_back_and_saves_nothing(
+    admin_client, practice, posted
+):
+    index = practice.get_parent()
+    url = f"/admin/pages/{index.pk}/edit/"
+    data = editor_form(admin_client, url)
+    data["intro"] = posted
+    revisions = index.revisions.count()
+
+    response = admin_client.post(url, data)
+
+    assert_form_back_with_message(response)
+    assert index.revisions.count() == revisions
+
+
 def test_creating_without_the_stream_count_gets_the_form_back_and_creates_nothing(
     admin_client, practice
 ):
@@ -160,7 +176,7 @@ def test_every_page_type_uses_the_checked_base_form():
     assert {HomePage, PracticePage, SessionPage, SessionSummaryPage} <= set(ours)
     for model in ours:
         form_class = model.get_edit_handler().get_form_class()
-        assert issubclass(form_class, CheckedStreamDataMixin), model
+        assert issubclass(form_class, CheckedPostedDataMixin), model
     assert Page not in ours
 
 
