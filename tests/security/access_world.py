@@ -47,13 +47,12 @@ from knowledge.models import (
     PracticeAttachment,
     SessionAccess,
     SessionPage,
-    SessionSummaryPage,
     TopicArea,
 )
 from knowledge.site_structure import practice_index_for
 from search.models import SynonymGroup
 from tests import files
-from tests.factories import add_practice
+from tests.factories import add_draft_summary, add_practice, add_user, upload_document
 
 User = get_user_model()
 Document = get_document_model()
@@ -107,36 +106,6 @@ class World:
         return [secret for secret, readers in READERS.items() if role not in readers]
 
 
-def _user(username: str, full_name: str, *groups, **extra):
-    first, last = full_name.split(" ", 1)
-    user = User.objects.create_user(
-        username=username,
-        email=f"{username}@example.org",
-        password="matrix-password",  # noqa: S106
-        first_name=first,
-        last_name=last,
-        **extra,
-    )
-    user.groups.add(*groups)
-    return user
-
-
-def _document(title: str, collection: Collection, user=None):
-    return Document.objects.create(
-        title=title,
-        file=ContentFile(files.pdf_with_text(title), name=f"{title.lower()}.pdf"),
-        collection=collection,
-        uploaded_by_user=user,
-    )
-
-
-def _summary(session: SessionPage, owner, title: str) -> SessionSummaryPage:
-    summary = SessionSummaryPage(title=title, owner=owner, live=False)
-    session.add_child(instance=summary)
-    summary.save_revision(user=owner, log_action=True)
-    return summary
-
-
 def build_world() -> World:
     """Everything the matrix needs, as the admin's own actions would leave it."""
     roles = ensure_editorial_roles()
@@ -144,11 +113,11 @@ def build_world() -> World:
     education = SessionPage.objects.get(slug="education", locale=default)
     culture = SessionPage.objects.get(slug="culture", locale=default)
     users = {
-        "editor": _user("eve.editor", EDITOR_NAME, roles.editors),
-        "moderator": _user("mo.moderator", "Mo Moderata", roles.moderators),
-        "admin": _user("ada.admin", "Ada Admin", is_superuser=True, is_staff=True),
-        "rapporteur": _user("rhea.rapporteur", "Rhea Rapport"),
-        "other_rapporteur": _user("carla.culture", OTHER_RAPPORTEUR),
+        "editor": add_user("eve.editor", EDITOR_NAME, roles.editors),
+        "moderator": add_user("mo.moderator", "Mo Moderata", roles.moderators),
+        "admin": add_user("ada.admin", "Ada Admin", is_superuser=True, is_staff=True),
+        "rapporteur": add_user("rhea.rapporteur", "Rhea Rapport"),
+        "other_rapporteur": add_user("carla.culture", OTHER_RAPPORTEUR),
     }
     assign_rapporteur(users["rapporteur"], education)
     assign_rapporteur(users["other_rapporteur"], culture)
@@ -161,19 +130,19 @@ def build_world() -> World:
     collection_restriction.groups.set([roles.editors, roles.moderators])
 
     documents = {
-        "own": _document(
+        "own": upload_document(
             f"{OWN_UPLOAD} slides",
             SessionAccess.objects.get(session=education).collection,
             users["rapporteur"],
         ),
-        "other": _document(
+        "other": upload_document(
             f"{OTHER_UPLOAD} slides",
             SessionAccess.objects.get(session=culture).collection,
             users["other_rapporteur"],
         ),
-        "draft_only": _document(f"{DRAFT_FILE} budget", root_collection, editor),
-        "private": _document(f"{PRIVATE_FILE} audit", staff_only, editor),
-        "public": _document("Testing station guide", root_collection, editor),
+        "draft_only": upload_document(f"{DRAFT_FILE} budget", root_collection, editor),
+        "private": upload_document(f"{PRIVATE_FILE} audit", staff_only, editor),
+        "public": upload_document("Testing station guide", root_collection, editor),
     }
     images = {
         "public": Image.objects.create(title="Station photo", file=get_test_image_file()),
@@ -215,8 +184,12 @@ def build_world() -> World:
         password="members-only",  # noqa: S106
     )
 
-    own_summary = _summary(education, users["rapporteur"], f"{OWN_SUMMARY} education summary")
-    other_summary = _summary(culture, users["other_rapporteur"], f"{OTHER_SUMMARY} culture summary")
+    own_summary = add_draft_summary(
+        education, users["rapporteur"], f"{OWN_SUMMARY} education summary"
+    )
+    other_summary = add_draft_summary(
+        culture, users["other_rapporteur"], f"{OTHER_SUMMARY} culture summary"
+    )
     workflow_state = other_summary.get_workflow().start(other_summary, users["other_rapporteur"])
 
     objects = _admin_objects(users, live, documents, staff_only)
