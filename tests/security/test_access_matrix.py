@@ -28,7 +28,8 @@ from tests.security.access_matrix import MATRIX
 from tests.security.access_surfaces import probes, url_patterns
 from tests.security.access_world import ROLES, build_world
 
-pytestmark = pytest.mark.django_db
+# Access rules do not depend on the database; the generated hostile input runs on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.database_independent]
 
 # What a refused POST must leave untouched: every row of these models.
 WATCHED_MODELS = (

@@ -125,8 +125,9 @@ def _as_query_dict(pairs) -> dict[str, list[str]]:
     return query
 
 
-def _forms_of(role, world, client) -> list[tuple[str, object]]:
-    """(path, form) for every admin view this role may change something through."""
+def _forms_of(role, world, client, *, beyond: str | None = None) -> list[tuple[str, object]]:
+    """(path, form) for every admin view this role may change something through; with
+    `beyond`, only those that role may not (a moderator's forms beyond an editor's)."""
     found = []
     for pattern in url_patterns():
         access = MATRIX[pattern.route]
@@ -134,6 +135,8 @@ def _forms_of(role, world, client) -> list[tuple[str, object]]:
             continue
         for probe in probes(pattern, world):
             if not access.may_change(role, probe.target) or access.post_only:
+                continue
+            if beyond is not None and access.may_change(beyond, probe.target):
                 continue
             response = client.get(probe.path, dict(probe.query))
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
@@ -195,8 +198,9 @@ def test_admin_forms_answer_generated_posts_without_a_server_error(world, role):
     client = Client(raise_request_exception=False)
     user = world.users[role]
     client.force_login(user)
-    forms = _forms_of(role, world, client)
-    assert len(forms) >= 5, f"too few forms found for {role}: {[path for path, _ in forms]}"
+    # A moderator's forms are an editor's and those of moderation and publishing.
+    forms = _forms_of(role, world, client, beyond="editor" if role == "moderator" else None)
+    assert len(forms) >= 3, f"too few forms found for {role}: {[path for path, _ in forms]}"
     ids = forbidden_ids(world) + [2**63, -1]
     refused = _references_refused_to(world, role)
     failures: list[str] = []
