@@ -190,9 +190,9 @@ def measure_import(path: Path) -> dict:
     django.setup()
     from django.core.management import CommandError, call_command
 
+    from home.site_structure import ensure_site_structure
     from knowledge.models import PracticePage
-    from knowledge.site_structure import ensure_site_structure
-    from knowledge.summit_programme import LoadReport, load_topic_areas, read_programme
+    from sitedata.summit_programme import LoadReport, load_topic_areas, read_programme
 
     call_command("migrate", verbosity=0)
     ensure_site_structure()

@@ -128,11 +128,11 @@ def measure(path: Path) -> dict:
     from django.core.management import call_command
     from wagtail.models import Revision
 
+    from home.site_structure import ensure_site_structure
     from knowledge.models import PracticePage
-    from knowledge.open_data import export_chunks, iter_public_practice_records
-    from knowledge.practice_import import import_practice_file
-    from knowledge.site_structure import ensure_site_structure
-    from knowledge.summit_programme import LoadReport, load_topic_areas, read_programme
+    from sitedata.open_data import export_chunks, iter_public_practice_records
+    from sitedata.practice_import import import_practice_file
+    from sitedata.summit_programme import LoadReport, load_topic_areas, read_programme
 
     call_command("migrate", verbosity=0)
     ensure_site_structure()

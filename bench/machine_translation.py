@@ -4,7 +4,7 @@
 
 Builds a fresh temporary SQLite site (`load_summit_2020`, `load_demo_practices`), starts a local
 server speaking DeepL's API (tests/translation_fakes.py, answering at once), and runs the job
-body (`knowledge.translation.jobs.run_machine_translation`) for every English demo practice:
+body (`translation.jobs.run_machine_translation`) for every English demo practice:
 first into an empty translation, then again with nothing changed, then after one sentence of
 each source changed. Prints a Markdown table: pages, segments sent, provider requests and the
 median and slowest seconds per page. Never asserts timings.
@@ -39,8 +39,8 @@ def _configure(workdir: Path, provider_url: str) -> None:
 def _round(name: str, practices, language: str, provider) -> dict:
     from wagtail.models import Locale
 
-    from knowledge.models import MachineTranslationJob
-    from knowledge.translation.jobs import run_machine_translation
+    from translation.jobs import run_machine_translation
+    from translation.models import MachineTranslationJob
 
     locale = Locale.objects.get(language_code=language)
     requests_before = len(provider.requests)

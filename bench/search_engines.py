@@ -206,8 +206,8 @@ def database_prepare() -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from knowledge.site_structure import ensure_site_structure
-    from knowledge.summit_programme import LoadReport, load_topic_areas, read_programme
+    from home.site_structure import ensure_site_structure
+    from sitedata.summit_programme import LoadReport, load_topic_areas, read_programme
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -227,10 +227,10 @@ def database_load(corpus: Path, size: int) -> dict:
     from django.utils import timezone
     from wagtail.models import Locale, Page
 
+    from home.site_structure import practice_index_for
     from knowledge.models import PracticePage, TopicArea
-    from knowledge.open_data import body_from_paragraphs
-    from knowledge.site_structure import practice_index_for
-    from knowledge.summit_programme import get_or_create_city
+    from sitedata.open_data import body_from_paragraphs
+    from sitedata.summit_programme import get_or_create_city
 
     started = time.perf_counter()
     content_type = ContentType.objects.get_for_model(PracticePage)

@@ -3,8 +3,8 @@
     .venv/bin/python bench/text_extraction.py [--runs 5]
 
 Builds real files with the test builders (tests/files.py), runs each through the upload
-check (knowledge.document_files.inspect_upload) and the sandboxed extraction the Celery job
-uses (knowledge.text_extraction.extract_in_sandbox, a child process with the default time
+check (documents.inspection.inspect_upload) and the sandboxed extraction the Celery job
+uses (documents.extraction.extract_in_sandbox, a child process with the default time
 and memory limits), and prints a Markdown table: median and slowest wall time per file,
 characters extracted, and the outcome. Never asserts timings.
 """
@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cac.settings.dev")
 django.setup()
 
-from knowledge.document_files import UploadLimits, UploadRejected, inspect_upload  # noqa: E402
-from knowledge.text_extraction import extract_in_sandbox  # noqa: E402
+from documents.extraction import extract_in_sandbox  # noqa: E402
+from documents.inspection import UploadLimits, UploadRejected, inspect_upload  # noqa: E402
 from tests import files  # noqa: E402
 
 LIMITS = UploadLimits(max_bytes=50 * 1024 * 1024)

@@ -8,7 +8,7 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Site
 
-from knowledge.api_queries import OddQueryMixin
+from core.api_queries import OddQueryMixin
 from knowledge.public_media import public_documents, public_images
 from knowledge.visibility import visible_pages
 

@@ -9,13 +9,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cac.api import api_router
+from core import health, privacy_passwords
+from editorial.boundary import ExternalLinkChooserView, switched_off
 from knowledge import views as knowledge_views
-from knowledge.admin_boundary import ExternalLinkChooserView, switched_off
 from search import api as search_api
 from search import views as search_views
-
-from . import health, privacy_passwords
-from .api import api_router
+from sitedata import views as sitedata_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -43,7 +43,7 @@ urlpatterns = [
     path("api/v1/openapi.json", search_api.openapi_api, name="search_openapi"),
     path(
         "open-data/practices.<str:export_format>",
-        knowledge_views.open_data_download,
+        sitedata_views.open_data_download,
         name="open_data_download",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -64,7 +64,7 @@ urlpatterns += i18n_patterns(
     path("topics/", knowledge_views.topic_area_list, name="topic_area_list"),
     path("topics/<slug:slug>/", knowledge_views.topic_area_detail, name="topic_area_detail"),
     path("cities/<slug:slug>/", knowledge_views.city_detail, name="city_detail"),
-    path("open-data/", knowledge_views.open_data, name="open_data"),
+    path("open-data/", sitedata_views.open_data, name="open_data"),
     path("search/", search_views.search_page, name="search"),
     path(
         "untranslated/<int:page_id>/",

@@ -3,8 +3,12 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Locale, Page
 
+from core.forms import CheckedPageForm
 from knowledge.blocks import RICH_TEXT_FEATURES
-from knowledge.forms import CheckedPageForm
+from knowledge.listings import topic_areas_for
+from knowledge.localized import prefer_locale
+from knowledge.models import PracticeIndexPage, PracticePage, SummitPage
+from knowledge.visibility import visible_pages
 
 
 class HomePage(Page):
@@ -22,11 +26,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.localized import prefer_locale
-        from knowledge.models import PracticeIndexPage, PracticePage
-        from knowledge.topic_areas import topic_areas_for
-        from knowledge.visibility import visible_pages
-
         context = super().get_context(request, *args, **kwargs)
         context["topics"] = topic_areas_for(self.locale)
         # As on the practice index: this locale's practices, and untranslated originals.
@@ -42,9 +41,6 @@ class HomePage(Page):
 
     def localized_summit(self) -> Page | None:
         """This locale's summit page; the default locale's while it is not translated."""
-        from knowledge.models import SummitPage
-        from knowledge.visibility import visible_pages
-
         summit = visible_pages(SummitPage.objects.descendant_of(self)).first()
         if summit is None:
             summit = visible_pages(SummitPage.objects.filter(locale=Locale.get_default())).first()

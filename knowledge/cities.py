@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from wagtail.models import Locale
 
-from .localized import prefer_locale, snippet_by_slug
-from .models import City, PracticePage, SessionPage
-from .visibility import visible_pages
+from knowledge.localized import prefer_locale, snippet_by_slug
+from knowledge.models import City, PracticePage, SessionPage
+from knowledge.visibility import visible_pages
 
 
 @dataclass

@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from wagtail.models import Locale
 
-from .models import City, PracticeKind, TopicArea
-from .visibility import visible_pages
+from knowledge.localized import prefer_locale
+from knowledge.models.snippets import City, PracticeKind, TopicArea
+from knowledge.visibility import visible_pages
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,8 @@ def filter_practices(practices: QuerySet, practice_filter: PracticeFilter) -> Qu
         .distinct()
         .order_by("-started", "-first_published_at", "pk")
     )
+
+
+def topic_areas_for(locale: Locale) -> QuerySet[TopicArea]:
+    """The ten areas in the visitor's language (untranslated ones in the default language)."""
+    return prefer_locale(TopicArea.objects.all(), locale).order_by("sort_order", "name")

@@ -13,7 +13,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction, Page, ReferenceIndex
 
-from .visibility import visible_pages
+from knowledge.visibility import visible_pages
 
 
 def private_collection_ids() -> set[int]:

@@ -9,9 +9,9 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from wagtail.models import Locale
 
-from .localized import prefer_locale, snippet_by_slug
-from .models import PracticePage, SessionPage, SessionSummaryPage, TopicArea
-from .visibility import visible_pages
+from knowledge.localized import prefer_locale, snippet_by_slug
+from knowledge.models import PracticePage, SessionPage, SessionSummaryPage, TopicArea
+from knowledge.visibility import visible_pages
 
 
 @dataclass
@@ -23,11 +23,6 @@ class TopicAreaContents:
     @property
     def is_empty(self) -> bool:
         return not (self.practices.exists() or self.sessions or self.summaries)
-
-
-def topic_areas_for(locale: Locale) -> QuerySet[TopicArea]:
-    """The ten areas in the visitor's language (untranslated ones in the default language)."""
-    return prefer_locale(TopicArea.objects.all(), locale).order_by("sort_order", "name")
 
 
 def topic_area_by_slug(slug: str, locale: Locale) -> TopicArea | None:

@@ -16,10 +16,9 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, NumberColumn
 from wagtail.admin.views.reports import ReportView
 
-from knowledge.editorial_roles import EDITORS, MODERATORS
-
-from .indexing import index_status
-from .models import SearchQueryDay
+from editorial.roles import EDITORS, MODERATORS
+from search.indexing import index_status
+from search.models import SearchQueryDay
 
 
 def can_see_index_status(user) -> bool:

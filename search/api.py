@@ -6,11 +6,10 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from cac.throttling import rate_limited
-
-from .engines.base import EngineUnavailable, SearchHit
-from .openapi import openapi_document
-from .service import (
+from core.throttling import rate_limited
+from search.engines.base import EngineUnavailable, SearchHit
+from search.openapi import openapi_document
+from search.service import (
     PromotedResult,
     facet_labels,
     invalid_api_parameters,

@@ -10,10 +10,9 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from cac.throttling import check_rate_settings
-
-        from . import signals  # noqa: F401  (connects the outbox receivers)
-        from .sqlite_admin_search import double_quotes_in_sqlite_search_terms
+        from core.throttling import check_rate_settings
+        from search import receivers  # noqa: F401  (connects the outbox receivers)
+        from search.sqlite_admin_search import double_quotes_in_sqlite_search_terms
 
         checks.register(check_rate_settings)
         double_quotes_in_sqlite_search_terms()

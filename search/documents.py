@@ -18,18 +18,11 @@ from django.utils.html import strip_tags
 from wagtail.models import Locale, Page
 from wagtail.rich_text import get_text_for_indexing
 
-from knowledge.models import (
-    City,
-    DocumentText,
-    PracticePage,
-    SessionPage,
-    SessionSummaryPage,
-    TopicArea,
-)
+from documents.models import DocumentText
+from knowledge.models import City, PracticePage, SessionPage, SessionSummaryPage, TopicArea
 from knowledge.public_media import private_collection_ids
 from knowledge.visibility import is_publicly_visible, visible_pages
-
-from .engines.base import SearchDocument
+from search.engines.base import SearchDocument
 
 # The page types the public index covers. Topic areas are snippets, indexed on their own.
 INDEXED_PAGE_TYPES = (PracticePage, SessionPage, SessionSummaryPage)

@@ -10,9 +10,9 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .documents import build_documents_by_id, iter_search_documents
-from .engines.base import EngineHealth, SearchDocument, SearchEngine
-from .models import IndexOutboxEntry
+from search.documents import build_documents_by_id, iter_search_documents
+from search.engines.base import EngineHealth, SearchDocument, SearchEngine
+from search.models import IndexOutboxEntry
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ MAX_RETRY_SECONDS = 600
 def _engine(engine: SearchEngine | None) -> SearchEngine:
     if engine is not None:
         return engine
-    from .engines.selection import get_engine
+    from search.engines.selection import get_engine
 
     return get_engine()
 

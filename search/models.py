@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.forms import CheckedModelForm
+from core.forms import CheckedModelForm
 
 
 class IndexOutboxEntry(models.Model):

@@ -1,28 +1,23 @@
-"""Writing index outbox rows, in the caller's transaction, and asking for a drain after commit."""
+"""Writing index outbox rows, in the caller's transaction (search/receivers.py then asks for a
+drain after commit: search.tasks.drain_after_commit)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.db import connection, transaction
 from wagtail.models import Page
 
 from knowledge.models import PracticePage, SessionPage, TopicArea
-
-from .documents import INDEXED_PAGE_TYPES, page_document_id, topic_area_document_id
-from .models import IndexOutboxEntry
-
-logger = logging.getLogger(__name__)
+from search.documents import INDEXED_PAGE_TYPES, page_document_id, topic_area_document_id
+from search.models import IndexOutboxEntry
 
 
 def enqueue_documents(document_ids: Iterable[str], action: str) -> int:
-    """One outbox row per document, in the current transaction; a drain follows the commit."""
+    """One outbox row per document, in the current transaction. How many."""
     entries = [IndexOutboxEntry(document_id=doc_id, action=action) for doc_id in document_ids]
     if not entries:
         return 0
     IndexOutboxEntry.objects.bulk_create(entries, batch_size=500)
-    _request_drain_after_commit()
     return len(entries)
 
 
@@ -62,24 +57,3 @@ def enqueue_pages_tagged_with(area: TopicArea) -> int:
     return enqueue_documents(
         (page_document_id(pk) for pk in sorted(ids)), IndexOutboxEntry.Action.UPSERT
     )
-
-
-def _request_drain_after_commit() -> None:
-    # Once per transaction: an import that publishes 10,000 pages asks for one drain.
-    if connection.in_atomic_block and any(
-        callback is send_drain_task for _sids, callback, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(send_drain_task, robust=True)
-
-
-def send_drain_task() -> None:
-    """Queue a drain. A broker outage never fails the caller: beat re-drains every minute."""
-    from cac.celery import run_or_queue
-
-    from .tasks import drain_index_outbox
-
-    try:
-        run_or_queue(drain_index_outbox)
-    except Exception:
-        logger.warning("Could not queue an index drain; the periodic drain will pick it up.")

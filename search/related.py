@@ -8,10 +8,9 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from knowledge.models import PracticePage, RelatedPractice
 from knowledge.visibility import visible_pages
-
-from .documents import page_document_id, page_id_from_document_id
-from .engines.base import EngineUnavailable, SearchHit
-from .engines.selection import get_engine
+from search.documents import page_document_id, page_id_from_document_id
+from search.engines.base import EngineUnavailable, SearchHit
+from search.engines.selection import get_engine
 
 logger = logging.getLogger(__name__)
 

@@ -23,10 +23,9 @@ from wagtail.search.utils import normalise_query_string
 
 from knowledge.models import PracticeKind, TopicArea
 from knowledge.visibility import visible_pages
-
-from .engines.base import FACET_FIELDS, SearchRequest, SearchResponse
-from .engines.selection import get_engine
-from .models import SearchQueryDay
+from search.engines.base import FACET_FIELDS, SearchRequest, SearchResponse
+from search.engines.selection import get_engine
+from search.models import SearchQueryDay
 
 logger = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ def base_synonym_groups() -> list[tuple[str, ...]]:
 def admin_synonym_groups() -> list[tuple[str, ...]]:
     from django.db import DatabaseError
 
-    from .models import SynonymGroup
+    from search.models import SynonymGroup
 
     try:
         rows = list(SynonymGroup.objects.values_list("terms", flat=True))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
 
-from .engines.base import EngineUnavailable
-from .indexing import drain_all_due, reconcile_index
-from .service import prune_query_log
+from celery import shared_task
+from django.db import connection, transaction
+
+from core.queue import run_or_queue
+from search.engines.base import EngineUnavailable
+from search.indexing import drain_all_due, reconcile_index
+from search.service import prune_query_log
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -39,3 +45,21 @@ def reconcile_index_task() -> dict:
 @shared_task(name="search.tasks.prune_query_log", ignore_result=True)
 def prune_query_log_task() -> int:
     return prune_query_log()
+
+
+def drain_after_commit() -> None:
+    """Ask for a drain once the current transaction commits; once per transaction, so an
+    import that publishes 10,000 pages asks for one drain."""
+    if connection.in_atomic_block and any(
+        callback is send_drain_task for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(send_drain_task, robust=True)
+
+
+def send_drain_task() -> None:
+    """Queue a drain. A broker outage never fails the caller: beat re-drains every minute."""
+    try:
+        run_or_queue(drain_index_outbox)
+    except Exception:
+        logger.warning("Could not queue an index drain; the periodic drain will pick it up.")

@@ -7,10 +7,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from wagtail.models import Locale
 
-from knowledge.topic_areas import topic_areas_for
-
-from .engines.base import EngineUnavailable
-from .service import (
+from knowledge.listings import topic_areas_for
+from search.engines.base import EngineUnavailable
+from search.service import (
     facet_labels,
     label_for,
     parse_search_request,

@@ -3,7 +3,7 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from .models import SynonymGroup
+from search.models import SynonymGroup
 
 # Editors extend the shipped synonym list here; both engines pick the groups up.
 register_snippet(SynonymGroup)
@@ -14,7 +14,7 @@ register_snippet(SynonymGroup)
 def register_index_status_url():
     from django.urls import path
 
-    from .admin_views import index_status_view
+    from search.admin_views import index_status_view
 
     return [path("search-index/", index_status_view, name="search_index_status")]
 
@@ -25,7 +25,7 @@ def register_index_status_menu_item():
     from django.utils.translation import gettext_lazy as _
     from wagtail.admin.menu import MenuItem
 
-    from .admin_views import can_see_index_status
+    from search.admin_views import can_see_index_status
 
     class IndexStatusMenuItem(MenuItem):
         def is_shown(self, request):
@@ -41,7 +41,7 @@ def register_index_status_menu_item():
 def register_search_query_report_urls():
     from django.urls import path
 
-    from .admin_views import SearchQueryReportView
+    from search.admin_views import SearchQueryReportView
 
     return [
         path("search-queries/", SearchQueryReportView.as_view(), name="search_query_report"),
@@ -59,7 +59,7 @@ def register_search_query_report_menu_item():
     from django.utils.translation import gettext_lazy as _
     from wagtail.admin.menu import MenuItem
 
-    from .admin_views import can_see_search_queries
+    from search.admin_views import can_see_search_queries
 
     class SearchQueryReportMenuItem(MenuItem):
         def is_shown(self, request):

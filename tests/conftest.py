@@ -129,7 +129,7 @@ def unreachable_engine(settings):
 @pytest.fixture
 def site_structure(db):
     """The home pages and practice indexes for every content locale."""
-    from knowledge.site_structure import ensure_site_structure
+    from home.site_structure import ensure_site_structure
 
     return ensure_site_structure()
 

@@ -3,7 +3,7 @@
 import pytest
 from wagtail.models import Locale
 
-from knowledge.site_structure import practice_index_for
+from home.site_structure import practice_index_for
 
 pytestmark = pytest.mark.django_db
 

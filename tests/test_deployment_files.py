@@ -410,9 +410,9 @@ def test_queue_routes_match_real_tasks_and_stay_off_by_default():
         return router.route({}, task_name)["queue"].name
 
     assert queue_of("search.tasks.drain_index_outbox") == "indexing"
-    assert queue_of("knowledge.tasks.machine_translate_page") == "translation"
-    assert queue_of("knowledge.tasks.extract_document_text") == "documents"
-    assert queue_of("knowledge.tasks.send_moderation_email") == "celery"
+    assert queue_of("translation.tasks.machine_translate_page") == "translation"
+    assert queue_of("documents.tasks.extract_document_text") == "documents"
+    assert queue_of("editorial.tasks.send_moderation_email") == "celery"
     # Beat's tasks reach a queue too (beat sends through the same router).
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in task_names
@@ -600,7 +600,8 @@ def test_separate_queues_put_tasks_on_their_queue_in_redis():
     code = (
         "import django; django.setup(); "
         "from search.tasks import prune_query_log_task as a; "
-        "from knowledge.tasks import sync_page_translations as b, extract_document_text as c; "
+        "from translation.tasks import sync_page_translations as b; "
+        "from documents.tasks import extract_document_text as c; "
         "a.apply_async(); b.apply_async(args=[0]); c.apply_async(args=[0])"
     )
     try:
@@ -624,8 +625,8 @@ def test_separate_queues_put_tasks_on_their_queue_in_redis():
             sent[queue] = [json.loads(m)["headers"]["task"] for m in messages]
         assert sent == {
             "indexing": ["search.tasks.prune_query_log"],
-            "translation": ["knowledge.tasks.sync_page_translations"],
-            "documents": ["knowledge.tasks.extract_document_text"],
+            "translation": ["translation.tasks.sync_page_translations"],
+            "documents": ["documents.tasks.extract_document_text"],
         }
     finally:
         connection.delete(*queues)

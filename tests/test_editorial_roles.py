@@ -22,8 +22,8 @@ from wagtail.models import (
 )
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from home.models import HomePage
-from knowledge.editorial_roles import (
+from editorial.models import SessionAccess, rapporteur_sessions
+from editorial.roles import (
     EDITORS,
     MODERATION_WORKFLOW,
     MODERATORS,
@@ -32,15 +32,9 @@ from knowledge.editorial_roles import (
     ensure_editorial_roles,
     unassign_rapporteur,
 )
-from knowledge.models import (
-    PracticePage,
-    SessionAccess,
-    SessionPage,
-    SessionSummaryPage,
-    TopicArea,
-    rapporteur_sessions,
-)
-from knowledge.site_structure import practice_index_for
+from home.models import HomePage
+from home.site_structure import practice_index_for
+from knowledge.models import PracticePage, SessionPage, SessionSummaryPage, TopicArea
 
 User = get_user_model()
 

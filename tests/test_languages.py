@@ -13,7 +13,7 @@ from django.conf import settings
 from wagtail.models import Locale, PageViewRestriction
 
 from home.models import HomePage
-from knowledge.site_structure import ensure_site_structure, practice_index_for
+from home.site_structure import ensure_site_structure, practice_index_for
 from tests.factories import add_practice
 
 ROOT = Path(__file__).resolve().parent.parent

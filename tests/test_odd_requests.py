@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from wagtail.models import Locale, Page, PageViewRestriction
 
-from knowledge.site_structure import practice_index_for
+from home.site_structure import practice_index_for
 from tests.factories import add_practice
 
 pytestmark = pytest.mark.django_db

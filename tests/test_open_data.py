@@ -11,7 +11,7 @@ from django.core.management import call_command
 from wagtail.models import PageViewRestriction
 
 from knowledge.models import City, PracticePage
-from knowledge.open_data import CSV_COLUMNS, RECORD_FIELDS
+from sitedata.open_data import CSV_COLUMNS, RECORD_FIELDS
 
 DRAFT_SLUG = "return-to-office-guideline"
 

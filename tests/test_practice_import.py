@@ -11,17 +11,17 @@ from django.core.management import CommandError, call_command
 from wagtail.embeds.blocks import EmbedValue
 from wagtail.models import Locale, Page, Revision
 
-from knowledge.demo_practices import load_demo_practices
-from knowledge.import_limits import read_lines
+from home.site_structure import ensure_site_structure
 from knowledge.models import City, PracticePage, RelatedPractice
-from knowledge.open_data import paragraphs_from_body
-from knowledge.practice_import import (
+from sitedata.demo_practices import load_demo_practices
+from sitedata.import_limits import read_lines
+from sitedata.open_data import paragraphs_from_body
+from sitedata.practice_import import (
     InvalidPracticeFile,
     apply_practice_records,
     validate_practice_lines,
 )
-from knowledge.site_structure import ensure_site_structure
-from knowledge.summit_programme import LoadReport, load_topic_areas, read_programme
+from sitedata.summit_programme import LoadReport, load_topic_areas, read_programme
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.models import Locale, PageViewRestriction
 
+from home.site_structure import practice_index_for
 from knowledge.models import PracticeAttachment, PracticePage, TopicArea
-from knowledge.site_structure import practice_index_for
 
 pytestmark = pytest.mark.django_db
 

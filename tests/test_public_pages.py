@@ -13,6 +13,7 @@ from django.views.defaults import server_error
 from wagtail.models import Locale, PageViewRestriction
 
 from home.models import HomePage
+from home.site_structure import practice_index_for
 from knowledge.models import (
     PracticeIndexPage,
     PracticePage,
@@ -20,8 +21,7 @@ from knowledge.models import (
     SessionSummaryPage,
 )
 from knowledge.session_times import session_times
-from knowledge.site_structure import practice_index_for
-from knowledge.summit_programme import get_or_create_city
+from sitedata.summit_programme import get_or_create_city
 from tests.expected import TOPIC_SLUGS
 from tests.factories import add_practice
 

@@ -7,7 +7,8 @@ import socket
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from knowledge.translation.providers import (
+from tests.translation_fakes import FakeDeepL, FakeGoogle, FakeLibreTranslate
+from translation.providers import (
     DeepLProvider,
     GlossaryTerm,
     GoogleProvider,
@@ -17,7 +18,6 @@ from knowledge.translation.providers import (
     retry_after_seconds,
     split_on_terms,
 )
-from tests.translation_fakes import FakeDeepL, FakeGoogle, FakeLibreTranslate
 
 KEY = "secret-key-1234:fx"
 

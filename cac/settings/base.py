@@ -23,9 +23,16 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
-    "home",
+    # Ours, bottom layer first (docs/architecture.md). Ahead of Wagtail's apps: our admin
+    # URL hooks come first (translation's PO upload check replaces wagtail-localize's view).
+    "core",
     "knowledge",
+    "home",
+    "documents",
+    "editorial",
+    "translation",
     "search",
+    "sitedata",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -58,16 +65,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "cac.security_headers.SecurityHeadersMiddleware",
+    "core.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cac.middleware.SiteLocaleMiddleware",
+    "core.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "knowledge.admin_boundary.AdminBoundaryMiddleware",
+    "editorial.boundary.AdminBoundaryMiddleware",
 ]
 
 ROOT_URLCONF = "cac.urls"
@@ -111,8 +118,8 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in throttling (cac/login_throttle.py): ModelBackend that refuses while throttled.
-AUTHENTICATION_BACKENDS = ["cac.login_throttle.ThrottledModelBackend"]
-WAGTAILADMIN_USER_LOGIN_FORM = "cac.login_throttle.ThrottledLoginForm"
+AUTHENTICATION_BACKENDS = ["core.login_throttle.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "core.login_throttle.ThrottledLoginForm"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # per username
 LOGIN_FAILURE_IP_LIMIT = env.int("LOGIN_FAILURE_IP_LIMIT", default=20)  # per address (offices)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
@@ -208,6 +215,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # outbox keeps the work (search.outbox.send_drain_task); beat drains it once Redis is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "max_retries": 0}
+# /readyz (core/health.py): each app's check, by name.
+READINESS_CHECKS = {
+    "database": "core.health.check_database",
+    "broker": "core.health.check_broker",
+    "search": "search.health.check_search",
+    "outbox": "search.health.check_outbox",
+}
+
 CELERY_BEAT_SCHEDULE = {
     "drain-index-outbox": {"task": "search.tasks.drain_index_outbox", "schedule": 60.0},
     "reconcile-search-index": {
@@ -215,7 +230,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     "retry-stalled-text-extraction": {
-        "task": "knowledge.tasks.retry_stalled_text_extraction",
+        "task": "documents.tasks.retry_stalled_text_extraction",
         "schedule": 300.0,
     },
     "prune-search-query-log": {
@@ -228,11 +243,11 @@ CELERY_BEAT_SCHEDULE = {
 # with -Q (docs/scale-out.md): a slow document or translation never delays indexing.
 TASK_QUEUE_ROUTES = {
     "search.tasks.*": {"queue": "indexing"},
-    "knowledge.tasks.machine_translate_page": {"queue": "translation"},
-    "knowledge.tasks.sync_page_translations": {"queue": "translation"},
-    "knowledge.tasks.run_localize_job": {"queue": "translation"},
-    "knowledge.tasks.extract_document_text": {"queue": "documents"},
-    "knowledge.tasks.retry_stalled_text_extraction": {"queue": "documents"},
+    "translation.tasks.machine_translate_page": {"queue": "translation"},
+    "translation.tasks.sync_page_translations": {"queue": "translation"},
+    "translation.tasks.run_localize_job": {"queue": "translation"},
+    "documents.tasks.extract_document_text": {"queue": "documents"},
+    "documents.tasks.retry_stalled_text_extraction": {"queue": "documents"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = TASK_QUEUE_ROUTES if env.bool("CELERY_SEPARATE_QUEUES", default=False) else {}
@@ -252,7 +267,7 @@ ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index"))
 
 # wagtail-localize's background jobs (tree sync, subtree submissions) run on Celery too.
-WAGTAILLOCALIZE_JOBS = {"BACKEND": "knowledge.translation.localize_jobs.CeleryJobBackend"}
+WAGTAILLOCALIZE_JOBS = {"BACKEND": "translation.job_backend.CeleryJobBackend"}
 # A new translation of a live page starts as a draft: it goes public when a person publishes it.
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 
@@ -291,8 +306,8 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Every upload is checked by its content (knowledge/document_files.py), not only its name.
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledge.document_forms.CheckedDocumentForm"
-WAGTAILIMAGES_IMAGE_FORM_BASE = "knowledge.document_forms.CheckedImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "documents.forms.CheckedDocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "documents.forms.CheckedImageForm"
 # Text extraction runs in a child process with these limits, so a hostile file costs a
 # failed job, never a worker (knowledge/text_extraction.py).
 DOCUMENT_TEXT_TIME_LIMIT_SECONDS = env.int("DOCUMENT_TEXT_TIME_LIMIT_SECONDS", default=60)

@@ -6,7 +6,7 @@ embedded search engine); here each of those must be named, or its stand-in asked
 many words. One ImproperlyConfigured names everything missing at once.
 """
 
-from .base import *
+from cac.settings.base import *
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")

@@ -2,7 +2,7 @@
 
 import tempfile
 
-from .base import *
+from cac.settings.base import *
 
 SECRET_KEY = "cac-test-key-not-secret"  # noqa: S105
 DEBUG = False

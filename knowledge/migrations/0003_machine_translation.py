@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import knowledge.models
+import translation.models  # language_choices moved there (issue 12)
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,9 +20,9 @@ class Migration(migrations.Migration):
             name='GlossaryTerm',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_language', models.CharField(choices=knowledge.models.language_choices, default='ko', max_length=10, verbose_name='source language')),
+                ('source_language', models.CharField(choices=translation.models.language_choices, default='ko', max_length=10, verbose_name='source language')),
                 ('source_term', models.CharField(max_length=200, verbose_name='term')),
-                ('target_language', models.CharField(choices=knowledge.models.language_choices, default='en', max_length=10, verbose_name='target language')),
+                ('target_language', models.CharField(choices=translation.models.language_choices, default='en', max_length=10, verbose_name='target language')),
                 ('target_term', models.CharField(max_length=200, verbose_name='translation')),
                 ('notes', models.CharField(blank=True, max_length=255, verbose_name='notes')),
             ],

@@ -41,7 +41,7 @@ from elasticsearch.dsl import (
     tokenizer,
 )
 
-from .base import (
+from search.engines.base import (
     FACET_FIELDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,

@@ -41,8 +41,8 @@ from pathlib import Path
 
 import tantivy
 
-from ..analysis import analyse
-from .base import (
+from search.analysis import analyse
+from search.engines.base import (
     FACET_FIELDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -581,7 +581,7 @@ class EmbeddedEngine(SearchEngine):
     def synonym_groups(self) -> list[tuple[str, ...]]:
         if self._synonyms is not None:
             return self._synonyms
-        from ..synonyms import synonym_groups
+        from search.synonyms import synonym_groups
 
         return synonym_groups()
 

@@ -6,7 +6,7 @@ from functools import cache
 
 from django.conf import settings
 
-from .base import SearchEngine
+from search.engines.base import SearchEngine
 
 
 @cache
@@ -16,13 +16,13 @@ def get_engine() -> SearchEngine:
     Tests that change settings call get_engine.cache_clear().
     """
     if settings.ELASTICSEARCH_URL:
-        from .elasticsearch import ElasticsearchEngine
+        from search.engines.elasticsearch import ElasticsearchEngine
 
         return ElasticsearchEngine(
             settings.ELASTICSEARCH_URL,
             prefix=getattr(settings, "ELASTICSEARCH_INDEX_PREFIX", "cac-knowledge"),
         )
     # Imported lazily: the embedded engine loads Tantivy and kiwipiepy, which ES deployments skip.
-    from .embedded import EmbeddedEngine
+    from search.engines.embedded import EmbeddedEngine
 
     return EmbeddedEngine(settings.SEARCH_INDEX_DIR)

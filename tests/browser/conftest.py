@@ -78,7 +78,7 @@ def seeded_site(tasks_in_process, transactional_db):
     """The demo site `make run` serves: summit, demo practices, editorial roles, indexed."""
     from django.core.management import call_command
 
-    from knowledge.editorial_roles import ensure_editorial_roles
+    from editorial.roles import ensure_editorial_roles
 
     call_command("load_summit_2020", verbosity=0)
     call_command("load_demo_practices", verbosity=0)

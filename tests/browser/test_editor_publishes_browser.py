@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 from wagtail.models import Locale
 
-from knowledge.editorial_roles import EDITORS, MODERATORS
+from editorial.roles import EDITORS, MODERATORS
 from knowledge.models import PracticeIndexPage, PracticePage, TopicArea
 
 from .conftest import new_browser_page

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from knowledge.models import SessionPage, SummitPage
-from knowledge.programme import programme_days
+from knowledge.models.summit import programme_days
 from knowledge.session_times import SEOUL
 
 from .conftest import new_browser_page

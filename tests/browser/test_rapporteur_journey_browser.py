@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 from wagtail.models import Locale
 
-from knowledge.editorial_roles import assign_rapporteur, ensure_editorial_roles
+from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from knowledge.models import SessionPage, SessionSummaryPage
 from tests import files
 

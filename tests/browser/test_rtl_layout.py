@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.site_structure import ensure_site_structure
+from home.site_structure import ensure_site_structure
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

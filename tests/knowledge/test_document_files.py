@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from knowledge.document_files import (
+from documents.inspection import (
     DocumentKind,
     UploadLimits,
     UploadRejected,

@@ -17,8 +17,9 @@ from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale
 
-from knowledge.editorial_roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import DocumentText, SessionPage
+from documents.models import DocumentText
+from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from knowledge.models import SessionPage
 from tests import files
 from tests.conftest import WORKER_EMAIL_DIR
 

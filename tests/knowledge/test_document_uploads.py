@@ -15,9 +15,10 @@ from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale
 
-from knowledge.editorial_roles import MODERATORS, ensure_editorial_roles
-from knowledge.models import DocumentText, PracticeAttachment
-from knowledge.site_structure import practice_index_for
+from documents.models import DocumentText
+from editorial.roles import MODERATORS, ensure_editorial_roles
+from home.site_structure import practice_index_for
+from knowledge.models import PracticeAttachment
 from search.models import IndexOutboxEntry
 from tests import files
 from tests.factories import add_practice

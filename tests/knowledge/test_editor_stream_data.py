@@ -8,10 +8,10 @@ from django.contrib.messages import get_messages
 from wagtail.models import Locale, Page
 from wagtail.test.utils.form_data import querydict_from_html
 
+from core.forms import CheckedPostedDataMixin
 from home.models import HomePage
-from knowledge.forms import CheckedPostedDataMixin
+from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, SessionPage, SessionSummaryPage
-from knowledge.site_structure import practice_index_for
 from tests.factories import add_practice
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +169,7 @@ def test_every_stream_of_a_session_summary_is_checked(admin_client, summit):
 
 def test_every_page_type_uses_the_checked_base_form():
     """The check lives in the checked base form: a page type on Wagtail's plain form would 500.
-    (The system check knowledge.E001 holds every page type and snippet to it as well.)"""
+    (The system check core.E001 holds every page type and snippet to it as well.)"""
     from wagtail.models import get_page_models
 
     ours = [model for model in get_page_models() if model._meta.app_label in {"home", "knowledge"}]

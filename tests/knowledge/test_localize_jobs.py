@@ -8,15 +8,15 @@ from wagtail.models import Locale, Page
 from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.tasks import background
 
-from knowledge.site_structure import practice_index_for
-from knowledge.translation.localize_jobs import (
-    CeleryJobBackend,
+from home.site_structure import practice_index_for
+from tests.factories import add_practice
+from translation.job_backend import CeleryJobBackend
+from translation.localize_jobs import (
     decode,
     encode,
     function_path,
     run_job,
 )
-from tests.factories import add_practice
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -16,12 +16,13 @@ from wagtail.models import Locale
 from wagtail_localize.models import StringTranslation, Translation
 from wagtail_localize.operations import TranslationCreator
 
-from knowledge.editorial_roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import GlossaryTerm, MachineTranslationJob, PracticePage, SessionPage
-from knowledge.site_structure import practice_index_for
-from knowledge.translation.jobs import run_machine_translation
+from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from home.site_structure import practice_index_for
+from knowledge.models import PracticePage, SessionPage
 from tests.factories import add_practice
 from tests.translation_fakes import FakeDeepL
+from translation.jobs import run_machine_translation
+from translation.models import GlossaryTerm, MachineTranslationJob
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 Status = MachineTranslationJob.Status
@@ -198,7 +199,7 @@ def test_the_glossary_wording_reaches_the_translation(deepl, tasks_in_process, s
 
 def test_an_error_the_provider_will_repeat_fails_the_job_with_its_reason(deepl, practice, editor):
     deepl.fail_next(456, message="Quota exceeded")
-    from knowledge.tasks import machine_translate_page
+    from translation.tasks import machine_translate_page
 
     job = _job(practice, "ko", editor)
     machine_translate_page.apply(args=[job.pk])
@@ -287,12 +288,12 @@ def test_a_rapporteur_cannot_reach_machine_translation(client, practice, summit)
 
 def test_editors_edit_the_glossary_in_the_admin(client, editor):
     client.force_login(editor)
-    listing = client.get(reverse("wagtailsnippets_knowledge_glossaryterm:list"))
+    listing = client.get(reverse("wagtailsnippets_translation_glossaryterm:list"))
     assert listing.status_code == 200
     assert "선별진료소" in listing.content.decode()
 
     response = client.post(
-        reverse("wagtailsnippets_knowledge_glossaryterm:add"),
+        reverse("wagtailsnippets_translation_glossaryterm:add"),
         {
             "source_language": "ko",
             "source_term": "비대면",

@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.models import Locale
 
-from knowledge.models import MachineTranslationJob
-from knowledge.site_structure import practice_index_for
+from home.site_structure import practice_index_for
 from tests.factories import add_practice
+from translation.models import MachineTranslationJob
 
 pytestmark = [
     pytest.mark.services,

@@ -16,8 +16,9 @@ from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.models import Locale, TaskState, WorkflowState
 
-from knowledge.editorial_roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import City, DocumentText, SessionPage, SessionSummaryPage
+from documents.models import DocumentText
+from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from knowledge.models import City, SessionPage, SessionSummaryPage
 from tests import files
 
 # Each request commits, as in production: publishing's after-commit work (text jobs, emails,

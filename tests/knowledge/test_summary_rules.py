@@ -18,9 +18,11 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale, TaskState, WorkflowState
 from wagtail.users.models import UserProfile
 
-from knowledge.document_text import MAX_ATTEMPTS, retry_stalled_extractions
-from knowledge.editorial_roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import DocumentText, SessionPage, SessionSummaryPage
+from documents.models import DocumentText
+from documents.services import MAX_ATTEMPTS
+from documents.tasks import retry_stalled_text_extraction
+from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from knowledge.models import SessionPage, SessionSummaryPage
 from tests import files
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -157,7 +159,7 @@ def test_stalled_text_jobs_are_retried_and_then_given_up(tasks_in_process, db):
     fresh = DocumentText.objects.get(document=stalled)
     assert fresh.status == DocumentText.Status.PENDING
 
-    assert retry_stalled_extractions() == 1
+    assert retry_stalled_text_extraction() == 1
 
     stalled_text = DocumentText.objects.get(document=stalled)
     assert stalled_text.status == DocumentText.Status.DONE
@@ -167,4 +169,4 @@ def test_stalled_text_jobs_are_retried_and_then_given_up(tasks_in_process, db):
     assert hopeless_text.error_code == "crashed"
     # A job that is merely recent is left alone.
     DocumentText.objects.filter(document=stalled).update(status=DocumentText.Status.PENDING)
-    assert retry_stalled_extractions() == 0
+    assert retry_stalled_text_extraction() == 0

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from knowledge.text_extraction import (
+from documents.extraction import (
     ERROR_CODES,
     PROJECT_ROOT,
     ExtractionResult,
@@ -262,7 +262,7 @@ def test_how_a_child_ended_is_mapped_to_an_error_code(child, error_code):
 
 
 def test_the_child_module_does_not_import_django():
-    probe = "import sys, knowledge.text_extraction; print('django' in sys.modules)"
+    probe = "import sys, documents.extraction; print('django' in sys.modules)"
     output = subprocess.run(
         [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, check=True
     )

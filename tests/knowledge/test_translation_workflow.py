@@ -16,8 +16,8 @@ from wagtail_localize.models import (
 )
 from wagtail_localize.operations import TranslationCreator
 
+from home.site_structure import practice_index_for
 from knowledge.models import TopicArea
-from knowledge.site_structure import practice_index_for
 from tests.factories import add_practice
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -5,7 +5,7 @@ from importlib.metadata import version
 import pytest
 from wagtail.models import Locale
 
-from knowledge.site_structure import practice_index_for
+from home.site_structure import practice_index_for
 from tests.factories import add_practice
 
 pytestmark = pytest.mark.django_db

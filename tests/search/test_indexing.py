@@ -15,6 +15,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Locale, PageViewRestriction
 
 from home.models import HomePage
+from home.site_structure import practice_index_for
 from knowledge.models import (
     PracticeAttachment,
     PracticeIndexPage,
@@ -23,12 +24,11 @@ from knowledge.models import (
     SessionSummaryPage,
     TopicArea,
 )
-from knowledge.site_structure import practice_index_for
-from knowledge.summit_programme import get_or_create_city
 from search.documents import build_search_document, iter_search_documents
 from search.engines.base import SearchRequest
 from search.indexing import drain_index_outbox, index_status, reconcile_index
 from search.models import IndexOutboxEntry
+from sitedata.summit_programme import get_or_create_city
 from tests.factories import add_practice
 
 embedded = pytest.importorskip("search.engines.embedded")
@@ -387,7 +387,7 @@ def test_status_command_prints_the_backlog(index_page, settings, tmp_path):
 def test_moderators_see_the_index_status_in_the_admin(client, index_page, django_user_model):
     from django.contrib.auth.models import Group, Permission
 
-    from knowledge.editorial_roles import MODERATORS
+    from editorial.roles import MODERATORS
 
     moderators, _ = Group.objects.get_or_create(name=MODERATORS)
     moderators.permissions.add(Permission.objects.get(codename="access_admin"))

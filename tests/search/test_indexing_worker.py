@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import connection
 from wagtail.models import Locale
 
+from home.site_structure import practice_index_for
 from knowledge.models import PracticePage
-from knowledge.site_structure import practice_index_for
 from search.engines.base import SearchRequest
 from search.models import IndexOutboxEntry
 from search.tasks import drain_index_outbox

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale
 
-from knowledge.editorial_roles import ensure_editorial_roles
+from editorial.roles import ensure_editorial_roles
+from home.site_structure import practice_index_for
 from knowledge.models import PracticePage
-from knowledge.site_structure import practice_index_for
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
 from search.models import SearchQueryDay

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from wagtail.models import Locale
 
-from knowledge.site_structure import practice_index_for
+from home.site_structure import practice_index_for
 from search.engines.base import SearchRequest
 from search.engines.selection import get_engine
 from tests.factories import add_practice

@@ -7,8 +7,8 @@ import json
 import pytest
 from wagtail.models import Locale, PageViewRestriction
 
+from home.site_structure import practice_index_for
 from knowledge.models import PracticeKind, PracticePage, TopicArea
-from knowledge.site_structure import practice_index_for
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
 

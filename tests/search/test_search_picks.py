@@ -8,8 +8,8 @@ import pytest
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Locale, PageViewRestriction
 
+from home.site_structure import practice_index_for
 from knowledge.models import PracticePage
-from knowledge.site_structure import practice_index_for
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
 

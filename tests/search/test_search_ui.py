@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Locale, PageViewRestriction
 
+from home.site_structure import practice_index_for
 from knowledge.models import PracticeKind, PracticePage, RelatedPractice
-from knowledge.site_structure import practice_index_for
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
 from tests.factories import add_practice

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 from wagtail.models import Locale
 
+from home.site_structure import practice_index_for
 from knowledge.models import TopicArea
-from knowledge.site_structure import practice_index_for
 from search.documents import build_topic_area_document, iter_search_documents
 from search.engines.base import SearchRequest
 from search.engines.selection import get_engine

@@ -135,7 +135,7 @@ def snippet_viewset(prefix: str, *, delete: frozenset[str] = SUPERUSER) -> dict[
 
 def glossary_viewset() -> dict[str, Access]:
     """The machine-translation glossary: kept by administrators; its chooser is open."""
-    views = snippet_viewset("knowledge/glossaryterm")
+    views = snippet_viewset("translation/glossaryterm")
     for route in views:
         if "/choose/" not in route or route.endswith("create/"):
             views[route] = superuser()

@@ -58,11 +58,11 @@ IMAGE_KEYS = ("public", "unused")
 SNIPPET_KEYS = {
     "wagtailsnippets_knowledge_topicarea": "topic_area",
     "wagtailsnippets_knowledge_city": "city",
-    "wagtailsnippets_knowledge_glossaryterm": "glossary_term",
+    "wagtailsnippets_translation_glossaryterm": "glossary_term",
     "wagtailsnippets_search_synonymgroup": "synonym_group",
     "wagtailsnippetchoosers_knowledge_topicarea": "topic_area",
     "wagtailsnippetchoosers_knowledge_city": "city",
-    "wagtailsnippetchoosers_knowledge_glossaryterm": "glossary_term",
+    "wagtailsnippetchoosers_translation_glossaryterm": "glossary_term",
     "wagtailsnippetchoosers_search_synonymgroup": "synonym_group",
 }
 # `pk` names an object of the namespace's kind.

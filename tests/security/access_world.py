@@ -40,19 +40,14 @@ from wagtail_localize.models import (
 )
 from wagtail_localize.operations import TranslationCreator
 
-from knowledge.editorial_roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import (
-    City,
-    GlossaryTerm,
-    PracticeAttachment,
-    SessionAccess,
-    SessionPage,
-    TopicArea,
-)
-from knowledge.site_structure import practice_index_for
+from editorial.models import SessionAccess
+from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from home.site_structure import practice_index_for
+from knowledge.models import City, PracticeAttachment, SessionPage, TopicArea
 from search.models import SynonymGroup
 from tests import files
 from tests.factories import add_draft_summary, add_practice, add_user, upload_document
+from translation.models import GlossaryTerm
 
 User = get_user_model()
 Document = get_document_model()

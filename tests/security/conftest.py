@@ -7,8 +7,9 @@ import pytest
 from wagtail.models import Collection, Locale
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from knowledge.editorial_roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import SessionAccess, SessionPage
+from editorial.models import SessionAccess
+from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from knowledge.models import SessionPage
 from tests.factories import add_draft_summary as draft_summary
 from tests.factories import add_user
 from tests.factories import upload_document as upload

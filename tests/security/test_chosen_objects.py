@@ -11,9 +11,9 @@ from django.urls import reverse
 from wagtail.models import Collection, Locale
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from knowledge.forms import ChosenObjectsCheck, check_admin_forms_check_chosen_objects
+from core.forms import ChosenObjectsCheck, check_admin_forms_check_chosen_objects
+from home.site_structure import practice_index_for
 from knowledge.models import SessionSummaryAttachment, SessionSummaryPage
-from knowledge.site_structure import practice_index_for
 from tests.factories import add_practice
 from tests.security.conftest import draft_summary, session_collection, summary_form, upload
 
@@ -193,7 +193,7 @@ def test_the_system_check_names_a_page_type_without_the_checked_form(monkeypatch
 
     monkeypatch.setattr(SessionSummaryPage, "base_form_class", WagtailAdminPageForm)
     errors = check_admin_forms_check_chosen_objects()
-    assert [error.id for error in errors] == ["knowledge.E001"]
+    assert [error.id for error in errors] == ["core.E001"]
     assert errors[0].obj is SessionSummaryPage
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from wagtail.models import Collection, CollectionViewRestriction, Locale
 
-from knowledge.models import DocumentText
-from knowledge.site_structure import practice_index_for
+from documents.models import DocumentText
+from home.site_structure import practice_index_for
 from search.indexing import drain_index_outbox
 from tests.factories import add_practice
 from tests.security.conftest import upload

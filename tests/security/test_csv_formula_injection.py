@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Locale
 
+from home.site_structure import practice_index_for
 from knowledge.models import PracticePage
-from knowledge.open_data import spreadsheet_safe
-from knowledge.site_structure import practice_index_for
-from knowledge.summit_programme import get_or_create_city
+from sitedata.open_data import spreadsheet_safe
+from sitedata.summit_programme import get_or_create_city
 from tests.factories import add_practice
 
 HOSTILE = {

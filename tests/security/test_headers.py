@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
-from cac.security_headers import ADMIN_POLICY, PUBLIC_POLICY
+from core.security_headers import ADMIN_POLICY, PUBLIC_POLICY
 
 
 def _directives(policy: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import Page
 
-from knowledge.references import base_model, references_on_object
+from core.references import base_model, references_on_object
 from tests.security.access_matrix import MATRIX
 from tests.security.access_surfaces import probes, url_patterns
 from tests.security.access_world import build_world

@@ -98,7 +98,7 @@ def test_the_lock_ends_when_the_window_passes(client, limits, staff):
 
 
 def test_the_message_is_translatable(client, limits, staff):
-    from cac.login_throttle import refusal_message
+    from core.login_throttle import refusal_message
 
     _fail(client, "editor", 3)
     response = _sign_in(client, "editor", PASSWORD)

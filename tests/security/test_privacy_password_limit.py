@@ -15,9 +15,9 @@ from django.utils import translation
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction, Locale, PageViewRestriction
 
-from cac import privacy_passwords
+from core import privacy_passwords
+from home.site_structure import practice_index_for
 from knowledge.models import PracticeAttachment
-from knowledge.site_structure import practice_index_for
 from tests.factories import add_practice
 
 PASSWORD = "summit-2020-private"

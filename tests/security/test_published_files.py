@@ -15,7 +15,7 @@ from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection, CollectionViewRestriction, Locale
 
-from knowledge.site_structure import practice_index_for
+from home.site_structure import practice_index_for
 from tests import files
 from tests.factories import add_practice
 from tests.security.conftest import draft_summary, session_collection, upload

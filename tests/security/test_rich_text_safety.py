@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Locale
 
+from core.rich_text_safety import clean_rich_text
+from home.site_structure import practice_index_for
 from knowledge.models import PracticePage
-from knowledge.rich_text_safety import clean_rich_text
-from knowledge.site_structure import practice_index_for
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
 from tests.factories import add_practice

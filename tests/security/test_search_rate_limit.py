@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cac.throttling import Rate, parse_rate
+from core.throttling import Rate, parse_rate
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 import redis
 from wagtail.models import Locale, PageViewRestriction
 
-from cac.throttling import _keys
-from knowledge.site_structure import practice_index_for
+from core.throttling import _keys
+from home.site_structure import practice_index_for
 from tests.factories import add_practice
 from tests.services import require_redis_cache
 

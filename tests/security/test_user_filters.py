@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.models import Locale
 
-from knowledge.site_structure import practice_index_for
+from home.site_structure import practice_index_for
 from tests.factories import add_practice
 from tests.security.conftest import draft_summary
 

@@ -1,0 +1,323 @@
+"""The admin's boundary around people who may not see everything: a confined rapporteur
+reaches their sessions and their own work, and nobody reads a draft they may not edit.
+
+Wagtail enforces who may *change* what. Some admin views *show* objects with no check of
+their own: a page's title from its newest revision, any page or file whose id is in the
+URL, a few site-wide reports. This module holds the pieces that close that, and every
+reach into Wagtail's internals they need; re-check them on each Wagtail upgrade
+(tests/security pins the version they were checked against):
+
+- `confine_rapporteur_page_listings` narrows PagePermissionPolicy.explorable_instances, which
+  feeds every page listing (explorer, admin search, pages API, site history);
+- `show_drafts_only_to_their_editors` makes Page.get_admin_display_title give the live
+  title to anyone who may not edit the page (choosers, explorer, breadcrumbs, admin API);
+- `offer_rapporteurs_only_themselves_in_user_filters` keeps other people's names out of the
+  "owner", "edited by", "user" filter menus of listings, histories and reports;
+- `AdminBoundaryMiddleware` answers 404 to an admin request naming a page, document or image
+  that does not exist (Wagtail looks some up unchecked) or, for a confined rapporteur, that
+  they may not choose; it keeps rapporteurs out of the site-wide reports, and drops a `next`
+  that is not a path on this site;
+- `show_choosers_only_what_the_viewer_may_choose` keeps a chooser widget from showing what
+  a hand-made POST named, and from failing on an id that is not a number;
+- `ExternalLinkChooserView` turns a pasted URL into a page link only for its editors.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.views.chooser import BaseLinkFormView, ExternalLinkView
+from wagtail.admin.widgets.chooser import BaseChooser
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from core.choices import choosable, choosable_documents, choosable_images, choosable_pages
+from editorial.roles import is_confined_rapporteur, pages_hidden_from_rapporteur
+
+# The signed-in user of the request being served, for the one Wagtail method that is not
+# given one (get_admin_display_title). Unset outside requests: tasks and commands.
+current_viewer: contextvars.ContextVar = contextvars.ContextVar("current_viewer", default=None)
+
+
+def confine_rapporteur_page_listings() -> None:
+    """Drop other people's drafts from the pages Wagtail lets a rapporteur explore.
+
+    Wraps PagePermissionPolicy.explorable_instances once, at start-up (KnowledgeConfig.ready).
+    Everyone but a confined rapporteur gets Wagtail's answer unchanged.
+    """
+    original = PagePermissionPolicy.explorable_instances
+    if getattr(original, "confines_rapporteurs", False):
+        return
+
+    @functools.wraps(original)
+    def explorable_instances(self, user):
+        pages = original(self, user)
+        if is_confined_rapporteur(user):
+            pages = pages.exclude(pk__in=pages_hidden_from_rapporteur(user).values("pk"))
+        return pages
+
+    explorable_instances.confines_rapporteurs = True
+    PagePermissionPolicy.explorable_instances = explorable_instances
+
+
+def may_read_draft(user, page: Page) -> bool:
+    return page.permissions_for_user(user).can_edit()
+
+
+def show_drafts_only_to_their_editors() -> None:
+    """A live page's newest, unpublished title is shown only to those who may edit it.
+
+    Wraps Page.get_admin_display_title once, at start-up. Wagtail shows that title in the
+    page chooser and its search, the explorer, breadcrumbs and the admin pages API.
+    """
+    original = Page.get_admin_display_title
+    if getattr(original, "hides_drafts", False):
+        return
+
+    @functools.wraps(original)
+    def get_admin_display_title(self):
+        viewer = current_viewer.get()
+        if (
+            viewer is not None
+            and self.live
+            and self.has_unpublished_changes
+            and self.draft_title != self.title
+            and not may_read_draft(viewer, self)
+        ):
+            return self.title
+        return original(self)
+
+    get_admin_display_title.hides_drafts = True
+    Page.get_admin_display_title = get_admin_display_title
+
+
+def offer_rapporteurs_only_themselves_in_user_filters() -> None:
+    """Every admin filter that offers users (a page listing's owner and editor, a history's
+    or report's user) offers a confined rapporteur only themselves.
+
+    Wraps WagtailFilterSet.form once, at start-up: each of Wagtail's filter sets builds its
+    user list its own way, from everyone who ever owned or edited anything.
+    """
+    original = WagtailFilterSet.form
+    if getattr(original.fget, "narrows_users", False):
+        return
+
+    @functools.wraps(original.fget)
+    def form(self):
+        built = original.fget(self)
+        request = self.request
+        if request is not None and not getattr(built, "users_narrowed", False):
+            built.users_narrowed = True
+            if is_confined_rapporteur(request.user):
+                user_model = get_user_model()
+                for field in built.fields.values():
+                    queryset = getattr(field, "queryset", None)
+                    if queryset is not None and queryset.model is user_model:
+                        field.queryset = queryset.filter(pk=request.user.pk)
+        return built
+
+    form.narrows_users = True
+    WagtailFilterSet.form = property(form)
+
+
+def show_choosers_only_what_the_viewer_may_choose() -> None:
+    """Wagtail's chooser widgets (page, document, image, snippet) render the object whose id
+    a form holds, title and all, even when the form was posted by hand with an id its user
+    may not choose, and fail with a server error on an id that is not a number. Wraps
+    BaseChooser.get_instance and get_value_data once, at start-up: an id that is not one
+    shows as nothing chosen, and an object the viewer may not choose keeps its id (so saving
+    an editor's attachment again keeps it) but not its title."""
+    original_get_instance = BaseChooser.get_instance
+    original_get_value_data = BaseChooser.get_value_data
+    if getattr(original_get_value_data, "hides_unchoosable", False):
+        return
+
+    @functools.wraps(original_get_instance)
+    def get_instance(self, value):
+        try:
+            return original_get_instance(self, value)
+        except (ValueError, TypeError, OverflowError, ValidationError):
+            return None
+
+    @functools.wraps(original_get_value_data)
+    def get_value_data(self, value):
+        data = original_get_value_data(self, value)
+        viewer = current_viewer.get()
+        if (
+            data
+            and viewer is not None
+            and viewer.is_authenticated
+            and not choosable(viewer, self.model_class).filter(pk=data["id"]).exists()
+        ):
+            return {
+                "id": data["id"],
+                "edit_url": "",
+                self.display_title_key: gettext("(not available to you)"),
+            }
+        return data
+
+    get_value_data.hides_unchoosable = True
+    BaseChooser.get_instance = get_instance
+    BaseChooser.get_value_data = get_value_data
+
+
+def switched_off(request, *args, **kwargs):
+    """Wagtail views this site does not offer, such as its deliberate error page."""
+    raise Http404
+
+
+class ExternalLinkChooserView(ExternalLinkView):
+    """Wagtail's "external link" chooser step. Pasting a page's URL turns it into a page
+    link labelled with the page's newest title, read straight from `draft_title`: only
+    those who may edit that page get the conversion; others keep the link as typed."""
+
+    def post(self, request):
+        response = super().post(request)
+        data = json.loads(response.content)
+        page_id = (data.get("result") or data.get("internal") or {}).get("id")
+        if page_id is not None:
+            page = Page.objects.filter(pk=page_id).first()
+            if page is not None and not may_read_draft(request.user, page):
+                return BaseLinkFormView.post(self, request)
+        return response
+
+
+# ---------------------------------------------------------------------------
+# Ids in admin URLs
+# ---------------------------------------------------------------------------
+
+PAGE_ID_KWARGS = {"page_id", "parent_page_id", "page_to_move_id", "destination_id"}
+DOCUMENT_ID_KWARGS = {"document_id", "doc_id"}
+IMAGE_ID_KWARGS = {"image_id"}
+# Views whose `pk` (or `?id=`) names a page, a document or an image.
+PK_NAMESPACES = {
+    "wagtailadmin_api:pages": "page",
+    "wagtailadmin_api:documents": "document",
+    "wagtailadmin_api:images": "image",
+    "wagtaildocs_chooser": "document",
+    "wagtailimages_chooser": "image",
+}
+CHOSEN_MULTIPLE_VIEWS = {
+    ("", "wagtailadmin_choose_page_chosen_multiple"): "page",
+    ("wagtaildocs_chooser", "chosen_multiple"): "document",
+    ("wagtailimages_chooser", "chosen_multiple"): "image",
+}
+# Posted fields that Wagtail's views look up before any form checks them (copy and move).
+POSTED_IDS = {"new_parent_page": "page"}
+CHOOSABLE = {"page": choosable_pages, "document": choosable_documents, "image": choosable_images}
+EVERY = {
+    "page": lambda: Page.objects.all(),
+    "document": lambda: get_document_model().objects.all(),
+    "image": lambda: get_image_model().objects.all(),
+}
+
+
+def _named_ids(match, kwargs, request):
+    """(kind, ids) for each page, document or image that this admin request names."""
+    for name, value in kwargs.items():
+        if name in PAGE_ID_KWARGS:
+            yield "page", [value]
+        elif name in DOCUMENT_ID_KWARGS:
+            yield "document", [value]
+        elif name in IMAGE_ID_KWARGS:
+            yield "image", [value]
+        elif name == "pk" and match.namespace in PK_NAMESPACES:
+            yield PK_NAMESPACES[match.namespace], [value]
+    kind = CHOSEN_MULTIPLE_VIEWS.get((match.namespace, match.url_name))
+    if kind is not None:
+        yield kind, request.GET.getlist("id")
+    if request.method == "POST":
+        for name, kind in POSTED_IDS.items():
+            if name in request.POST:
+                yield kind, request.POST.getlist(name)
+
+
+def _within_reach(user, kind: str, ids, confined: bool) -> bool:
+    """Every id names an existing object; for a confined rapporteur, one they may choose."""
+    try:
+        wanted = {int(value) for value in ids}
+    except (TypeError, ValueError):
+        return False
+    if any(not 0 < pk < 2**63 for pk in wanted):
+        return False
+    objects = CHOOSABLE[kind](user) if confined else EVERY[kind]()
+    return objects.filter(pk__in=wanted).count() == len(wanted)
+
+
+def _local_path_only(params, name: str = "next"):
+    """Wagtail redirects to a `next` it was given; one that is not a path on this site
+    (a word, say) made the redirect fail with a server error. It is dropped instead."""
+    values = params.getlist(name)
+    if values and not all(value.startswith("/") and not value.startswith("//") for value in values):
+        params = params.copy()
+        params.pop(name)
+    return params
+
+
+# Site-wide reports. They list pages a rapporteur may browse but not edit (the home page,
+# the summit, their session) with who changed them and the titles of their drafts (a log
+# entry keeps the title it was saved with); the usage report names the last edited page of
+# each type, whoever's draft it is; a bulk action's confirmation page shows the title of
+# any page or document whose id is in the URL. Rapporteurs need none of them: their own
+# summary's history is on its page.
+REPORTS_CLOSED_TO_RAPPORTEURS = {
+    ("wagtailadmin_reports", name)
+    for name in (
+        "page_types_usage",
+        "site_history",
+        "aging_pages",
+        "locked_pages",
+        "workflow",
+        "workflow_tasks",
+    )
+} | {("wagtail_localize", "translations_report")}
+REPORTS_CLOSED_TO_RAPPORTEURS |= {
+    (namespace, f"{name}_results") for namespace, name in REPORTS_CLOSED_TO_RAPPORTEURS
+}
+ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS = REPORTS_CLOSED_TO_RAPPORTEURS | {("", "wagtail_bulk_action")}
+
+
+class AdminBoundaryMiddleware:
+    """Records each request's viewer, and keeps confined rapporteurs to what they may see."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_viewer.set(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            current_viewer.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or not match.route.startswith("admin/"):
+            return None
+        request.GET = _local_path_only(request.GET)
+        if request.method == "POST":
+            request.POST = _local_path_only(request.POST)
+        confined = is_confined_rapporteur(request.user)
+        view = (match.namespace, match.url_name)
+        if confined and view == ("", "wagtailadmin_home"):
+            # A rapporteur's starting point is their sessions, not Wagtail's dashboard.
+            return redirect("knowledge_my_sessions:index")
+        if confined and view in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS:
+            return permission_denied(request)
+        if request.user.is_authenticated and not all(
+            _within_reach(request.user, kind, ids, confined)
+            for kind, ids in _named_ids(match, view_kwargs, request)
+        ):
+            raise Http404
+        return None

@@ -1,0 +1,74 @@
+"""Moderation emails, sent by a Celery task instead of inside the moderator's request.
+
+Wagtail mails moderators on submission and the submitter on approval or rejection, from
+signal receivers that run in the request. Ours take their place (editorial/receivers.py)
+and only queue a task after commit; the task then runs Wagtail's own notifiers (here),
+so recipients, preferences and languages stay Wagtail's.
+Summaries get their own wording: a rapporteur is pointed back to "My sessions".
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from wagtail.admin import mail
+from wagtail.models import TaskState, WorkflowState
+
+
+class _SummaryAwareMixin:
+    """Summaries use editorial/notifications/ templates, which link to the rapporteur's form."""
+
+    summary_templates = "editorial/notifications/"
+
+    def get_template_set(self, instance, **kwargs):
+        from knowledge.models import SessionSummaryPage
+
+        template_set = super().get_template_set(instance, **kwargs)
+        page = getattr(instance, "content_object", None)
+        if isinstance(getattr(page, "specific", None), SessionSummaryPage):
+            base = f"{self.summary_templates}summary_{self.notification}"
+            template_set = {
+                "subject": f"{base}_subject.txt",
+                "text": f"{base}.txt",
+                "html": template_set.get("html", ""),
+            }
+        return template_set
+
+    def get_context(self, instance, **kwargs):
+        context = super().get_context(instance, **kwargs)
+        page = context.get("page")
+        if page is not None and page.get_parent() is not None:
+            context["summary_form_url"] = reverse(
+                "knowledge_my_sessions:summary", args=[page.get_parent().pk]
+            )
+            context["my_sessions_url"] = reverse("knowledge_my_sessions:index")
+        return context
+
+
+class SummaryApprovalNotifier(_SummaryAwareMixin, mail.WorkflowStateApprovalEmailNotifier):
+    pass
+
+
+class SummaryRejectionNotifier(_SummaryAwareMixin, mail.WorkflowStateRejectionEmailNotifier):
+    pass
+
+
+NOTIFIERS = {
+    "task_submitted": (TaskState, mail.GroupApprovalTaskStateSubmissionEmailNotifier()),
+    "workflow_submitted": (WorkflowState, mail.WorkflowStateSubmissionEmailNotifier()),
+    "workflow_approved": (WorkflowState, SummaryApprovalNotifier()),
+    "workflow_rejected": (WorkflowState, SummaryRejectionNotifier()),
+}
+
+
+def send_notification(event: str, state_id: int, triggering_user_id: int | None) -> bool:
+    """Run Wagtail's notifier for `event`; the task's body. True when every email went."""
+    from django.contrib.auth import get_user_model
+
+    state_model, notifier = NOTIFIERS[event]
+    state = state_model.objects.filter(pk=state_id).first()
+    if state is None:
+        return True  # the page (and its moderation history) was deleted meanwhile
+    if state_model is TaskState:
+        state = state.specific
+    user = get_user_model().objects.filter(pk=triggering_user_id).first()
+    return bool(notifier(instance=state, user=user))

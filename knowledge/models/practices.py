@@ -1,0 +1,164 @@
+"""Practices: the index page that lists them and the practice pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from core.forms import CheckedPageForm, KnowledgePageForm
+from knowledge.blocks import RICH_TEXT_FEATURES, BodyBlock
+from knowledge.listings import PracticeFilter, filter_practices, topic_areas_for
+from knowledge.localized import prefer_locale
+from knowledge.models.attachments import DocumentAttachment
+from knowledge.models.snippets import City, PracticeKind, TopicArea
+from knowledge.visibility import visible_pages
+
+
+class PracticeIndexPage(Page):
+    """Lists the practices of one locale and filters them by topic, kind and city."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    base_form_class = CheckedPageForm
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["knowledge.PracticePage"]
+    parent_page_types = ["home.HomePage"]
+    max_count_per_parent = 1
+    page_size = 20
+
+    class Meta:
+        verbose_name = _("practice index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        practice_filter = PracticeFilter.from_query(request.GET, locale=self.locale)
+        # This locale's practices, and untranslated originals, as on the topic and city pages.
+        listed = prefer_locale(visible_pages(PracticePage.objects.all()), self.locale)
+        practices = filter_practices(listed, practice_filter)
+        paginator = Paginator(practices, self.page_size)
+        context["practice_filter"] = practice_filter
+        context["page_obj"] = paginator.get_page(request.GET.get("page"))
+        context["topics"] = topic_areas_for(self.locale)
+        context["kinds"] = PracticeKind.choices
+        # One entry per city, in this locale's spelling where it has one.
+        context["cities"] = prefer_locale(
+            City.objects.filter(translation_key__in=listed.values("city__translation_key")),
+            self.locale,
+        )
+        return context
+
+
+class PracticePage(Page):
+    """One countermeasure, case study, guideline, briefing note, dataset or news item."""
+
+    summary = models.TextField(_("summary"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PracticeKind.choices, default=PracticeKind.CASE_STUDY
+    )
+    topics = ParentalManyToManyField(
+        TopicArea, related_name="practices", verbose_name=_("topic areas")
+    )
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="practices",
+    )
+    started = models.DateField(_("started"), null=True, blank=True)
+    source_url = models.URLField(_("source URL"), blank=True, max_length=500)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_organisation = models.CharField(_("contact organisation"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    base_form_class = KnowledgePageForm
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("kind"),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("city"),
+                FieldPanel("started"),
+                FieldPanel("source_url"),
+            ],
+            heading=_("Classification"),
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_name"),
+                FieldPanel("contact_organisation"),
+                FieldPanel("contact_email"),
+            ],
+            heading=_("Contact"),
+        ),
+        InlinePanel("attachments", label=_("Attachments")),
+        InlinePanel("related_links", label=_("Related practices")),
+    ]
+    parent_page_types = ["knowledge.PracticeIndexPage"]
+    subpage_types: list[str] = []
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("kind"),
+    ]
+    api_fields = [
+        APIField("summary"),
+        APIField("body"),
+        APIField("kind"),
+        APIField("topic_slugs"),
+        APIField("city_name"),
+        APIField("country_code"),
+        APIField("started"),
+        APIField("source_url"),
+        APIField("contact_name"),
+        APIField("contact_organisation"),
+        APIField("contact_email"),
+    ]
+
+    class Meta:
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+    @property
+    def topic_slugs(self) -> list[str]:
+        return [topic.slug for topic in self.topics.all()]
+
+    @property
+    def city_name(self) -> str:
+        return self.city.name if self.city else ""
+
+    @property
+    def country_code(self) -> str:
+        return self.city.country.code if self.city else ""
+
+
+class PracticeAttachment(DocumentAttachment):
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta(DocumentAttachment.Meta):
+        pass
+
+
+class RelatedPractice(Orderable):
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="related_links")
+    related = models.ForeignKey(
+        PracticePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("practice")
+    )
+
+    panels = [FieldPanel("related")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related practice")
