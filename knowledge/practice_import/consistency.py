@@ -12,7 +12,7 @@ from wagtail.models import Locale
 
 from ..models import City, PracticePage, TopicArea
 from .changes import content_differs, pending_changes_reason, topic_ids_by_page
-from .records import LineError, PracticeRecord
+from .records import LineError, PracticeRecord, shown
 
 
 @dataclass
@@ -104,7 +104,10 @@ def check_file(
 
         unknown_topics = [slug for slug in record.topics if slug not in existing.topic_ids]
         if unknown_topics:
-            fail(_("unknown topic area(s): %(slugs)s") % {"slugs": ", ".join(unknown_topics)})
+            fail(
+                _("unknown topic area(s): %(slugs)s")
+                % {"slugs": ", ".join(shown(slug) for slug in unknown_topics)}
+            )
 
         city_slug = slugify(record.city)
         recorded_country = existing.city_countries.get(city_slug)
@@ -140,7 +143,7 @@ def check_file(
                     "translation_of %(slug)r: no practice with that slug in the default "
                     "locale (%(locale)s), in this file or in the database"
                 )
-                % {"slug": record.translation_of, "locale": default_code}
+                % {"slug": shown(record.translation_of), "locale": default_code}
             )
             continue
         group = (record.translation_of, record.locale)

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from ..import_limits import ImportLimits, read_lines
 from .consistency import check_file
-from .records import LineError, PracticeRecord, parse_object
+from .records import LineError, PracticeRecord, parse_record
 
 
 @dataclass
@@ -95,10 +96,10 @@ def validate_practice_lines(
                 )
                 continue
             declared[identity] = number
-        record, reasons = parse_object(number, data, limits)
-        errors.extend(LineError(number, reason) for reason in reasons)
-        if record is not None:
-            records.append(record)
+        try:
+            records.append(parse_record(number, data, limits))
+        except ValidationError as error:
+            errors.extend(LineError(number, message) for message in error.messages)
     check_file(records, declared, errors, keep_existing=keep_existing)
     errors.sort(key=lambda error: error.line)
     return ValidationResult(records=records if not errors else [], errors=errors)
