@@ -23,6 +23,7 @@ def worker_check() -> dict:
 @worker_process_init.connect
 def load_text_analysis(**_kwargs):
     """Each worker process loads Kiwi's Korean model before its first indexing task."""
+    # Imported here: loading the analysis module loads Kiwi, in each worker after the fork.
     from search.analysis import warm_up
 
     warm_up()

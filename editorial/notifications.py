@@ -13,6 +13,8 @@ from django.urls import reverse
 from wagtail.admin import mail
 from wagtail.models import TaskState, WorkflowState
 
+from knowledge.models import SessionSummaryPage
+
 
 class _SummaryAwareMixin:
     """Summaries use editorial/notifications/ templates, which link to the rapporteur's form."""
@@ -20,8 +22,6 @@ class _SummaryAwareMixin:
     summary_templates = "editorial/notifications/"
 
     def get_template_set(self, instance, **kwargs):
-        from knowledge.models import SessionSummaryPage
-
         template_set = super().get_template_set(instance, **kwargs)
         page = getattr(instance, "content_object", None)
         if isinstance(getattr(page, "specific", None), SessionSummaryPage):

@@ -8,6 +8,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here: these modules use models, which exist only once apps are ready.
         from django.core import checks
 
         from core.throttling import check_rate_settings

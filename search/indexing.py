@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from search.documents import build_documents_by_id, iter_search_documents
 from search.engines.base import EngineHealth, SearchDocument, SearchEngine
+from search.engines.selection import get_engine
 from search.models import IndexOutboxEntry
 
 logger = logging.getLogger(__name__)
@@ -23,8 +24,6 @@ MAX_RETRY_SECONDS = 600
 def _engine(engine: SearchEngine | None) -> SearchEngine:
     if engine is not None:
         return engine
-    from search.engines.selection import get_engine
-
     return get_engine()
 
 

@@ -38,6 +38,7 @@ def base_synonym_groups() -> list[tuple[str, ...]]:
 def admin_synonym_groups() -> list[tuple[str, ...]]:
     from django.db import DatabaseError
 
+    # Imported here: the engines import this module before Django's apps are ready.
     from search.models import SynonymGroup
 
     try:

@@ -1,8 +1,17 @@
 """Admin registrations for the search app."""
 
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
+from search.admin_views import (
+    SearchQueryReportView,
+    can_see_index_status,
+    can_see_search_queries,
+    index_status_view,
+)
 from search.models import SynonymGroup
 
 # Editors extend the shipped synonym list here; both engines pick the groups up.
@@ -12,21 +21,11 @@ register_snippet(SynonymGroup)
 # The index's health (documents, outbox backlog, engine) for superusers and moderators.
 @hooks.register("register_admin_urls")
 def register_index_status_url():
-    from django.urls import path
-
-    from search.admin_views import index_status_view
-
     return [path("search-index/", index_status_view, name="search_index_status")]
 
 
 @hooks.register("register_reports_menu_item")
 def register_index_status_menu_item():
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-    from wagtail.admin.menu import MenuItem
-
-    from search.admin_views import can_see_index_status
-
     class IndexStatusMenuItem(MenuItem):
         def is_shown(self, request):
             return can_see_index_status(request.user)
@@ -39,10 +38,6 @@ def register_index_status_menu_item():
 # What visitors search for, for editors and moderators.
 @hooks.register("register_admin_urls")
 def register_search_query_report_urls():
-    from django.urls import path
-
-    from search.admin_views import SearchQueryReportView
-
     return [
         path("search-queries/", SearchQueryReportView.as_view(), name="search_query_report"),
         path(
@@ -55,12 +50,6 @@ def register_search_query_report_urls():
 
 @hooks.register("register_reports_menu_item")
 def register_search_query_report_menu_item():
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-    from wagtail.admin.menu import MenuItem
-
-    from search.admin_views import can_see_search_queries
-
     class SearchQueryReportMenuItem(MenuItem):
         def is_shown(self, request):
             return can_see_search_queries(request.user)

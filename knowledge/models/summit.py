@@ -130,8 +130,6 @@ class SessionPage(Page):
 
     @cached_property
     def published_summary(self) -> SessionSummaryPage | None:
-        from knowledge.visibility import visible_pages
-
         return visible_pages(SessionSummaryPage.objects.child_of(self)).first()
 
     def clean(self):
