@@ -1,8 +1,8 @@
 """A deterministic, practice-like corpus for the search benchmarks, in English and Korean.
 
 The vocabulary comes from the project's own data: sentences of the demo practices
-(knowledge/data/demo_practices.jsonl), the ten topic areas and the summit sessions
-(knowledge/data/summit_2020.toml) and the shipped synonym list (search/resources/synonyms.txt),
+(sitedata/data/demo_practices.jsonl), the ten topic areas and the summit sessions
+(sitedata/data/summit_2020.toml) and the shipped synonym list (search/resources/synonyms.txt),
 recombined with per-topic templates so that terms vary as they do in real practices: Korean
 sentences carry particles on compound nouns (자가격리자는, 방역수칙을), English ones name cities,
 districts, months and figures, and a few rare terms appear in about one document in 400.
@@ -28,8 +28,8 @@ from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEMO_PRACTICES = PROJECT_ROOT / "knowledge" / "data" / "demo_practices.jsonl"
-PROGRAMME = PROJECT_ROOT / "knowledge" / "data" / "summit_2020.toml"
+DEMO_PRACTICES = PROJECT_ROOT / "sitedata" / "data" / "demo_practices.jsonl"
+PROGRAMME = PROJECT_ROOT / "sitedata" / "data" / "summit_2020.toml"
 SYNONYMS = PROJECT_ROOT / "search" / "resources" / "synonyms.txt"
 
 KINDS = ["countermeasure", "case_study", "guideline", "briefing_note", "dataset", "news"]

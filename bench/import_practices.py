@@ -62,7 +62,7 @@ def topic_slugs() -> list[str]:
     """The ten area slugs, from the programme file the summit loader reads."""
     import tomllib
 
-    with (PROJECT_ROOT / "knowledge" / "data" / "summit_2020.toml").open("rb") as handle:
+    with (PROJECT_ROOT / "sitedata" / "data" / "summit_2020.toml").open("rb") as handle:
         return [topic["slug"] for topic in tomllib.load(handle)["topics"]]
 
 

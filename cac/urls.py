@@ -21,7 +21,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     # Ahead of Wagtail's view at the same address: a pasted URL becomes a page link only for
-    # those who may read the page's draft title (knowledge/admin_boundary.py).
+    # those who may read the page's draft title (editorial/boundary.py).
     path(
         "admin/choose-external-link/",
         require_admin_access(never_cache(ExternalLinkChooserView.as_view())),
@@ -31,7 +31,7 @@ urlpatterns = [
     path("admin/failwhale/", switched_off),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's privacy-password forms post to these, ahead of Wagtail's own views at the same
-    # addresses: the attempt limit, then Wagtail's view (cac/privacy_passwords.py).
+    # addresses: the attempt limit, then Wagtail's view (core/privacy_passwords.py).
     path(
         "documents/authenticate_with_password/<int:restriction_id>/",
         privacy_passwords.authenticate_collection_password,

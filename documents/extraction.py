@@ -36,7 +36,7 @@ ERROR_CODES = frozenset(
 )
 
 # Zip-bomb limits, checked on declared sizes in the central directory. Upload inspection
-# (knowledge/document_files.py) uses the same defaults and the same check.
+# (documents/inspection.py) uses the same defaults and the same check.
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024  # small parts compress very well and harm nobody

@@ -1,6 +1,6 @@
 """A rapporteur's session summary: its state in moderation, and saving it from the guided form.
 
-The form (knowledge/summary_forms.py) is the short road for summit guests; editors may still
+The form (editorial/forms.py) is the short road for summit guests; editors may still
 open the same page in Wagtail's editor. Both end in page revisions and Wagtail's moderation
 workflow, so moderators review summaries where they review everything else.
 """

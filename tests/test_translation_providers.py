@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from tests.translation_fakes import FakeDeepL, FakeGoogle, FakeLibreTranslate
 from translation.providers import (
     DeepLProvider,
-    GlossaryTerm,
+    GlossaryEntry,
     GoogleProvider,
     LibreTranslateProvider,
     ProviderError,
@@ -22,13 +22,13 @@ from translation.providers import (
 KEY = "secret-key-1234:fx"
 
 GLOSSARY_KO_EN = [
-    GlossaryTerm("방역", "quarantine / disease control"),
-    GlossaryTerm("선별진료소", "screening clinic"),
-    GlossaryTerm("자가격리", "self-quarantine"),
-    GlossaryTerm("역학조사", "epidemiological investigation"),
-    GlossaryTerm("생활 속 거리두기", "everyday-life distancing"),
-    GlossaryTerm("거리두기", "distancing"),
-    GlossaryTerm("재난지원금", "emergency relief fund"),
+    GlossaryEntry("방역", "quarantine / disease control"),
+    GlossaryEntry("선별진료소", "screening clinic"),
+    GlossaryEntry("자가격리", "self-quarantine"),
+    GlossaryEntry("역학조사", "epidemiological investigation"),
+    GlossaryEntry("생활 속 거리두기", "everyday-life distancing"),
+    GlossaryEntry("거리두기", "distancing"),
+    GlossaryEntry("재난지원금", "emergency relief fund"),
 ]
 
 

@@ -24,7 +24,7 @@ from wagtail_localize.strings import StringValue
 
 from translation.drafts import save_translation_draft
 from translation.models import GlossaryTerm, MachineTranslationJob
-from translation.providers import GlossaryTerm as ProviderGlossaryTerm
+from translation.providers import GlossaryEntry
 from translation.providers import ProviderError, provider_from_settings
 
 logger = logging.getLogger(__name__)
@@ -184,9 +184,9 @@ def _untranslated_segments(source: TranslationSource, locale: Locale):
     return wanted, kept, left
 
 
-def glossary_for(source_language: str, target_language: str) -> list[ProviderGlossaryTerm]:
+def glossary_for(source_language: str, target_language: str) -> list[GlossaryEntry]:
     return [
-        ProviderGlossaryTerm(source=term.source_term, target=term.target_term)
+        GlossaryEntry(source=term.source_term, target=term.target_term)
         for term in GlossaryTerm.objects.filter(
             source_language=source_language, target_language=target_language
         )

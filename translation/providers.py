@@ -35,7 +35,7 @@ ERROR_DETAIL_CHARS = 200
 
 
 @dataclass(frozen=True)
-class GlossaryTerm:
+class GlossaryEntry:
     source: str  # e.g. "자가격리"
     target: str  # e.g. "self-quarantine", already in the target language
 
@@ -60,7 +60,7 @@ class ProviderError(Exception):
 # --- glossary --------------------------------------------------------------------------------
 
 
-def split_on_terms(text: str, glossary: Sequence[GlossaryTerm]) -> list[tuple[str, bool]]:
+def split_on_terms(text: str, glossary: Sequence[GlossaryEntry]) -> list[tuple[str, bool]]:
     """The text as (piece, is_term) pairs, each term already replaced by its target wording.
 
     Longest source terms win where terms overlap ("생활 속 거리두기" before "거리두기").
@@ -133,7 +133,7 @@ class TranslationProvider:
         *,
         source: str,
         target: str,
-        glossary: Sequence[GlossaryTerm] = (),
+        glossary: Sequence[GlossaryEntry] = (),
     ) -> list[str]:
         if not self.supports(source, target):
             raise ProviderError(

@@ -117,13 +117,13 @@ DATABASES = {
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Sign-in throttling (cac/login_throttle.py): ModelBackend that refuses while throttled.
+# Sign-in throttling (core/login_throttle.py): ModelBackend that refuses while throttled.
 AUTHENTICATION_BACKENDS = ["core.login_throttle.ThrottledModelBackend"]
 WAGTAILADMIN_USER_LOGIN_FORM = "core.login_throttle.ThrottledLoginForm"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # per username
 LOGIN_FAILURE_IP_LIMIT = env.int("LOGIN_FAILURE_IP_LIMIT", default=20)  # per address (offices)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
-# Privacy passwords of pages and document collections (cac/privacy_passwords.py): wrong
+# Privacy passwords of pages and document collections (core/privacy_passwords.py): wrong
 # passwords per restriction and client address, and per restriction from all addresses (against
 # guessing spread over many), within the window; past either, even the right one is refused.
 # 0 turns that count off.
@@ -135,7 +135,7 @@ PRIVACY_PASSWORD_FAILURE_WINDOW_SECONDS = env.int(
     "PRIVACY_PASSWORD_FAILURE_WINDOW_SECONDS", default=15 * 60
 )
 # Requests per client address to /api/v1/search/ (and, counted apart, its suggest endpoint);
-# "" turns the limit off (cac/throttling.py).
+# "" turns the limit off (core/throttling.py).
 SEARCH_API_RATE_LIMIT = env("SEARCH_API_RATE_LIMIT", default="60/minute")
 # Behind a proxy: the request.META key of the header it sets with the client's address, e.g.
 # HTTP_X_FORWARDED_FOR. Unset, the header is ignored (a client could forge it).
@@ -254,7 +254,7 @@ CELERY_TASK_ROUTES = TASK_QUEUE_ROUTES if env.bool("CELERY_SEPARATE_QUEUES", def
 # Days the search query log keeps (counts per query, language and day; nothing personal).
 SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
 
-# `import_practices` (knowledge/practice_import.py) refuses a line longer than this, before it
+# `import_practices` (sitedata/practice_import/) refuses a line longer than this, before it
 # parses any JSON, and fields longer than these; the other fields keep their columns' lengths.
 # The line limit leaves room for every field at its longest even when JSON escapes each
 # character as \uXXXX. docs/open-data.md.
@@ -271,12 +271,12 @@ WAGTAILLOCALIZE_JOBS = {"BACKEND": "translation.job_backend.CeleryJobBackend"}
 # A new translation of a live page starts as a draft: it goes public when a person publishes it.
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 
-# Machine translation (knowledge/translation/): none unless a provider is configured.
+# Machine translation (translation/): none unless a provider is configured.
 MACHINE_TRANSLATION_PROVIDER = env("MT_PROVIDER", default="")
 MACHINE_TRANSLATION_API_KEY = env("MT_API_KEY", default="")
 MACHINE_TRANSLATION_URL = env("MT_URL", default="")
 
-# /readyz (cac/health.py): how long a check may take, and how old the oldest change waiting
+# /readyz (core/health.py): how long a check may take, and how old the oldest change waiting
 # for the search index may be before this process reports itself not ready.
 READYZ_TIMEOUT = env.float("READYZ_TIMEOUT", default=2.0)
 READYZ_OUTBOX_MAX_AGE_SECONDS = env.int("READYZ_OUTBOX_MAX_AGE_SECONDS", default=600)
@@ -305,11 +305,11 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 # Raster images only: an SVG can carry script.
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
-# Every upload is checked by its content (knowledge/document_files.py), not only its name.
+# Every upload is checked by its content (documents/inspection.py), not only its name.
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "documents.forms.CheckedDocumentForm"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "documents.forms.CheckedImageForm"
 # Text extraction runs in a child process with these limits, so a hostile file costs a
-# failed job, never a worker (knowledge/text_extraction.py).
+# failed job, never a worker (documents/extraction.py).
 DOCUMENT_TEXT_TIME_LIMIT_SECONDS = env.int("DOCUMENT_TEXT_TIME_LIMIT_SECONDS", default=60)
 DOCUMENT_TEXT_MEMORY_LIMIT_MB = env.int("DOCUMENT_TEXT_MEMORY_LIMIT_MB", default=512)
 DOCUMENT_TEXT_MAX_CHARS = env.int("DOCUMENT_TEXT_MAX_CHARS", default=500_000)

@@ -1,6 +1,6 @@
 """A new practice goes from Wagtail's page editor to the public search page, in a browser.
 
-Editors write and submit for moderation; only moderators publish (knowledge/editorial_roles.py).
+Editors write and submit for moderation; only moderators publish (editorial/roles.py).
 So: a Seoul editor logs in, adds a practice in Wagtail's own editor and submits it; it is not
 searchable yet; a moderator approves and publishes it from the dashboard; a visitor then
 finds it on /en/search/ by a word that nothing else on the site contains.

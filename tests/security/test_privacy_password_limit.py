@@ -269,7 +269,7 @@ def test_page_and_collection_restrictions_count_apart(
 
 
 def test_wagtails_password_forms_post_to_the_limited_views():
-    # cac/privacy_passwords.py delegates to Wagtail's views and reads their answer (a
+    # core/privacy_passwords.py delegates to Wagtail's views and reads their answer (a
     # redirect is a success, anything else a wrong password); checked against Wagtail 7.4.
     assert wagtail.VERSION[:2] == (7, 4), "re-read Wagtail's views, then update this pin"
     page_url = reverse("wagtailcore_authenticate_with_password", args=[1, 2])
