@@ -367,11 +367,11 @@ def test_embedded_highlighting_reads_a_bounded_start_of_the_text():
 
 def test_embedded_stores_only_the_start_of_long_texts():
     from search.engines.base import SNIPPET_SOURCE_CHARS
-    from search.engines.embedded import _document_from_payload, _payload
+    from search.engines.embedded.schema import document_from_payload, payload
 
     huge = doc(1, summary="s" * 300_000, body="b" * 3_000_000, attachments_text="a" * 500_000)
 
-    stored = _document_from_payload(_payload(huge))
+    stored = document_from_payload(payload(huge))
 
     assert stored.body == "b" * SNIPPET_SOURCE_CHARS
     assert stored.summary == "s" * SNIPPET_SOURCE_CHARS
