@@ -18,11 +18,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
+from ...synonyms import synonym_groups as live_synonym_groups
 from ..base import EngineUnavailable, SearchDocument
 from .mapping import document_source, index_template_body, synonym_rules
 
@@ -37,24 +37,6 @@ STREAM_VERSION = 1
 # 60s): longer than any rebuild, so a page deleted during the rebuild is not streamed back in.
 REBUILD_GC_DELETES_HOURS = 24
 REBUILD_GC_DELETES = f"{REBUILD_GC_DELETES_HOURS}h"
-
-
-# --- Synonyms -----------------------------------------------------------------------------------
-def load_synonym_groups() -> list[tuple[str, ...]]:
-    """The domain synonym groups, from search.synonyms (or its Solr-format file as a fallback)."""
-    try:
-        from search.synonyms import synonym_groups
-    except ImportError:
-        path = Path(__file__).resolve().parents[2] / "resources" / "synonyms.txt"
-        if not path.exists():
-            return []
-        groups = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line and "=>" not in line:
-                groups.append(tuple(t.strip() for t in line.split(",") if t.strip()))
-        return [g for g in groups if len(g) > 1]
-    return [tuple(group) for group in synonym_groups()]
 
 
 def call(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -97,7 +79,7 @@ class IndexLifecycle:
         # before searches; a fixed list (tests, scripts) is pushed at setup only.
         self.live_synonyms = synonym_groups is None or callable(synonym_groups)
         if synonym_groups is None:
-            self._synonym_source: Callable[[], Iterable[Sequence[str]]] = load_synonym_groups
+            self._synonym_source: Callable[[], Iterable[Sequence[str]]] = live_synonym_groups
         elif callable(synonym_groups):
             self._synonym_source = synonym_groups
         else:
