@@ -25,13 +25,14 @@ from knowledge.models import PracticeKind, TopicArea
 from knowledge.visibility import visible_pages
 
 from .engines.base import FACET_FIELDS, SearchRequest, SearchResponse
+from .engines.common import MAX_PAGE_SIZE
 from .engines.selection import get_engine
 from .models import SearchQueryDay
 
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
-MAX_PAGE_SIZE = 50
+# Larger page sizes are refused (API) or clamped (page) at MAX_PAGE_SIZE, the engines' limit.
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE = 500  # deeper pages are never useful and cost the engine
 SORTS = ("relevance", "date")

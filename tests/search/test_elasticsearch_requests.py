@@ -835,13 +835,15 @@ def test_filtered_faceted_collapsed_search_request(fake_es):
     best_fields = body["query"]["bool"]["must"][0]["multi_match"]
     assert best_fields["type"] == "best_fields"
     assert best_fields["query"] == "screening"
+    # The shared field boosts (search.engines.common.FIELD_BOOSTS), doubled in the visitor's
+    # language.
     assert best_fields["fields"][:4] == [
         "title.ko^6",
-        "summary.ko^4",
+        "summary.ko^3",
         "body.ko^2",
-        "attachments_text.ko^2",
+        "attachments_text.ko^1.4",
     ]
-    assert {"title.en^3", "title^3", "summary^2", "attachments_text^1"} <= set(
+    assert {"title.en^3", "title^3", "summary^1.5", "attachments_text^0.7"} <= set(
         best_fields["fields"]
     )
     assert body["query"]["bool"]["should"][0]["multi_match"]["type"] == "cross_fields"
@@ -901,7 +903,10 @@ def test_date_sort_and_empty_query(fake_es):
 
     body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
     assert body["query"] == {"match_all": {}}
-    assert body["sort"][0]["started"]["order"] == "desc"
+    # The shared date order (start, else publication; ties by id), indexed with each document.
+    assert body["sort"] == [
+        {"date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}}
+    ]
     assert "collapse" not in body and "post_filter" not in body
 
 

@@ -8,16 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import (
-    FACET_FIELDS,
-    HIGHLIGHT_END,
-    HIGHLIGHT_START,
-    SNIPPET_SOURCE_CHARS,
-    SearchRequest,
-)
+from ..base import FACET_FIELDS, HIGHLIGHT_END, HIGHLIGHT_START, SearchRequest
+from ..common import FACET_BUCKETS, FIELD_BOOSTS, SNIPPET_CHARS, SNIPPET_SOURCE_CHARS
 from .mapping import ALWAYS_QUERIED_SUBFIELDS, LANGUAGE_SUBFIELDS, SUBFIELD_FOR_LANGUAGE
 
-SNIPPET_CHARS = 180
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 # How many translations of one group the collapsed hit carries, to pick the visitor's language.
 MAX_TRANSLATIONS = 10
@@ -40,8 +34,13 @@ PIT_KEEP_ALIVE = "2m"  # per request: long enough for one page, not a whole read
 # The phrase suggester's name in the search body and response.
 SPELLING_SUGGESTER = "did_you_mean"
 
-# Full-text fields and their query-time weights; the title counts most.
-TEXT_FIELD_BOOSTS = {"title": 3, "summary": 2, "body": 1, "attachments_text": 1}
+# Newest first by common.date_order, indexed with each document: start date, else publication
+# date, ties broken by the id, as the embedded engine orders. An index made from an older
+# template lacks the field until it is rebuilt: its documents then sort as missing, last.
+NEWEST_FIRST = {"date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}}
+# A facet's values: the most frequent first, ties alphabetically (common.ordered_facet
+# reorders by the counts shown, which are translation groups when collapsing).
+FACET_ORDER = [{"_count": "desc"}, {"_key": "asc"}]
 
 HIGHLIGHT = {
     "pre_tags": [HIGHLIGHT_START],
@@ -64,14 +63,13 @@ SNIPPET_FIELDS = tuple(HIGHLIGHT["fields"])
 
 
 def search_body(request: SearchRequest) -> dict[str, Any]:
-    """The search request body for a SearchRequest.
+    """The search request body for a SearchRequest, as SearchEngine.search normalised it.
 
     Filters go in post_filter, not in the query: the facet aggregations run on the query's
     hits, and each facet applies every filter except its own, so choosing "kind: policy"
     still shows the other kinds' counts.
     """
-    page = max(1, request.page)
-    size = max(1, min(request.page_size, 100))
+    page, size = request.page, request.page_size
     filters = filter_clauses(request)
     body: dict[str, Any] = {
         "query": text_query(request),
@@ -130,11 +128,11 @@ def text_query(request: SearchRequest) -> dict[str, Any]:
     subfields = [own] if own else []
     subfields += [sub for sub in ALWAYS_QUERIED_SUBFIELDS if sub != own]
     fields = [
-        f"{name}.{sub}^{boost * 2 if sub == own else boost}"
+        f"{name}.{sub}^{boost * 2 if sub == own else boost:g}"
         for sub in subfields
-        for name, boost in TEXT_FIELD_BOOSTS.items()
+        for name, boost in FIELD_BOOSTS.items()
     ]
-    fields += [f"{name}^{boost}" for name, boost in TEXT_FIELD_BOOSTS.items()]
+    fields += [f"{name}^{boost:g}" for name, boost in FIELD_BOOSTS.items()]
     return {
         "bool": {
             # best_fields: the best-matching field decides; every hit must match here.
@@ -201,10 +199,11 @@ def spelling_suggester(text: str) -> dict[str, Any]:
 
 
 def sort_clauses(request: SearchRequest) -> list[Any]:
-    newest = {"started": {"order": "desc", "missing": "_last", "unmapped_type": "date"}}
+    """Date order alone (a total order, as the embedded engine's), or relevance with date
+    order breaking ties."""
     if request.sort == "date":
-        return [newest, "_score"]
-    return ["_score", newest]
+        return [NEWEST_FIRST]
+    return ["_score", NEWEST_FIRST]
 
 
 def facet_aggregations(filters: dict[str, dict[str, Any]], collapse: bool) -> dict[str, Any]:
@@ -214,8 +213,8 @@ def facet_aggregations(filters: dict[str, dict[str, Any]], collapse: bool) -> di
         terms: dict[str, Any] = {
             "terms": {
                 "field": FACET_INDEX_FIELDS[facet],
-                "size": 50,
-                "order": {"_key": "desc"} if facet == "year" else {"_count": "desc"},
+                "size": FACET_BUCKETS,
+                "order": FACET_ORDER,
             }
         }
         if collapse:

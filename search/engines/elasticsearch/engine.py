@@ -10,7 +10,6 @@ Written against the Elasticsearch 9 reference and tested by the requests it send
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -18,9 +17,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from ..base import (
-    FACET_FIELDS,
     EngineHealth,
-    EngineUnavailable,
     SearchDocument,
     SearchEngine,
     SearchHit,
@@ -171,50 +168,20 @@ class ElasticsearchEngine(SearchEngine):
             detail=f"cluster {cluster.get('cluster_name', '')} {status}".strip(),
         )
 
-    def search(self, request: SearchRequest) -> SearchResponse:
+    def _search_page(self, request: SearchRequest) -> SearchResponse:
         if self.lifecycle.live_synonyms:
             self.lifecycle.sync_synonyms()
         response = self._search(search_body(request))
         if response is None:
-            return SearchResponse(
-                total=0, hits=[], facets={f: [] for f in FACET_FIELDS}, took_ms=0.0
-            )
-        parsed = parse_search_response(response, request)
-        if request.collapse_translations:
-            parsed = dataclasses.replace(parsed, hits=self._prefer_language(parsed.hits, request))
-        return parsed
+            return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+        return parse_search_response(response, request)
 
-    def _prefer_language(self, hits: list[SearchHit], request: SearchRequest) -> list[SearchHit]:
-        """Each group's translation in the visitor's language, where one exists.
-
-        The collapsed hit already shows the visitor's language when that translation matched
-        the query too (see responses.preferred_translation). For the other groups on the page, one
-        lookup by group and locale (within the request's filters) finds the visitor's
-        translation, shown in the group's place and with its score. A failed lookup leaves
-        the page as it is: the search itself succeeded.
-        """
-        groups = sorted(
-            {hit.translation_key for hit in hits if hit.locale != request.language} - {""}
-        )
-        if not groups:
-            return hits
-        try:
-            response = self._search(translations_body(request, groups))
-        except EngineUnavailable as error:
-            logger.warning("Kept the page's original languages: %s", error)
-            return hits
-        if response is None:
-            return hits
-        swaps: dict[str, SearchHit] = {}
-        for found in response["hits"]["hits"]:
-            translation = hit_from(found, request)
-            swaps.setdefault(translation.translation_key, translation)
-        return [
-            dataclasses.replace(swaps[hit.translation_key], score=hit.score)
-            if hit.locale != request.language and hit.translation_key in swaps
-            else hit
-            for hit in hits
-        ]
+    def _translations(self, request: SearchRequest, groups: list[str]) -> list[SearchHit]:
+        """One look-up by group and locale (within the request's filters). Groups whose
+        collapsed hit carried the visitor's translation among its inner hits are not asked
+        for: parse_search_response already showed it (responses.preferred_translation)."""
+        response = self._search(translations_body(request, groups))
+        return [hit_from(found) for found in response["hits"]["hits"]] if response else []
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """The _search response body, or None while no index exists behind the alias yet."""
@@ -241,5 +208,4 @@ class ElasticsearchEngine(SearchEngine):
             return []
         own_hit = own["hits"]["hits"][0]
         response = self._search(more_like_this_body(own_hit, limit)) or {"hits": {"hits": []}}
-        request = SearchRequest(language=own_hit["_source"].get("locale", "en"))
-        return [hit_from(h, request) for h in response["hits"]["hits"]][:limit]
+        return [hit_from(h) for h in response["hits"]["hits"]][:limit]

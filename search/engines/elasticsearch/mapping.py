@@ -14,6 +14,7 @@ from elasticsearch.dsl import (
     Document,
     Index,
     Keyword,
+    Long,
     Text,
     analyzer,
     token_filter,
@@ -21,6 +22,7 @@ from elasticsearch.dsl import (
 )
 
 from ..base import SearchDocument
+from ..common import date_order, facet_values
 
 DEFAULT_PREFIX = "cac-knowledge"
 
@@ -146,7 +148,11 @@ class KnowledgeDocument(Document):
     topics = Keyword(multi=True)
     city = Keyword()
     country = Keyword()
-    year = Keyword()  # from `started`: a keyword, so the year facet is a plain terms aggregation
+    # common.document_year (the start's year, else the publication's): a keyword, so the year
+    # facet is a plain terms aggregation.
+    year = Keyword()
+    # common.date_order (start, else publication; ties by id): what sort=date orders by.
+    date_order = Long()
     started = Date(format="strict_date")
     published = Date()
     # SearchDocument.fingerprint: read back by indexed_versions, never searched.
@@ -154,23 +160,32 @@ class KnowledgeDocument(Document):
 
 
 def document_source(document: SearchDocument) -> dict[str, Any]:
-    """The _source stored for a SearchDocument."""
+    """The _source stored for a SearchDocument.
+
+    Facet fields and the date order come from search.engines.common, as the embedded engine's
+    do. Empty values are left out (None), so facets never show an empty bucket.
+    """
+    facets = facet_values(document)
+
+    def single(facet: str) -> str | None:
+        return next(iter(facets[facet]), None)
+
     return {
         "doc_id": document.id,
         "translation_key": document.translation_key,
         "locale": document.locale,
         "url": document.url,
         "content_type": document.content_type,
-        "kind": document.kind or document.content_type,
+        "kind": single("kind"),
         "title": document.title,
         "summary": document.summary,
         "body": document.body,
         "attachments_text": document.attachments_text,
-        "topics": list(document.topics),
-        # Empty values are left out (None), so facets never show an empty bucket.
-        "city": document.city or None,
-        "country": document.country or None,
-        "year": str(document.started.year) if document.started else None,
+        "topics": list(facets["topic"]),
+        "city": single("city"),
+        "country": single("country"),
+        "year": single("year"),
+        "date_order": date_order(document),
         "started": document.started.isoformat() if document.started else None,
         "published": document.published.isoformat() if document.published else None,
         "fingerprint": document.fingerprint,

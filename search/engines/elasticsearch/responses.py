@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from ..base import FACET_FIELDS, FacetCount, SearchHit, SearchRequest, SearchResponse
-from .bodies import SNIPPET_CHARS, SNIPPET_FIELDS, SPELLING_SUGGESTER
+from ..common import shorten
+from .bodies import SNIPPET_FIELDS, SPELLING_SUGGESTER
 
 
 def parse_search_response(body: dict[str, Any], request: SearchRequest) -> SearchResponse:
@@ -17,10 +18,7 @@ def parse_search_response(body: dict[str, Any], request: SearchRequest) -> Searc
         total = int(aggregations["collapsed_total"]["groups"]["value"])
     else:
         total = int(body["hits"]["total"]["value"])
-    hits = [
-        hit_from(preferred_translation(hit, request.language), request)
-        for hit in body["hits"]["hits"]
-    ]
+    hits = [hit_from(preferred_translation(hit, request.language)) for hit in body["hits"]["hits"]]
     facets: dict[str, list[FacetCount]] = {}
     for facet in FACET_FIELDS:
         buckets = aggregations.get(facet, {}).get("values", {}).get("buckets", [])
@@ -62,12 +60,13 @@ def preferred_translation(hit: dict[str, Any], language: str) -> dict[str, Any]:
     return hit
 
 
-def hit_from(hit: dict[str, Any], request: SearchRequest) -> SearchHit:
+def hit_from(hit: dict[str, Any]) -> SearchHit:
+    """A hit as SearchHit: its first highlight as the snippet, else its shortened summary."""
     source = hit.get("_source", {})
     highlights = hit.get("highlight", {})
     snippet = next((highlights[f][0] for f in SNIPPET_FIELDS if highlights.get(f)), None)
     if snippet is None:
-        snippet = html.escape(_shorten(source.get("summary", ""), SNIPPET_CHARS))
+        snippet = html.escape(shorten(source.get("summary") or ""))
     started = source.get("started")
     return SearchHit(
         id=hit["_id"],
@@ -84,10 +83,3 @@ def hit_from(hit: dict[str, Any], request: SearchRequest) -> SearchHit:
         started=date.fromisoformat(started) if started else None,
         score=float(hit.get("_score") or 0.0),
     )
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"

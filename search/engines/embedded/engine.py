@@ -11,6 +11,7 @@ result sets and an estimate within about 1% above a few hundred, as Elasticsearc
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import time
@@ -33,7 +34,8 @@ from ..base import (
     SearchRequest,
     SearchResponse,
 )
-from .highlight import highlight, snippet
+from ..common import FACET_BUCKETS, shorten
+from .highlight import snippet
 from .query import (
     MAX_QUERY_CHARS,
     MAX_QUERY_UNITS,
@@ -54,7 +56,6 @@ from .schema import (
 from .spelling import spelling_suggestion
 from .storage import IndexDirectory, Snapshot
 
-FACET_BUCKETS = 200  # values listed per facet
 BROWSE_CACHE_ENTRIES = 256
 LARGE_RESULT = 20_000  # matches above which per-facet group counts are estimated
 SUGGEST_CANDIDATES = 40
@@ -143,7 +144,7 @@ class EmbeddedEngine(SearchEngine):
     def synonym_groups(self) -> list[tuple[str, ...]]:
         return synonym_groups() if self._synonyms is None else self._synonyms
 
-    def search(self, request: SearchRequest) -> SearchResponse:
+    def _search_page(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         snapshot = self._snapshot()
         searcher = snapshot.searcher
@@ -154,8 +155,7 @@ class EmbeddedEngine(SearchEngine):
         if not (units or browsing) or not searcher.num_docs:
             return self._empty_response(started, searcher, request, units)
         query = build_query(units, request.filters)
-        page_size = max(1, min(request.page_size, 100))
-        page = max(1, request.page)
+        page, page_size = request.page, request.page_size
 
         matched, ranking = self._ranking(searcher, query, request, needed=page * page_size)
         if not matched:
@@ -165,9 +165,6 @@ class EmbeddedEngine(SearchEngine):
             (match, stored_document(searcher, match.address))
             for match in ranking[(page - 1) * page_size : page * page_size]
         ]
-        if request.collapse_translations:
-            page_documents = self._prefer_language(searcher, page_documents, request)
-
         terms = highlight_terms(units)
         hits = [
             _hit(document, snippet(document, terms), match.score)
@@ -231,13 +228,13 @@ class EmbeddedEngine(SearchEngine):
                 return int(bucket["doc_count"])
             return max(1, round(bucket["doc_count"] * ratio))
 
-        facets: dict[str, list[FacetCount]] = {}
-        for facet in FACET_FIELDS:
-            counts = [
+        facets = {
+            facet: [
                 FacetCount(str(bucket["key"]), bucket_count(facet, bucket))
                 for bucket in result[facet]["buckets"]
             ]
-            facets[facet] = sorted(counts, key=lambda c: (-c.count, c.value))
+            for facet in FACET_FIELDS
+        }
         if cache_key is not None and len(snapshot.browse_counts) < BROWSE_CACHE_ENTRIES:
             snapshot.browse_counts[cache_key] = (total, facets)
         return total, facets
@@ -275,33 +272,21 @@ class EmbeddedEngine(SearchEngine):
                 return matched, ranking
             limit *= 4
 
-    @staticmethod
-    def _prefer_language(
-        searcher: tantivy.Searcher,
-        page: list[tuple[_Match, SearchDocument]],
-        request: SearchRequest,
-    ) -> list[tuple[_Match, SearchDocument]]:
-        """Each group's translation in the visitor's language, where one exists.
-
-        The group matched through some member; its hit shows the visitor's translation
-        (within the request's filters) in the group's place and with its best score. Looking
-        translations up by group and locale alone costs far less than re-running the text
-        query, whose matching already happened.
-        """
-        language = request.language
-        groups = {group_of(document) for _match, document in page if document.locale != language}
-        if not groups:
-            return page
-        clauses = [filter_clause("group", sorted(groups)), filter_clause("locale", [language])]
+    def _translations(self, request: SearchRequest, groups: list[str]) -> list[SearchHit]:
+        """Looked up by group and locale (and the request's facet filters) alone; each found
+        translation's snippet highlights the query's words, as a matched hit's does."""
+        searcher = self._snapshot().searcher
+        clauses = [filter_clause("group", groups), filter_clause("locale", [request.language])]
         clauses.extend(facet_filter_clauses(request.filters))
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=len(groups), count=False
         )
-        swaps = {}
+        terms = highlight_terms(expand_query(request.query or "", self.synonym_groups()))
+        hits = []
         for _score, address in result.hits:
             document = stored_document(searcher, address)
-            swaps[group_of(document)] = document
-        return [(match, swaps.get(group_of(document), document)) for match, document in page]
+            hits.append(_hit(document, snippet(document, terms), 0.0))
+        return hits
 
     # -- autocomplete and related --------------------------------------------------------
 
@@ -389,7 +374,8 @@ class EmbeddedEngine(SearchEngine):
             if group_of(document) in seen_groups:
                 continue
             seen_groups.add(group_of(document))
-            hits.append(_hit(document, highlight(document.summary or document.body, set()), score))
+            extract = html.escape(shorten(document.summary or document.body))
+            hits.append(_hit(document, extract, score))
             if len(hits) >= limit:
                 break
         return hits

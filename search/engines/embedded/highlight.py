@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ...analysis import analyse
-from ..base import HIGHLIGHT_END, HIGHLIGHT_START, SNIPPET_SOURCE_CHARS, SearchDocument
+from ..base import HIGHLIGHT_END, HIGHLIGHT_START, SearchDocument
+from ..common import SNIPPET_CHARS, SNIPPET_SOURCE_CHARS, shorten
 from .schema import WORD
 
-SNIPPET_CHARS = 220
 WORD_CHAR = re.compile(r"\w", re.UNICODE)
 
 
@@ -103,11 +103,11 @@ def highlight(
 
 def snippet(document: SearchDocument, terms: set[str]) -> str:
     """The first highlighted extract of the summary, body or attachment text; else the start
-    of the first of them that has text."""
+    of the first of them that has text, shortened as Elasticsearch's hits are."""
     texts = [document.summary, document.body, document.attachments_text]
     if terms:
         for text in texts:
             extract = highlight(text, terms)
             if HIGHLIGHT_START in extract:
                 return extract
-    return highlight(next((text for text in texts if text), ""), set())
+    return html.escape(shorten(next((text for text in texts if text), "")))

@@ -92,12 +92,12 @@ def filter_clause(field_name: str, values: Iterable[str]) -> tuple:
 
 
 def facet_filter_clauses(filters: dict[str, tuple[str, ...]]) -> list[tuple]:
-    clauses = []
-    for name, values in filters.items():
-        values = (values,) if isinstance(values, str) else tuple(values)
-        if name in FACET_FIELDS and values:
-            clauses.append(filter_clause(name, values))
-    return clauses
+    """One clause per facet filter (filters as common.normalised_request leaves them)."""
+    return [
+        filter_clause(name, values)
+        for name, values in filters.items()
+        if name in FACET_FIELDS and values
+    ]
 
 
 def build_query(units: QueryUnits, filters: dict[str, tuple[str, ...]]) -> tantivy.Query:

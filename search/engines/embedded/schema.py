@@ -15,21 +15,19 @@ from datetime import date, datetime
 import tantivy
 
 from ...analysis import analyse
-from ..base import FACET_FIELDS, SNIPPET_SOURCE_CHARS, SearchDocument
+from ..base import FACET_FIELDS, SearchDocument
+from ..common import FIELD_BOOSTS as SOURCE_BOOSTS
+from ..common import SNIPPET_SOURCE_CHARS, date_order, facet_values
 
-# Analysed fields and how much a match in each counts.
-FIELD_BOOSTS = {
-    "title_terms": 3.0,
-    "summary_terms": 1.5,
-    "body_terms": 1.0,
-    "attachments_terms": 0.7,
-}
+# Analysed fields, the SearchDocument text each is analysed from, and how much a match in
+# each counts (common.FIELD_BOOSTS, the same in both engines).
 SOURCE_FIELDS = {
     "title_terms": "title",
     "summary_terms": "summary",
     "body_terms": "body",
     "attachments_terms": "attachments_text",
 }
+FIELD_BOOSTS = {field_name: SOURCE_BOOSTS[source] for field_name, source in SOURCE_FIELDS.items()}
 WORD = re.compile(r"\w+", re.UNICODE)
 # The stored document keeps only what snippets read of its long texts: a hit's document is
 # read and parsed whole, and the index finds words anywhere in the full text anyway.
@@ -88,31 +86,6 @@ def group_of(document: SearchDocument) -> str:
     return document.translation_key or document.id
 
 
-def _document_year(document: SearchDocument) -> str:
-    when = document.started or (document.published.date() if document.published else None)
-    return str(when.year) if when else ""
-
-
-def _date_order(document: SearchDocument) -> int:
-    """Newest first by start date, else publication date; ties broken by a hash of the id,
-    so the order is total and pages never overlap."""
-    when = document.started or (document.published.date() if document.published else None)
-    days = when.toordinal() if when else 0
-    return (days << 32) | zlib.crc32(document.id.encode())
-
-
-def _facet_values(document: SearchDocument) -> dict[str, tuple[str, ...]]:
-    values = {
-        "topic": tuple(document.topics),
-        "kind": (document.kind or document.content_type,),
-        "country": (document.country,),
-        "city": (document.city,),
-        "locale": (document.locale,),
-        "year": (_document_year(document),),
-    }
-    return {name: tuple(v for v in vals if v) for name, vals in values.items()}
-
-
 def payload(document: SearchDocument) -> bytes:
     data = {
         **document.__dict__,
@@ -163,11 +136,11 @@ def tantivy_document(document: SearchDocument) -> tantivy.Document:
     doc.add_text("title_prefixes", _prefixes([*title_terms, *surface_words(document.title)]))
     vocabulary = " ".join([document.title, document.summary, document.body])
     doc.add_text("words", " ".join(dict.fromkeys(surface_words(vocabulary))))
-    for facet, values in _facet_values(document).items():
+    for facet, values in facet_values(document).items():
         for value in values:
             doc.add_text(facet, value)
     doc.add_text("group", group_of(document))
     doc.add_unsigned("group_code", code(group_of(document)))
-    doc.add_unsigned("date_order", _date_order(document))
+    doc.add_unsigned("date_order", date_order(document))
     doc.add_bytes("payload", payload(document))
     return doc
