@@ -181,7 +181,9 @@ class ElasticsearchEngine(SearchEngine):
         collapsed hit carried the visitor's translation among its inner hits are not asked
         for: parse_search_response already showed it (responses.preferred_translation)."""
         response = self._search(translations_body(request, groups))
-        return [hit_from(found) for found in response["hits"]["hits"]] if response else []
+        if response is None:
+            return []
+        return [hit_from(found) for found in response["hits"]["hits"]]
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """The _search response body, or None while no index exists behind the alias yet."""
