@@ -21,7 +21,6 @@ HANGUL_CHAR = re.compile(HANGUL)
 # would make a whole sentence one term. They are indexed as overlapping pairs of
 # characters (as Elasticsearch's cjk analyzer does): a query's pairs then find any span.
 CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-CJK_RUN = re.compile(rf"{CJK}+")
 SCRIPT_RUN = re.compile(rf"{HANGUL}+(?:[ \t]+{HANGUL}+)*|{CJK}+")
 
 # Content morphemes: nouns (not bound nouns such as 것), verb/adjective stems, roots, and

@@ -37,19 +37,15 @@ class IndexOutboxEntry(models.Model):
 
 
 class SynonymGroup(models.Model):
-    """Terms editors declare equivalent for search, on top of search/resources/synonyms.txt."""
+    """Terms editors declare equivalent for search, on top of search/resources/synonyms.txt.
 
-    class Language(models.TextChoices):
-        ANY = "any", _("Any language")
-        EN = "en", _("English")
-        KO = "ko", _("Korean")
+    A group applies to queries in every language (both engines expand or analyse with all
+    groups), so it has no language of its own.
+    """
 
     terms = models.TextField(
         _("terms"),
         help_text=_("Comma-separated words or phrases that mean the same."),
-    )
-    language = models.CharField(
-        _("language"), max_length=3, choices=Language.choices, default=Language.ANY
     )
 
     base_form_class = CheckedModelForm

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from search.engines.common import MAX_PAGE_SIZE
+
 _STRING = {"type": "string"}
 
 
@@ -107,8 +109,8 @@ def openapi_document() -> dict:
                         _param("page", "1-based page.", {"type": "integer", "minimum": 1}),
                         _param(
                             "page_size",
-                            "Hits per page, at most 50.",
-                            {"type": "integer", "minimum": 1, "maximum": 50},
+                            f"Hits per page, at most {MAX_PAGE_SIZE}.",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
                         ),
                     ],
                     "responses": {

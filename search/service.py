@@ -24,13 +24,14 @@ from wagtail.search.utils import normalise_query_string
 from knowledge.models import PracticeKind, TopicArea
 from knowledge.visibility import visible_pages
 from search.engines.base import FACET_FIELDS, SearchRequest, SearchResponse
+from search.engines.common import MAX_PAGE_SIZE
 from search.engines.selection import get_engine
 from search.models import SearchQueryDay
 
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
-MAX_PAGE_SIZE = 50
+# Larger page sizes are refused (API) or clamped (page) at MAX_PAGE_SIZE, the engines' limit.
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE = 500  # deeper pages are never useful and cost the engine
 SORTS = ("relevance", "date")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from django.db import DatabaseError
+
 BASE_SYNONYMS_FILE = Path(__file__).resolve().parent / "resources" / "synonyms.txt"
 
 
@@ -36,9 +38,8 @@ def base_synonym_groups() -> list[tuple[str, ...]]:
 
 
 def admin_synonym_groups() -> list[tuple[str, ...]]:
-    from django.db import DatabaseError
-
-    # Imported here: the engines import this module before Django's apps are ready.
+    # Imported here, not above: both engines import this module, and they are imported by
+    # scripts (bench/) that may do so before Django's app registry is ready.
     from search.models import SynonymGroup
 
     try:

@@ -24,8 +24,7 @@ from wagtail_localize.strings import StringValue
 
 from translation.drafts import save_translation_draft
 from translation.models import GlossaryTerm, MachineTranslationJob
-from translation.providers import GlossaryEntry
-from translation.providers import ProviderError, provider_from_settings
+from translation.providers import GlossaryEntry, ProviderError, provider_from_settings
 
 logger = logging.getLogger(__name__)
 Status = MachineTranslationJob.Status

@@ -1,115 +1,51 @@
-"""The one small interface every search engine implements, and the values it exchanges."""
+"""The one small interface every search engine implements, and the values it exchanges.
+
+SearchEngine.search is a template method: the steps both engines share (the request's bounds,
+the visitor's translation of each collapsed group, the facets' order) run here, around the two
+steps each engine does its own way (_search_page and _translations).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
 
-# Facets every engine counts, in the order the search page shows them.
-FACET_FIELDS = ("topic", "kind", "country", "city", "locale", "year")
+from search.engines.common import (
+    SNIPPET_SOURCE_CHARS,
+    normalised_request,
+    ordered_facet,
+    prefer_language,
+)
+from search.engines.values import (
+    FACET_FIELDS,
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    EngineHealth,
+    EngineUnavailable,
+    FacetCount,
+    SearchDocument,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+)
 
-# Around each highlighted match in a snippet; everything else in a snippet is HTML-escaped.
-HIGHLIGHT_START = "<mark>"
-HIGHLIGHT_END = "</mark>"
-# Snippets are built from at most this many characters at the start of each text field, so a
-# snippet costs the same for a 50 MB body as for a short one. A match further in still finds
-# the document; its snippet then comes from earlier text (or the summary). Bodies have no
-# limit in the admin and attachment text runs to DOCUMENT_TEXT_MAX_CHARS (500,000).
-SNIPPET_SOURCE_CHARS = 100_000
-
-
-@dataclass(frozen=True)
-class SearchDocument:
-    """One live, public page in one locale, as the index holds it.
-
-    Built only by search.documents.build_search_document().
-    """
-
-    id: str  # "page-<pk>": each translation is its own page, so its own document
-    translation_key: str  # Wagtail's translation group: translations share it
-    locale: str  # "en", "ko", ...
-    url: str
-    title: str
-    content_type: str  # "practice", "session", "session_summary", "topic_area"
-    kind: str = ""  # a practice's kind; otherwise the content type
-    summary: str = ""
-    body: str = ""  # StreamField and rich text flattened to plain text
-    attachments_text: str = ""  # text extracted from attached documents, when available
-    topics: tuple[str, ...] = ()  # topic-area slugs
-    city: str = ""  # the city's English name
-    country: str = ""  # ISO 3166-1 alpha-2
-    started: date | None = None
-    published: datetime | None = None
-
-    @property
-    def fingerprint(self) -> str:
-        """A digest of everything the index holds of this document.
-
-        Engines store it beside the document; reconcile compares it with a freshly built
-        document to find index entries that drifted from their page.
-        """
-        payload = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    query: str = ""
-    language: str = "en"  # the visitor's language: analysis hints and which translation to show
-    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # keys from FACET_FIELDS
-    sort: str = "relevance"  # or "date" (newest first)
-    page: int = 1
-    page_size: int = 20
-    collapse_translations: bool = True  # one hit per translation group
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    id: str
-    translation_key: str
-    locale: str
-    url: str
-    title: str
-    snippet: str  # escaped HTML; only HIGHLIGHT_START/END are markup
-    content_type: str
-    kind: str
-    topics: tuple[str, ...]
-    city: str
-    country: str
-    started: date | None
-    score: float = 0.0
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    value: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SearchResponse:
-    total: int  # matching hits (translation groups, when collapsed)
-    hits: list[SearchHit]
-    facets: dict[str, list[FacetCount]]  # every key of FACET_FIELDS
-    took_ms: float
-    # A corrected query when the one asked matched nothing and a likely spelling exists.
-    suggestion: str = ""
-
-
-@dataclass(frozen=True)
-class EngineHealth:
-    ok: bool
-    engine: str
-    documents: int | None = None
-    detail: str = ""
-
-
-class EngineUnavailable(Exception):
-    """The engine cannot be reached or refused the request; callers degrade, never crash."""
+# The values are defined in .values (and SNIPPET_SOURCE_CHARS in .common) so that .common can
+# use them without importing this module; the rest of the site imports them from here.
+__all__ = [
+    "FACET_FIELDS",
+    "HIGHLIGHT_END",
+    "HIGHLIGHT_START",
+    "SNIPPET_SOURCE_CHARS",
+    "EngineHealth",
+    "EngineUnavailable",
+    "FacetCount",
+    "SearchDocument",
+    "SearchEngine",
+    "SearchHit",
+    "SearchRequest",
+    "SearchResponse",
+]
 
 
 class SearchEngine(ABC):
@@ -129,9 +65,37 @@ class SearchEngine(ABC):
     @abstractmethod
     def health(self) -> EngineHealth: ...
 
-    @abstractmethod
     def search(self, request: SearchRequest) -> SearchResponse:
-        """Matching documents, facets and, when nothing matched, a spelling suggestion."""
+        """Matching documents, facets and, when nothing matched, a spelling suggestion.
+
+        The request is brought within bounds first (common.normalised_request: at most
+        MAX_PAGE_SIZE hits a page). The engine finds the page (_search_page); then, when
+        translations collapse, each group on the page shows its translation in the visitor's
+        language where it has one (common.prefer_language, looking translations up with
+        _translations); and every facet lists its values in the same order in every engine
+        (common.ordered_facet).
+        """
+        request = normalised_request(request)
+        response = self._search_page(request)
+        hits = response.hits
+        if request.collapse_translations and hits:
+            hits = prefer_language(hits, request, self._translations)
+        facets = {name: ordered_facet(response.facets.get(name, ())) for name in FACET_FIELDS}
+        return dataclasses.replace(response, hits=hits, facets=facets)
+
+    @abstractmethod
+    def _search_page(self, request: SearchRequest) -> SearchResponse:
+        """The engine's own part of search(), for a normalised request.
+
+        The total and the requested page of hits (one per translation group when collapsing,
+        that group's best match), facet counts in any order, and, when nothing matched, a
+        spelling suggestion.
+        """
+
+    @abstractmethod
+    def _translations(self, request: SearchRequest, groups: list[str]) -> list[SearchHit]:
+        """The documents of these translation groups in request.language, within the request's
+        filters, as hits (one per group at most; scores are replaced by the group's)."""
 
     @abstractmethod
     def suggest(self, prefix: str, language: str = "en", limit: int = 8) -> list[str]:

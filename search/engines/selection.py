@@ -16,6 +16,7 @@ def get_engine() -> SearchEngine:
     Tests that change settings call get_engine.cache_clear().
     """
     if settings.ELASTICSEARCH_URL:
+        # Imported here: only the engine this deployment uses is loaded.
         from search.engines.elasticsearch import ElasticsearchEngine
 
         return ElasticsearchEngine(

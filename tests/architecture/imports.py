@@ -61,6 +61,15 @@ def _resolve(name: str, modules: dict[str, Path]) -> str | None:
     return None
 
 
+def _absolute(node: ast.ImportFrom, importer: str, path: Path) -> str:
+    """The absolute module an ImportFrom names; relative imports resolved from the importer."""
+    if not node.level:
+        return node.module or ""
+    package = importer.split(".") if path.name == "__init__.py" else importer.split(".")[:-1]
+    package = package[: len(package) - (node.level - 1)]
+    return ".".join(package + ([node.module] if node.module else []))
+
+
 def _is_function_level(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     while node in parents:
         node = parents[node]
@@ -97,9 +106,10 @@ def imports() -> tuple[Import, ...]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            elif isinstance(node, ast.ImportFrom):
                 # `from package import module` names a module; `from module import name` not.
-                names = [f"{node.module}.{alias.name}" for alias in node.names]
+                base = _absolute(node, importer, path)
+                names = [f"{base}.{alias.name}" if base else alias.name for alias in node.names]
             else:
                 continue
             for name in names:

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import new_browser_page
 from tests.services import service_missing
-
-from .conftest import new_browser_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

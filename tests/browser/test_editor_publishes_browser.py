@@ -17,9 +17,8 @@ from wagtail.models import Locale
 
 from editorial.roles import EDITORS, MODERATORS
 from knowledge.models import PracticeIndexPage, PracticePage, TopicArea
-
-from .conftest import new_browser_page
-from .journeys import Stopwatch, screenshot
+from tests.browser.conftest import new_browser_page
+from tests.browser.journeys import Stopwatch, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

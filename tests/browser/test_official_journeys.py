@@ -15,8 +15,7 @@ from playwright.sync_api import Page, expect
 from wagtail.models import Locale
 
 from knowledge.models import PracticePage
-
-from .journeys import Stopwatch, screenshot
+from tests.browser.journeys import Stopwatch, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -15,9 +15,8 @@ from playwright.sync_api import expect
 from knowledge.models import SessionPage, SummitPage
 from knowledge.models.summit import programme_days
 from knowledge.session_times import SEOUL
-
-from .conftest import new_browser_page
-from .journeys import Stopwatch, screenshot
+from tests.browser.conftest import new_browser_page
+from tests.browser.journeys import Stopwatch, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -2,19 +2,51 @@
 
 The embedded engine always runs; Elasticsearch runs when ELASTICSEARCH_URL is set.
 Documents are built directly as SearchDocument values: no pages needed.
+
+The parity cases at the end (dates, boosts, snippets, page size, facets) also run against
+Elasticsearch when no cluster is reachable, through the requests it builds and the responses
+the Elasticsearch reference documents (tests/search/elasticsearch_fake.py); those never imitate
+its search behaviour.
 """
 
 from __future__ import annotations
 
+import html
 import threading
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.http import QueryDict
 
-from search.engines.base import FACET_FIELDS, SearchDocument, SearchRequest
+from search.engines.base import (
+    FACET_FIELDS,
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    SearchDocument,
+    SearchRequest,
+)
+from search.engines.common import (
+    FACET_BUCKETS,
+    FIELD_BOOSTS,
+    MAX_PAGE_SIZE,
+    SNIPPET_CHARS,
+    date_order,
+    document_year,
+    shorten,
+)
+from search.engines.elasticsearch import ElasticsearchEngine, document_source
 from search.models import SynonymGroup
+from search.service import invalid_api_parameters, parse_search_request
+from tests.search.elasticsearch_fake import (
+    ALIAS_LOOKUP,
+    LIVE_INDEX,
+    REFRESHED,
+    aliases_found,
+    bulk_ok,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +56,7 @@ def make_engine(name: str, tmp_path):
         from search.engines.embedded import EmbeddedEngine
 
         return EmbeddedEngine(tmp_path / "index")
-    import importlib
-
-    module = importlib.import_module("search.engines.elasticsearch")
-    return module.ElasticsearchEngine(
+    return ElasticsearchEngine(
         settings.ELASTICSEARCH_URL, prefix=f"cac-contract-{uuid.uuid4().hex[:8]}"
     )
 
@@ -45,7 +74,10 @@ def engine(request, tmp_path):
 
 @pytest.mark.skipif(bool(settings.ELASTICSEARCH_URL), reason="Elasticsearch is in the suite")
 def test_contract_suite_against_elasticsearch():
-    pytest.skip("ELASTICSEARCH_URL not set: the contract suite ran on the embedded engine only")
+    pytest.skip(
+        "ELASTICSEARCH_URL not set: the contract suite ran on the embedded engine, and its "
+        "parity cases on Elasticsearch through the requests it sends"
+    )
 
 
 def doc(number: int, **fields) -> SearchDocument:
@@ -367,11 +399,11 @@ def test_embedded_highlighting_reads_a_bounded_start_of_the_text():
 
 def test_embedded_stores_only_the_start_of_long_texts():
     from search.engines.base import SNIPPET_SOURCE_CHARS
-    from search.engines.embedded import _document_from_payload, _payload
+    from search.engines.embedded.schema import document_from_payload, payload
 
     huge = doc(1, summary="s" * 300_000, body="b" * 3_000_000, attachments_text="a" * 500_000)
 
-    stored = _document_from_payload(_payload(huge))
+    stored = document_from_payload(payload(huge))
 
     assert stored.body == "b" * SNIPPET_SOURCE_CHARS
     assert stored.summary == "s" * SNIPPET_SOURCE_CHARS
@@ -451,10 +483,15 @@ def test_the_visitors_translation_replaces_a_better_ranked_original(engine):
     original = doc(1, translation_key="shared", title="Ventilation", body="ventilation " * 5)
     korean = doc(2, translation_key="shared", locale="ko", title="환기", body="환기 ventilation")
     engine.index([*crowd, original, korean])
-    response = engine.search(SearchRequest(query="ventilation", language="ko", page_size=100))
-    shown = [hit.id for hit in response.hits]
+    pages = [
+        engine.search(
+            SearchRequest(query="ventilation", language="ko", page=page, page_size=MAX_PAGE_SIZE)
+        )
+        for page in (1, 2)
+    ]
+    shown = [hit.id for response in pages for hit in response.hits]
     assert "page-2" in shown and "page-1" not in shown
-    assert response.total == 61
+    assert pages[0].total == 61 and len(shown) == 61
 
 
 def test_embedded_index_of_an_older_format_asks_for_a_rebuild(tmp_path):
@@ -486,3 +523,295 @@ def test_the_visitors_translation_shows_even_when_only_the_original_matched(engi
     # A filter that leaves Korean out also leaves out the Korean translation.
     only_english = found_ids(engine, "ventilation", language="ko", filters={"locale": ("en",)})
     assert only_english == ["page-1", "page-3"]
+
+
+# --- Parity: what both engines take from search.engines.common --------------------------------
+# Each case runs on every reachable engine (the `engine` fixture); its `_elasticsearch_requests`
+# twin checks, without a cluster, that Elasticsearch is asked for the same thing.
+PUBLISHED_2019 = datetime(2019, 5, 1, 9, 30, tzinfo=UTC)
+# A snippet may end with the rest of its last word, and with "…" at either end.
+SNIPPET_OVERRUN = 32
+
+
+def undated(number: int, published: datetime | None, **fields) -> SearchDocument:
+    """A document without a start date, as session summaries and topic areas are."""
+    values = {"content_type": "session_summary", "kind": "session_summary", "city": ""}
+    return doc(number, **{**values, "started": None, "published": published, **fields})
+
+
+def visible_text(snippet: str) -> str:
+    return html.unescape(snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, ""))
+
+
+def search_response(hits: list[dict[str, Any]], facets: dict[str, list] | None = None) -> dict:
+    """A collapsed, aggregated _search response, shaped as the Elasticsearch reference shows."""
+    buckets = facets or {}
+    aggregations: dict[str, Any] = {
+        facet: {
+            "doc_count": len(hits),
+            "values": {
+                "doc_count_error_upper_bound": 0,
+                "sum_other_doc_count": 0,
+                "buckets": buckets.get(facet, []),
+            },
+        }
+        for facet in FACET_FIELDS
+    }
+    aggregations["collapsed_total"] = {"doc_count": len(hits), "groups": {"value": len(hits)}}
+    return {
+        "took": 3,
+        "timed_out": False,
+        "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+        "hits": {"total": {"value": len(hits), "relation": "eq"}, "max_score": 1.0, "hits": hits},
+        "aggregations": aggregations,
+    }
+
+
+def stored_hit(document: SearchDocument, **extra: Any) -> dict[str, Any]:
+    """A hit as Elasticsearch returns it: _source as the engine stored it, minus the long texts
+    the search asks it to leave out."""
+    source = document_source(document)
+    for long_text in ("body", "attachments_text"):
+        source.pop(long_text)
+    return {"_index": LIVE_INDEX, "_id": document.id, "_score": 1.0, "_source": source, **extra}
+
+
+def bucket(key: str, documents: int, groups: int) -> dict[str, Any]:
+    return {"key": key, "doc_count": documents, "groups": {"value": groups}}
+
+
+@pytest.fixture
+def elasticsearch_requests(fake_es):
+    """The Elasticsearch engine in front of the fake: what it sends, and what it makes of the
+    documented answers."""
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+    fake.on("POST", r"/cac-knowledge/_search", (200, search_response([])))
+    return ElasticsearchEngine(url, synonym_groups=[], request_timeout=5), fake
+
+
+def sent_searches(fake) -> list[dict[str, Any]]:
+    return [request.body for request in fake.sent("POST", r"/cac-knowledge/_search")]
+
+
+# Dates: the start date, else the publication date --------------------------------------------
+def test_a_document_without_a_start_date_has_the_year_it_was_published(engine):
+    engine.index(
+        [
+            doc(1, body="masks"),
+            undated(2, PUBLISHED_2019, body="masks"),
+            undated(3, None, body="masks"),  # no date at all: no year
+        ]
+    )
+    response = engine.search(SearchRequest(query="masks"))
+    assert response.total == 3
+    assert [(f.value, f.count) for f in response.facets["year"]] == [("2019", 1), ("2020", 1)]
+    assert found_ids(engine, "masks", filters={"year": ("2019",)}) == ["page-2"]
+
+
+def test_date_order_is_by_start_else_publication_and_total(engine):
+    documents = [
+        doc(1, body="testing", started=date(2020, 2, 1)),
+        undated(2, datetime(2021, 1, 1, 12, tzinfo=UTC), body="testing"),
+        # The start wins over an earlier publication.
+        doc(3, body="testing", started=date(2020, 6, 1), published=PUBLISHED_2019),
+        undated(4, None, body="testing"),  # no date: last
+        doc(5, body="testing", started=date(2020, 2, 1)),  # the same day as page-1
+        doc(6, body="testing", started=date(2020, 2, 1)),
+    ]
+    engine.index(documents)
+    expected = [d.id for d in sorted(documents, key=date_order, reverse=True)]
+    assert expected[:2] == ["page-2", "page-3"] and expected[-1] == "page-4"
+    assert found_ids(engine, "testing", sort="date") == expected
+    # Same-day documents keep one order, so pages never overlap or skip.
+    paged = [
+        hit_id
+        for page in (1, 2, 3)
+        for hit_id in found_ids(engine, "testing", sort="date", page=page, page_size=2)
+    ]
+    assert paged == expected
+
+
+def test_elasticsearch_requests_store_and_use_the_shared_year_and_date_order(
+    elasticsearch_requests,
+):
+    engine, fake = elasticsearch_requests
+    documents = [doc(1), undated(2, PUBLISHED_2019), undated(3, None)]
+
+    engine.index(documents)
+    engine.search(SearchRequest(sort="date"))
+    engine.search(SearchRequest(query="practice", filters={"year": ("2019",)}))
+
+    sources = fake.sent("PUT", r"/_bulk")[0].body[1::2]
+    assert [source["year"] for source in sources] == ["2020", "2019", None]
+    assert [source["year"] for source in sources] == [document_year(d) or None for d in documents]
+    assert [source["date_order"] for source in sources] == [date_order(d) for d in documents]
+    properties = engine.index_template_body()["template"]["mappings"]["properties"]
+    assert properties["year"] == {"type": "keyword"}
+    assert properties["date_order"] == {"type": "long"}
+    by_date, by_relevance = sent_searches(fake)
+    newest_first = {"date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}}
+    assert by_date["sort"] == [newest_first]
+    assert by_relevance["sort"] == ["_score", newest_first]
+    assert by_relevance["aggs"]["year"]["aggs"]["values"]["terms"]["field"] == "year"
+    assert by_relevance["post_filter"] == {"bool": {"filter": [{"terms": {"year": ["2019"]}}]}}
+
+
+# Boosts: title > summary > body > attachments ------------------------------------------------
+def test_a_title_match_outranks_a_summary_match_outranks_body_outranks_attachments(engine):
+    plain = "alpha beta"  # every field of every document has two words: only boosts differ
+    fields = ("title", "summary", "body", "attachments_text")
+    engine.index(
+        [
+            doc(
+                number,
+                **{name: "ventilation beta" if name == matched else plain for name in fields},
+            )
+            for number, matched in reversed(list(enumerate(fields, start=1)))
+        ]
+    )
+    assert found_ids(engine, "ventilation") == ["page-1", "page-2", "page-3", "page-4"]
+
+
+def test_elasticsearch_requests_weigh_fields_with_the_shared_boosts(elasticsearch_requests):
+    engine, fake = elasticsearch_requests
+    assert list(FIELD_BOOSTS) == ["title", "summary", "body", "attachments_text"]
+    assert sorted(FIELD_BOOSTS.values(), reverse=True) == list(FIELD_BOOSTS.values())
+    assert len(set(FIELD_BOOSTS.values())) == len(FIELD_BOOSTS)
+
+    engine.search(SearchRequest(query="ventilation", language="en"))
+
+    (body,) = sent_searches(fake)
+    for clause in (body["query"]["bool"]["must"][0], body["query"]["bool"]["should"][0]):
+        weights = dict(field.split("^") for field in clause["multi_match"]["fields"])
+        for name, boost in FIELD_BOOSTS.items():
+            assert float(weights[name]) == boost
+            assert float(weights[f"{name}.ko"]) == boost
+            assert float(weights[f"{name}.en"]) == boost * 2  # the visitor's language
+
+
+# Snippets: one length ------------------------------------------------------------------------
+def test_snippets_have_the_shared_length(engine):
+    filler = "Inspectors visited schools and offices across the district every week. " * 8
+    summary = "Wards were split into clean and exposed zones for the whole winter. " * 8
+    engine.index(
+        [
+            doc(1, summary="", body=filler + "Wastewater sampling started in spring. " + filler),
+            doc(2, summary=summary, body=filler),
+        ]
+    )
+    (matched,) = engine.search(SearchRequest(query="wastewater")).hits
+    assert "Wastewater sampling" in visible_text(matched.snippet)
+    assert len(visible_text(matched.snippet)) <= SNIPPET_CHARS + SNIPPET_OVERRUN
+    # Nothing to highlight: the start of the summary, shortened the same way in every engine.
+    browsed = {hit.id: hit.snippet for hit in engine.search(SearchRequest()).hits}
+    assert browsed["page-2"] == html.escape(shorten(summary))
+    assert len(visible_text(browsed["page-2"])) <= SNIPPET_CHARS + 1
+
+
+def test_elasticsearch_requests_ask_for_snippets_of_the_shared_length(
+    elasticsearch_requests, tmp_path
+):
+    engine, fake = elasticsearch_requests
+    summary = "Wards were split into clean and <exposed> zones for the whole winter. " * 8
+    document = doc(1, summary=summary)
+    fake.on("POST", r"/cac-knowledge/_search", (200, search_response([stored_hit(document)])))
+
+    from_elasticsearch = engine.search(SearchRequest()).hits[0].snippet
+
+    (body,) = sent_searches(fake)
+    assert body["highlight"]["fragment_size"] == SNIPPET_CHARS
+    embedded = make_engine("embedded", tmp_path)
+    embedded.index([document])
+    assert from_elasticsearch == embedded.search(SearchRequest()).hits[0].snippet
+    assert from_elasticsearch == html.escape(shorten(summary))
+
+
+# Page size: one limit, in the engines and in what visitors may ask ---------------------------
+def test_pages_hold_at_most_the_shared_page_size(engine):
+    engine.index([doc(n, body="hand sanitiser") for n in range(1, MAX_PAGE_SIZE + 6)])
+    first = engine.search(SearchRequest(query="sanitiser", page_size=10 * MAX_PAGE_SIZE))
+    second = engine.search(SearchRequest(query="sanitiser", page=2, page_size=10 * MAX_PAGE_SIZE))
+    assert (len(first.hits), len(second.hits)) == (MAX_PAGE_SIZE, 5)
+    assert first.total == second.total == MAX_PAGE_SIZE + 5
+    assert len(engine.search(SearchRequest(query="sanitiser", page=0, page_size=0)).hits) == 1
+
+
+def test_elasticsearch_requests_and_visitors_share_the_page_size_limit(elasticsearch_requests):
+    engine, fake = elasticsearch_requests
+
+    engine.search(SearchRequest(query="sanitiser", page=2, page_size=10 * MAX_PAGE_SIZE))
+    engine.search(SearchRequest(query="sanitiser", page=0, page_size=0))
+
+    clamped, smallest = sent_searches(fake)
+    assert (clamped["from"], clamped["size"]) == (MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    assert (smallest["from"], smallest["size"]) == (0, 1)
+    asked = QueryDict(f"page_size={10 * MAX_PAGE_SIZE}")
+    assert parse_search_request(asked, "en").page_size == MAX_PAGE_SIZE
+    assert invalid_api_parameters(QueryDict(f"page_size={MAX_PAGE_SIZE}")) == []
+    assert invalid_api_parameters(QueryDict(f"page_size={MAX_PAGE_SIZE + 1}"))
+
+
+# Facets: the same number of values, in the same order ----------------------------------------
+def test_facet_values_are_ordered_by_count_then_value(engine):
+    cities = ["Paris"] * 3 + ["Seoul", "Busan"] * 2 + ["Athens"]
+    engine.index(
+        [
+            doc(n, body="masks", city=city, started=date(2021 if n == 1 else 2020, 1, 1))
+            for n, city in enumerate(cities, start=1)
+        ]
+        + [undated(20, PUBLISHED_2019, body="masks")]
+    )
+    facets = engine.search(SearchRequest(query="masks")).facets
+    assert [(f.value, f.count) for f in facets["city"]] == [
+        ("Paris", 3),
+        ("Busan", 2),
+        ("Seoul", 2),
+        ("Athens", 1),
+    ]
+    # By count, not by year.
+    assert [f.value for f in facets["year"]] == ["2020", "2019", "2021"]
+
+
+def test_a_facet_lists_the_shared_number_of_values(engine):
+    frequent = [f"City {n:03}" for n in range(FACET_BUCKETS)]
+    engine.index(
+        [doc(2 * n + 1, body="masks", city=city) for n, city in enumerate(frequent)]
+        + [doc(2 * n + 2, body="masks", city=city) for n, city in enumerate(frequent)]
+        + [doc(10_000, body="masks", city="Rare")]
+    )
+    cities = [f.value for f in engine.search(SearchRequest(query="masks")).facets["city"]]
+    assert cities == frequent  # the rarest value is the one left out
+
+
+def test_elasticsearch_requests_ask_for_the_shared_facet_buckets_and_order(
+    elasticsearch_requests,
+):
+    engine, fake = elasticsearch_requests
+    # Buckets come ordered by documents; the counts shown are translation groups.
+    answer = search_response(
+        [],
+        facets={
+            "city": [bucket("Seoul", 5, 2), bucket("Busan", 4, 3), bucket("Athens", 3, 3)],
+            "year": [bucket("2021", 2, 1), bucket("2019", 2, 2)],
+            "topic": [bucket(f"topic-{n:03}", 1, 1) for n in range(FACET_BUCKETS + 5)],
+        },
+    )
+    fake.on("POST", r"/cac-knowledge/_search", (200, answer))
+
+    facets = engine.search(SearchRequest(query="masks")).facets
+
+    (body,) = sent_searches(fake)
+    for facet in FACET_FIELDS:
+        terms = body["aggs"][facet]["aggs"]["values"]["terms"]
+        assert terms["size"] == FACET_BUCKETS
+        assert terms["order"] == [{"_count": "desc"}, {"_key": "asc"}]
+    assert [(f.value, f.count) for f in facets["city"]] == [
+        ("Athens", 3),
+        ("Busan", 3),
+        ("Seoul", 2),
+    ]
+    assert [f.value for f in facets["year"]] == ["2019", "2021"]
+    assert len(facets["topic"]) == FACET_BUCKETS

@@ -1,0 +1,327 @@
+"""The bodies of the requests the engine sends: searches, look-ups and reads.
+
+Pure functions of a SearchRequest (or of a hit already found): no client, no I/O. Shapes from
+the Elasticsearch 9 reference; tests/search/test_elasticsearch_requests.py asserts on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.engines.base import FACET_FIELDS, HIGHLIGHT_END, HIGHLIGHT_START, SearchRequest
+from search.engines.common import FACET_BUCKETS, FIELD_BOOSTS, SNIPPET_CHARS, SNIPPET_SOURCE_CHARS
+from search.engines.elasticsearch.mapping import (
+    ALWAYS_QUERIED_SUBFIELDS,
+    LANGUAGE_SUBFIELDS,
+    SUBFIELD_FOR_LANGUAGE,
+)
+
+MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
+# How many translations of one group the collapsed hit carries, to pick the visitor's language.
+MAX_TRANSLATIONS = 10
+# What a hit needs from _source: everything but the long texts (the snippet comes from highlights).
+HIT_SOURCE = {"excludes": ["body", "attachments_text"]}
+
+# Facet name (FACET_FIELDS) -> keyword field in the index.
+FACET_INDEX_FIELDS = {
+    "topic": "topics",
+    "kind": "kind",
+    "country": "country",
+    "city": "city",
+    "locale": "locale",
+    "year": "year",
+}
+
+# Reading every document's fingerprint: pages of this many hits under one point in time.
+VERSIONS_PAGE_SIZE = 1000
+PIT_KEEP_ALIVE = "2m"  # per request: long enough for one page, not a whole read
+# The phrase suggester's name in the search body and response.
+SPELLING_SUGGESTER = "did_you_mean"
+
+# Newest first by common.date_order, indexed with each document: start date, else publication
+# date, ties broken by the id, as the embedded engine orders. An index made from an older
+# template lacks the field until it is rebuilt: its documents then sort as missing, last.
+NEWEST_FIRST = {"date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}}
+# A facet's values: the most frequent first, ties alphabetically (common.ordered_facet
+# reorders by the counts shown, which are translation groups when collapsing).
+FACET_ORDER = [{"_count": "desc"}, {"_key": "asc"}]
+
+HIGHLIGHT = {
+    "pre_tags": [HIGHLIGHT_START],
+    "post_tags": [HIGHLIGHT_END],
+    "encoder": "html",  # escape the text around the marks
+    "fragment_size": SNIPPET_CHARS,
+    "number_of_fragments": 1,
+    # Analyse only the start of each field: past index.highlight.max_analyzed_offset
+    # (1,000,000 by default) a highlight fails the whole search with a 400. With this
+    # setting the rest is left unhighlighted, without an error.
+    "max_analyzed_offset": SNIPPET_SOURCE_CHARS,
+    "fields": {
+        name: {}
+        for base in ("summary", "body", "attachments_text")
+        for name in (base, *(f"{base}.{sub}" for sub in LANGUAGE_SUBFIELDS))
+    },
+}
+# The order in which highlighted fields make the snippet.
+SNIPPET_FIELDS = tuple(HIGHLIGHT["fields"])
+
+
+def search_body(request: SearchRequest) -> dict[str, Any]:
+    """The search request body for a SearchRequest, as SearchEngine.search normalised it.
+
+    Filters go in post_filter, not in the query: the facet aggregations run on the query's
+    hits, and each facet applies every filter except its own, so choosing "kind: policy"
+    still shows the other kinds' counts.
+    """
+    page, size = request.page, request.page_size
+    filters = filter_clauses(request)
+    body: dict[str, Any] = {
+        "query": text_query(request),
+        # Past index.max_result_window Elasticsearch refuses the request: such a page is
+        # empty (the total and facets still come back).
+        "from": (page - 1) * size if page * size <= MAX_RESULT_WINDOW else 0,
+        "size": size if page * size <= MAX_RESULT_WINDOW else 0,
+        "sort": sort_clauses(request),
+        "track_total_hits": True,
+        "_source": HIT_SOURCE,
+        "highlight": HIGHLIGHT,
+        "aggs": facet_aggregations(filters, request.collapse_translations),
+    }
+    if filters:
+        body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    text = " ".join(request.query.split())
+    if text:
+        body["suggest"] = spelling_suggester(text)
+    if request.collapse_translations:
+        body["collapse"] = {
+            "field": "translation_key",
+            "inner_hits": {
+                "name": "translations",
+                "size": MAX_TRANSLATIONS,
+                "_source": HIT_SOURCE,
+                "highlight": HIGHLIGHT,
+            },
+        }
+        body["aggs"]["collapsed_total"] = {
+            "filter": {"bool": {"filter": list(filters.values())}},
+            "aggs": {
+                "groups": {
+                    "cardinality": {"field": "translation_key", "precision_threshold": 40000}
+                }
+            },
+        }
+    return body
+
+
+def filter_clauses(request: SearchRequest) -> dict[str, dict[str, Any]]:
+    """The request's facet filters as clauses, by facet name."""
+    return {
+        facet: {"terms": {FACET_INDEX_FIELDS[facet]: list(values)}}
+        for facet, values in request.filters.items()
+        if facet in FACET_INDEX_FIELDS and values
+    }
+
+
+def text_query(request: SearchRequest) -> dict[str, Any]:
+    text = " ".join(request.query.split())
+    if not text:
+        return {"match_all": {}}
+    # The visitor's language analysis first and weighted double, then the always-queried
+    # ones, then the standard fallback (the field itself).
+    own = SUBFIELD_FOR_LANGUAGE.get(request.language)
+    subfields = [own] if own else []
+    subfields += [sub for sub in ALWAYS_QUERIED_SUBFIELDS if sub != own]
+    fields = [
+        f"{name}.{sub}^{boost * 2 if sub == own else boost:g}"
+        for sub in subfields
+        for name, boost in FIELD_BOOSTS.items()
+    ]
+    fields += [f"{name}^{boost:g}" for name, boost in FIELD_BOOSTS.items()]
+    return {
+        "bool": {
+            # best_fields: the best-matching field decides; every hit must match here.
+            "must": [
+                {
+                    "multi_match": {
+                        "query": text,
+                        "type": "best_fields",
+                        "fields": fields,
+                        "tie_breaker": 0.3,
+                    }
+                }
+            ],
+            "should": [
+                # cross_fields: rewards words spread over title, summary and body.
+                {
+                    "multi_match": {
+                        "query": text,
+                        "type": "cross_fields",
+                        "fields": fields,
+                        "operator": "and",
+                    }
+                },
+                # The visitor's own translation ranks first within its group.
+                {"term": {"locale": {"value": request.language, "boost": 0.5}}},
+            ],
+        }
+    }
+
+
+def spelling_suggester(text: str) -> dict[str, Any]:
+    """A phrase suggester over the shingled `spelling` field: "did you mean".
+
+    Shapes from the Elasticsearch reference, "Suggester examples" > "Phrase suggester"
+    (docs/reference/elasticsearch/rest-apis/search-suggesters.md): a shingled field for
+    both the language model and the direct generator, and a collate query that drops
+    corrections matching no document (prune is false by default). Read only when nothing
+    matched (parse_search_response).
+    """
+    return {
+        "text": text,
+        SPELLING_SUGGESTER: {
+            "phrase": {
+                "field": "spelling",
+                "size": 1,
+                "gram_size": 3,
+                "max_errors": 2,  # the reference advises 1 or 2: more costs more than the query
+                "direct_generator": [{"field": "spelling", "suggest_mode": "always"}],
+                "collate": {
+                    "query": {
+                        "source": {
+                            "multi_match": {
+                                "query": "{{suggestion}}",
+                                "type": "cross_fields",
+                                "fields": ["title", "summary", "body"],
+                                "operator": "and",
+                            }
+                        }
+                    }
+                },
+            }
+        },
+    }
+
+
+def sort_clauses(request: SearchRequest) -> list[Any]:
+    """Date order alone (a total order, as the embedded engine's), or relevance with date
+    order breaking ties."""
+    if request.sort == "date":
+        return [NEWEST_FIRST]
+    return ["_score", NEWEST_FIRST]
+
+
+def facet_aggregations(filters: dict[str, dict[str, Any]], collapse: bool) -> dict[str, Any]:
+    aggregations: dict[str, Any] = {}
+    for facet in FACET_FIELDS:
+        others = [clause for name, clause in filters.items() if name != facet]
+        terms: dict[str, Any] = {
+            "terms": {
+                "field": FACET_INDEX_FIELDS[facet],
+                "size": FACET_BUCKETS,
+                "order": FACET_ORDER,
+            }
+        }
+        if collapse:
+            # Count translation groups, not translations, so facets agree with the total.
+            terms["aggs"] = {"groups": {"cardinality": {"field": "translation_key"}}}
+        aggregations[facet] = {
+            "filter": {"bool": {"filter": others}},
+            "aggs": {"values": terms},
+        }
+    return aggregations
+
+
+def translations_body(request: SearchRequest, groups: list[str]) -> dict[str, Any]:
+    """The lookup of these groups' translations in the visitor's language.
+
+    No text query and no highlight: the group already matched, and the snippet is the
+    translation's summary.
+    """
+    return {
+        "size": len(groups),
+        "track_total_hits": False,
+        "_source": HIT_SOURCE,
+        "query": {
+            "bool": {
+                "filter": [
+                    {"terms": {"translation_key": groups}},
+                    {"term": {"locale": request.language}},
+                    *filter_clauses(request).values(),
+                ]
+            }
+        },
+    }
+
+
+def suggest_body(text: str, language: str, limit: int) -> dict[str, Any]:
+    return {
+        "size": limit * 3,  # translations and duplicates are dropped afterwards
+        "_source": ["title", "locale"],
+        "query": {
+            "bool": {
+                "must": [{"match": {"title.autocomplete": {"query": text, "operator": "and"}}}],
+                "should": [
+                    {"term": {"locale": {"value": language, "boost": 2}}},
+                    {"match_phrase_prefix": {"title": {"query": text}}},
+                ],
+            }
+        },
+    }
+
+
+def own_document_body(document_id: str) -> dict[str, Any]:
+    """The look-up of one document's group and locale, before finding what is like it."""
+    return {
+        "size": 1,
+        "_source": ["translation_key", "locale"],
+        "query": {"ids": {"values": [document_id]}},
+    }
+
+
+def more_like_this_body(own_hit: dict[str, Any], limit: int) -> dict[str, Any]:
+    source = own_hit.get("_source", {})
+    # English and Korean, and the page's own language where it has another sub-field.
+    own = SUBFIELD_FOR_LANGUAGE.get(source.get("locale", "en"))
+    subfields = ["en", "ko"] + ([own] if own not in ("en", "ko", None) else [])
+    return {
+        "size": limit,
+        "_source": HIT_SOURCE,
+        "query": {
+            "bool": {
+                "must": [
+                    {
+                        "more_like_this": {
+                            "fields": [
+                                f"{name}{suffix}"
+                                for suffix in ("", *(f".{sub}" for sub in subfields))
+                                for name in ("title", "summary", "body")
+                            ],
+                            "like": [{"_index": own_hit["_index"], "_id": own_hit["_id"]}],
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "max_query_terms": 25,
+                        }
+                    }
+                ],
+                # Never the page itself nor its translations.
+                "must_not": [{"term": {"translation_key": source.get("translation_key", "")}}],
+                "should": [
+                    {"term": {"locale": {"value": source.get("locale", "en"), "boost": 0.5}}}
+                ],
+            }
+        },
+        "collapse": {"field": "translation_key"},
+    }
+
+
+def versions_page_body(pit_id: str, search_after: list[Any] | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "pit": {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE},
+        "size": VERSIONS_PAGE_SIZE,
+        "sort": [{"_shard_doc": "asc"}],  # the cheapest total order within a PIT
+        "_source": ["fingerprint"],
+        "track_total_hits": False,
+    }
+    if search_after is not None:
+        body["search_after"] = search_after
+    return body

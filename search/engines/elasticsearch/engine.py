@@ -1,0 +1,213 @@
+"""The Elasticsearch engine: the same SearchEngine contract, served by an Elasticsearch 9 cluster.
+
+Documents are pages and topic areas alike: nothing here depends on the id's form or content type.
+The cluster's layout (template, aliases, synonyms set) and every write are lifecycle.py's; the
+request bodies are bodies.py's and the parsing of responses is responses.py's.
+
+Written against the Elasticsearch 9 reference and tested by the requests it sends
+(tests/search/test_elasticsearch_requests.py): no cluster runs on the development machines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, TransportError
+
+from search.engines.base import (
+    EngineHealth,
+    SearchDocument,
+    SearchEngine,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+)
+from search.engines.elasticsearch.bodies import (
+    PIT_KEEP_ALIVE,
+    VERSIONS_PAGE_SIZE,
+    more_like_this_body,
+    own_document_body,
+    search_body,
+    suggest_body,
+    translations_body,
+    versions_page_body,
+)
+from search.engines.elasticsearch.lifecycle import BULK_CHUNK_SIZE, IndexLifecycle, call
+from search.engines.elasticsearch.mapping import DEFAULT_PREFIX
+from search.engines.elasticsearch.responses import hit_from, parse_search_response
+
+logger = logging.getLogger(__name__)
+
+# Statuses worth another try: overloaded (429) or briefly unavailable (502-504).
+RETRY_ON_STATUS = (429, 502, 503, 504)
+HEALTH_TIMEOUT_SECONDS = 2
+
+
+class ElasticsearchEngine(SearchEngine):
+    name = "elasticsearch"
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        client: Elasticsearch | None = None,
+        prefix: str = DEFAULT_PREFIX,
+        request_timeout: float = 10.0,
+        max_retries: int = 3,
+        bulk_chunk_size: int = BULK_CHUNK_SIZE,
+        bulk_max_retries: int = 5,
+        bulk_initial_backoff: float = 2.0,
+        bulk_request_timeout: float = 60.0,
+        synonym_groups: Iterable[Sequence[str]]
+        | Callable[[], Iterable[Sequence[str]]]
+        | None = None,
+    ) -> None:
+        if client is None:
+            if not url:
+                raise ValueError("ElasticsearchEngine needs a url or a client.")
+            client = Elasticsearch(
+                url,
+                request_timeout=request_timeout,
+                max_retries=max_retries,
+                retry_on_status=RETRY_ON_STATUS,
+                retry_on_timeout=True,
+            )
+        self.client = client
+        self.alias = prefix
+        self.lifecycle = IndexLifecycle(
+            client,
+            prefix,
+            bulk_chunk_size=bulk_chunk_size,
+            bulk_max_retries=bulk_max_retries,
+            bulk_initial_backoff=bulk_initial_backoff,
+            bulk_request_timeout=bulk_request_timeout,
+            synonym_groups=synonym_groups,
+        )
+
+    # Setup and writes: the cluster's side (lifecycle.py) -----------------------------------------
+    def index_template_body(self) -> dict[str, Any]:
+        return self.lifecycle.index_template_body()
+
+    def ensure_setup(self) -> None:
+        self.lifecycle.ensure_setup()
+
+    def update_synonyms(self, groups: Iterable[Sequence[str]] | None = None) -> None:
+        self.lifecycle.update_synonyms(groups)
+
+    def index(self, documents: Iterable[SearchDocument]) -> None:
+        self.lifecycle.index(documents)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        self.lifecycle.delete(ids)
+
+    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+        return self.lifecycle.rebuild(documents)
+
+    # Reads -------------------------------------------------------------------------------------
+    def count(self) -> int:
+        response = call(self.client.options(ignore_status=404).count, index=self.alias)
+        return 0 if response.meta.status == 404 else int(response["count"])
+
+    def indexed_versions(self) -> dict[str, str]:
+        """Every document id behind the alias with its stored fingerprint.
+
+        Pages through one point in time with search_after, sorted on _shard_doc: the reference's
+        recommended way to read a whole index ("Paginate search results"; open/close point in
+        time APIs), consistent even while writes or a rebuild's alias swap happen meanwhile.
+        A document stored without a fingerprint (an older template) maps to "" so it reads as
+        drifted.
+        """
+        opened = call(
+            self.client.options(ignore_status=404).open_point_in_time,
+            index=self.alias,
+            keep_alive=PIT_KEEP_ALIVE,
+        )
+        if opened.meta.status == 404:  # no index behind the alias yet
+            return {}
+        pit_id = opened.body["id"]
+        versions: dict[str, str] = {}
+        try:
+            search_after: list[Any] | None = None
+            while True:
+                page = call(self.client.search, body=versions_page_body(pit_id, search_after)).body
+                # Each response may carry a new PIT id; the latest one is the one to use.
+                pit_id = page.get("pit_id", pit_id)
+                hits = page["hits"]["hits"]
+                for hit in hits:
+                    versions[hit["_id"]] = (hit.get("_source") or {}).get("fingerprint") or ""
+                if len(hits) < VERSIONS_PAGE_SIZE:
+                    break
+                search_after = hits[-1]["sort"]
+        finally:
+            # Closing frees the search contexts early; if it fails they expire with keep_alive.
+            try:
+                self.client.close_point_in_time(id=pit_id)
+            except (TransportError, ApiError) as error:
+                logger.warning("Could not close an Elasticsearch point in time: %s", error)
+        return versions
+
+    def health(self) -> EngineHealth:
+        # A health check answers quickly or says no: load balancers poll it every few seconds.
+        client = self.client.options(request_timeout=HEALTH_TIMEOUT_SECONDS, max_retries=0)
+        try:
+            cluster = client.cluster.health(timeout=f"{HEALTH_TIMEOUT_SECONDS}s")
+            if not client.indices.exists_alias(name=self.alias):
+                return EngineHealth(
+                    ok=False, engine=self.name, detail=f"alias {self.alias} does not exist"
+                )
+            documents = int(client.count(index=self.alias)["count"])
+        except (TransportError, ApiError) as error:
+            return EngineHealth(ok=False, engine=self.name, detail=str(error))
+        status = cluster.get("status", "unknown")
+        return EngineHealth(
+            ok=status in ("green", "yellow"),
+            engine=self.name,
+            documents=documents,
+            detail=f"cluster {cluster.get('cluster_name', '')} {status}".strip(),
+        )
+
+    def _search_page(self, request: SearchRequest) -> SearchResponse:
+        if self.lifecycle.live_synonyms:
+            self.lifecycle.sync_synonyms()
+        response = self._search(search_body(request))
+        if response is None:
+            return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+        return parse_search_response(response, request)
+
+    def _translations(self, request: SearchRequest, groups: list[str]) -> list[SearchHit]:
+        """One look-up by group and locale (within the request's filters). Groups whose
+        collapsed hit carried the visitor's translation among its inner hits are not asked
+        for: parse_search_response already showed it (responses.preferred_translation)."""
+        response = self._search(translations_body(request, groups))
+        if response is None:
+            return []
+        return [hit_from(found) for found in response["hits"]["hits"]]
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The _search response body, or None while no index exists behind the alias yet."""
+        response = call(self.client.options(ignore_status=404).search, index=self.alias, body=body)
+        return None if response.meta.status == 404 else response.body
+
+    def suggest(self, prefix: str, language: str = "en", limit: int = 8) -> list[str]:
+        text = " ".join(prefix.split())
+        if not text:
+            return []
+        response = self._search(suggest_body(text, language, limit))
+        if response is None:
+            return []
+        titles: list[str] = []
+        for hit in response["hits"]["hits"]:
+            title = hit.get("_source", {}).get("title", "")
+            if title and title not in titles:
+                titles.append(title)
+        return titles[:limit]
+
+    def more_like_this(self, document_id: str, limit: int = 5) -> list[SearchHit]:
+        own = self._search(own_document_body(document_id))
+        if own is None or not own["hits"]["hits"]:
+            return []
+        own_hit = own["hits"]["hits"][0]
+        response = self._search(more_like_this_body(own_hit, limit)) or {"hits": {"hits": []}}
+        return [hit_from(h) for h in response["hits"]["hits"]][:limit]

@@ -1,0 +1,401 @@
+"""The cluster side of the engine: the template, the synonyms set, versioned indices behind
+the alias, bulk writes and the rebuild's alias swap.
+
+Layout in the cluster:
+- versioned indices `<prefix>-<timestamp>` built from one composable index template
+  (`<prefix>-template`, pattern `<prefix>-*`), read and written through the alias `<prefix>`;
+- while `rebuild` loads a new index, that index also carries the alias `<prefix>-rebuilding`,
+  and writes go through both aliases, so none is lost at the swap;
+- a synonyms set `<prefix>-synonyms` (the Synonyms API) used by an updateable synonym_graph
+  filter in the search analyzers only, so editors' synonyms apply without re-indexing or closing
+  the index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+
+from search.engines.base import EngineUnavailable, SearchDocument
+from search.engines.elasticsearch.mapping import document_source, index_template_body, synonym_rules
+from search.synonyms import synonym_groups as live_synonym_groups
+
+logger = logging.getLogger(__name__)
+
+BULK_CHUNK_SIZE = 500
+
+# A rebuild's stream indexes with this external version; live writes (internal versions, >= 1)
+# always outrank it (see IndexLifecycle.rebuild).
+STREAM_VERSION = 1
+# How long the index being built remembers deletes (index.gc_deletes; Elasticsearch's default is
+# 60s): longer than any rebuild, so a page deleted during the rebuild is not streamed back in.
+REBUILD_GC_DELETES_HOURS = 24
+REBUILD_GC_DELETES = f"{REBUILD_GC_DELETES_HOURS}h"
+
+
+def call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one client call; unreachable or failing clusters become EngineUnavailable."""
+    try:
+        return function(*args, **kwargs)
+    except ApiError as error:
+        raise EngineUnavailable(f"Elasticsearch refused the request: {error}") from error
+    except TransportError as error:
+        raise EngineUnavailable(f"Elasticsearch is unreachable: {error}") from error
+
+
+class IndexLifecycle:
+    """The alias, its versioned indices, the template and the synonyms set of one prefix."""
+
+    def __init__(
+        self,
+        client: Elasticsearch,
+        prefix: str,
+        *,
+        bulk_chunk_size: int = BULK_CHUNK_SIZE,
+        bulk_max_retries: int = 5,
+        bulk_initial_backoff: float = 2.0,
+        bulk_request_timeout: float = 60.0,
+        synonym_groups: Iterable[Sequence[str]]
+        | Callable[[], Iterable[Sequence[str]]]
+        | None = None,
+    ) -> None:
+        self.client = client
+        self.alias = prefix
+        self.template_name = f"{prefix}-template"
+        self.synonyms_set = f"{prefix}-synonyms"
+        # Carried by the index a rebuild is loading, and only while it loads (see rebuild).
+        self.rebuilding_alias = f"{prefix}-rebuilding"
+        self.bulk_chunk_size = bulk_chunk_size
+        self.bulk_max_retries = bulk_max_retries
+        self.bulk_initial_backoff = bulk_initial_backoff
+        self.bulk_request_timeout = bulk_request_timeout
+        # Where the synonyms come from: by default the live list (base file + admin), re-read
+        # before searches; a fixed list (tests, scripts) is pushed at setup only.
+        self.live_synonyms = synonym_groups is None or callable(synonym_groups)
+        if synonym_groups is None:
+            self._synonym_source: Callable[[], Iterable[Sequence[str]]] = live_synonym_groups
+        elif callable(synonym_groups):
+            self._synonym_source = synonym_groups
+        else:
+            fixed = [tuple(group) for group in synonym_groups]
+            self._synonym_source = lambda: fixed
+        self._pushed_rules: list[dict[str, str]] | None = None
+
+    # Setup -------------------------------------------------------------------------------------
+    def index_template_body(self) -> dict[str, Any]:
+        """The composable template every versioned index of this engine is created from."""
+        return index_template_body(self.alias, self.template_name, self.synonyms_set)
+
+    def ensure_setup(self) -> None:
+        """Put the synonyms set and the index template (both idempotent)."""
+        call(self._put_synonyms, self._synonym_source())
+        call(
+            self.client.indices.put_index_template,
+            name=self.template_name,
+            **self.index_template_body(),
+        )
+
+    def update_synonyms(self, groups: Iterable[Sequence[str]] | None = None) -> None:
+        """Replace the synonyms without closing any index.
+
+        `groups` fixes the list from now on; without it the live list is read again.
+        PUT _synonyms/<set> reloads the search analyzers that use the set; the explicit
+        _reload_search_analyzers and request-cache clear follow the reference's advice so that no
+        cached response still reflects the old synonyms.
+        """
+        if groups is not None:
+            fixed = [tuple(group) for group in groups]
+            self._synonym_source = lambda: fixed
+            self.live_synonyms = False
+        call(self._put_synonyms, self._synonym_source())
+        tolerant = self.client.options(ignore_status=404)  # no index yet: nothing to reload
+        call(tolerant.indices.reload_search_analyzers, index=self.alias, allow_no_indices=True)
+        call(tolerant.indices.clear_cache, index=self.alias, request=True)
+
+    def _put_synonyms(self, groups: Iterable[Sequence[str]]) -> None:
+        rules = synonym_rules(groups)
+        self.client.synonyms.put_synonym(id=self.synonyms_set, synonyms_set=rules)
+        self._pushed_rules = rules
+
+    def sync_synonyms(self) -> None:
+        """Push the live synonym list when it changed (editors edit it in the admin).
+
+        The comparison is local after the first look at the cluster's set, so a search costs
+        one read of the list and no extra request while nothing changes.
+        """
+        rules = synonym_rules(self._synonym_source())
+        if rules == self._pushed_rules:
+            return
+        try:
+            if self._pushed_rules is None:
+                stored = call(
+                    self.client.options(ignore_status=404).synonyms.get_synonym,
+                    id=self.synonyms_set,
+                    size=10_000,
+                )
+                if stored.body.get("synonyms_set") == rules:
+                    self._pushed_rules = rules
+                    return
+            self.update_synonyms()
+        except EngineUnavailable as error:
+            # Searching with the previous synonyms beats failing the search.
+            logger.warning("Could not update Elasticsearch synonyms: %s", error)
+
+    # Writes ------------------------------------------------------------------------------------
+    def index(self, documents: Iterable[SearchDocument]) -> None:
+        targets = self._write_targets(self.alias_holders())
+        if not targets:
+            self._create_first_index()
+            targets = [self.alias]
+        # require_alias: a write never auto-creates a concrete index (with a guessed mapping)
+        # under an alias name, even if the alias is deleted behind our back. The rebuilding alias
+        # may vanish between the lookup and the bulk (swap or failed rebuild): its items then
+        # fail with index_not_found, and that is fine, because the swap already moved the live
+        # alias (which got the same write) or the half-built index is gone.
+        self._bulk(
+            self._index_actions(documents, *targets),
+            require_alias=True,
+            ignore_item=self._rebuilding_alias_gone,
+        )
+        if self.alias in targets:
+            call(self.client.indices.refresh, index=self.alias)
+
+    def _create_first_index(self) -> None:
+        """On a fresh cluster, create the first versioned index behind the alias."""
+        self.ensure_setup()
+        call(
+            self.client.indices.create,
+            index=self._new_index_name(),
+            aliases={self.alias: {"is_write_index": True}},
+        )
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+
+    def delete(self, ids: Iterable[str]) -> None:
+        targets = self._write_targets(self.alias_holders())
+        if not targets:
+            return  # no index yet: nothing to delete
+        # Plain (internally versioned) deletes: an externally versioned delete would auto-create
+        # a missing target index ("delete requests should not attempt to create the index ...
+        # unless an external versioning is used", TransportBulkAction), and the tombstone a plain
+        # delete leaves (version >= 1) already outranks the rebuild stream's version 1.
+        actions = ({"_op_type": "delete", "_index": t, "_id": i} for i in ids for t in targets)
+        # 404: an unknown id is already deleted, and a vanished rebuilding alias (see index).
+        self._bulk(actions, ignore_status=(404,))
+        call(self.client.options(ignore_status=404).indices.refresh, index=self.alias)
+
+    def alias_holders(self) -> dict[str, list[str]]:
+        """The indices behind the live alias and behind the rebuilding alias.
+
+        One GET _alias/<live>,<rebuilding>. When either alias is missing Elasticsearch answers
+        404 with an error entry next to the indices it did find (GET aliases returns 404 if
+        any requested alias is missing, elastic/elasticsearch#25043; response shape as in
+        elastic/elasticsearch#30536), so only the entries carrying "aliases" are read.
+        """
+        response = call(
+            self.client.options(ignore_status=404).indices.get_alias,
+            name=[self.alias, self.rebuilding_alias],
+        )
+        holders: dict[str, list[str]] = {self.alias: [], self.rebuilding_alias: []}
+        for index_name, value in sorted(response.body.items()):
+            if isinstance(value, dict) and isinstance(value.get("aliases"), dict):
+                for alias in value["aliases"]:
+                    if alias in holders:
+                        holders[alias].append(index_name)
+        return holders
+
+    def _write_targets(self, holders: dict[str, list[str]]) -> list[str]:
+        """Where a write batch goes: the live alias, plus the rebuilding one during a rebuild.
+
+        Looked up once per write batch (a few hundred documents at most), never cached: a cached
+        "no rebuild" answer could let a batch skip an index whose stream already read the older
+        version of its documents, and the change would be lost at the swap. GET _alias is
+        answered from the cluster state, cheap next to the bulk request itself.
+        Writes name the aliases, not the indices behind them, so Elasticsearch resolves them when
+        the bulk runs: a swap between the lookup and the bulk still lands the write in the index
+        that is live by then.
+        """
+        return [alias for alias in (self.alias, self.rebuilding_alias) if holders[alias]]
+
+    def _rebuilding_alias_gone(self, item: dict[str, Any]) -> bool:
+        error = item.get("error") or {}
+        return (
+            item.get("_index") == self.rebuilding_alias
+            and error.get("type") == "index_not_found_exception"
+        )
+
+    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+        """Load a new versioned index aside, then swap the alias to it in one _aliases request.
+
+        Writes made meanwhile (index/delete from the outbox drain, in other processes) are not
+        lost at the swap: the new index is created together with the alias `<prefix>-rebuilding`
+        (one create-index request), and every write batch goes to the live alias and, while
+        that alias exists, to the rebuilding one too.
+
+        Ordering between those writes and the stream is settled by document versions rather
+        than by replaying ids afterwards (the ids are written by other processes, so this one
+        never sees them). The stream indexes with `version_type: external, version: 1`, which
+        succeeds only if the new index holds no version of the document yet ("only index the
+        document if the specified version is strictly higher than the version of the stored
+        document or if there is no existing document": VersionType in the Elasticsearch
+        specification; Index API, "Versioning"). A live write is a plain, internally versioned
+        one, so it leaves the document, or the tombstone of a delete, at version >= 1: the
+        stream's copy of that document is then refused with 409 and the live write stands,
+        whichever came first.
+        A delete's tombstone is kept only for `index.gc_deletes` (Delete API, "Versioning";
+        default 60s), so the new index is created with REBUILD_GC_DELETES, longer than any
+        rebuild, and set back to the default after the swap.
+
+        The swap removes the rebuilding alias in the same atomic _aliases request that moves the
+        live alias (with must_exist, so a rebuild whose index was discarded by a newer one fails
+        instead of swapping). A failed rebuild deletes its index, which takes its aliases with
+        it. A crashed rebuild leaves the alias behind on an orphan index: writes keep
+        succeeding there (wasted, harmless), and the next rebuild deletes that index first.
+        One rebuild at a time: a second one treats the first's index as such an orphan.
+        """
+        self.ensure_setup()
+        self._discard_abandoned_rebuilds()
+        new_index = self._new_index_name()
+        # One request: the index appears with its rebuilding alias, so no write batch can see
+        # one without the other. Create index API: `aliases` and `settings` in the body.
+        call(
+            self.client.indices.create,
+            index=new_index,
+            aliases={self.rebuilding_alias: {"is_write_index": True}},
+            settings={"index": {"gc_deletes": REBUILD_GC_DELETES}},
+        )
+        started = time.monotonic()
+        try:
+            # 409: a live write reached this document first and is as new or newer.
+            loaded = self._bulk(self._stream_actions(documents, new_index), ignore_status=(409,))
+            if time.monotonic() - started > REBUILD_GC_DELETES_HOURS * 3600:
+                logger.warning(
+                    "The rebuild outlasted index.gc_deletes (%s): a page deleted early in it may "
+                    "be back until the next reconcile.",
+                    REBUILD_GC_DELETES,
+                )
+            call(self.client.indices.refresh, index=new_index)
+            # Read now, not at the start: whatever carries the live alias at the swap goes.
+            old_indices = [i for i in self.alias_holders()[self.alias] if i != new_index]
+            # Aliases API (POST _aliases): "performs one or more alias actions in a single atomic
+            # operation"; must_exist on remove: the alias must exist for the action to apply.
+            actions: list[dict[str, Any]] = [
+                {"remove": {"index": old, "alias": self.alias}} for old in old_indices
+            ]
+            actions.append(
+                {"remove": {"index": new_index, "alias": self.rebuilding_alias, "must_exist": True}}
+            )
+            actions.append(
+                {"add": {"index": new_index, "alias": self.alias, "is_write_index": True}}
+            )
+            call(self.client.indices.update_aliases, actions=actions)
+        except BaseException:
+            # Never leave a half-built index behind; the old one still serves searches. Deleting
+            # the index removes its aliases with it, the rebuilding alias included. Unless the
+            # swap went through and only its answer was lost: then the index is live and stays.
+            # If the cluster is gone, the orphan stays until the next rebuild deletes it.
+            with contextlib.suppress(TransportError, ApiError, EngineUnavailable):
+                if new_index not in self.alias_holders()[self.alias]:
+                    self.client.options(ignore_status=404).indices.delete(index=new_index)
+            raise
+        try:
+            # Update index settings API: null restores a setting's default.
+            self.client.indices.put_settings(
+                index=new_index, settings={"index": {"gc_deletes": None}}
+            )
+        except (TransportError, ApiError) as error:
+            logger.warning("Could not reset index.gc_deletes on %s: %s", new_index, error)
+        if old_indices:
+            call(self.client.options(ignore_status=404).indices.delete, index=",".join(old_indices))
+        return loaded
+
+    def _discard_abandoned_rebuilds(self) -> None:
+        """Delete the index a crashed rebuild left behind its alias (never a live index)."""
+        holders = self.alias_holders()
+        live = set(holders[self.alias])
+        abandoned = [i for i in holders[self.rebuilding_alias] if i not in live]
+        if abandoned:
+            logger.warning("Deleting the index of an unfinished rebuild: %s", ", ".join(abandoned))
+            call(self.client.options(ignore_status=404).indices.delete, index=",".join(abandoned))
+        also_live = [i for i in holders[self.rebuilding_alias] if i in live]
+        if also_live:  # only by hand: the swap removes the rebuilding alias atomically
+            call(
+                self.client.indices.update_aliases,
+                actions=[
+                    {"remove": {"index": i, "alias": self.rebuilding_alias}} for i in also_live
+                ],
+            )
+
+    @staticmethod
+    def _index_actions(
+        documents: Iterable[SearchDocument], *targets: str
+    ) -> Iterator[dict[str, Any]]:
+        for document in documents:
+            source = document_source(document)
+            for target in targets:
+                yield {"_op_type": "index", "_index": target, "_id": document.id, "_source": source}
+
+    @staticmethod
+    def _stream_actions(
+        documents: Iterable[SearchDocument], index: str
+    ) -> Iterator[dict[str, Any]]:
+        """The rebuild's index actions: version 1, external, so any live write outranks them.
+
+        Bulk API: `version` and `version_type` are action metadata of every operation
+        (OperationBase in the specification's bulk types); the helper moves them into the
+        action line.
+        """
+        for action in IndexLifecycle._index_actions(documents, index):
+            yield {**action, "version": STREAM_VERSION, "version_type": "external"}
+
+    def _bulk(
+        self,
+        actions: Iterable[dict[str, Any]],
+        ignore_status: tuple[int, ...] = (),
+        require_alias: bool = False,
+        ignore_item: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> int:
+        """Send actions in chunks; items refused with 429 are retried with exponential backoff.
+
+        raise_on_error stays off in the helper: with it on, the helper raises on the first
+        rejected (429) item instead of retrying it. Failures left after the retries are collected
+        here and raised together, so a caller never acknowledges a half-applied batch.
+        """
+        ok_count = 0
+        failures: list[dict[str, Any]] = []
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self.client.options(request_timeout=self.bulk_request_timeout),
+                actions,
+                chunk_size=self.bulk_chunk_size,
+                max_retries=self.bulk_max_retries,
+                initial_backoff=self.bulk_initial_backoff,
+                max_backoff=60,
+                raise_on_error=False,
+                require_alias=require_alias,
+            ):
+                result = next(iter(item.values()))
+                if (
+                    ok
+                    or result.get("status") in ignore_status
+                    or (ignore_item is not None and ignore_item(result))
+                ):
+                    ok_count += 1
+                else:
+                    failures.append(result)
+        except (TransportError, ApiError) as error:
+            raise EngineUnavailable(f"bulk request failed: {error}") from error
+        if failures:
+            reasons = "; ".join(
+                f"{f.get('_id')}: {f.get('error', {}).get('reason', f.get('status'))}"
+                for f in failures[:3]
+            )
+            raise EngineUnavailable(f"{len(failures)} document(s) refused: {reasons}")
+        return ok_count
