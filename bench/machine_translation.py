@@ -3,7 +3,7 @@
     .venv/bin/python bench/machine_translation.py [--language ja]
 
 Builds a fresh temporary SQLite site (`load_summit_2020`, `load_demo_practices`), starts a local
-server speaking DeepL's API (tests/translation_fakes.py, answering at once), and runs the job
+server speaking DeepL's API (tests/translation/fakes.py, answering at once), and runs the job
 body (`translation.jobs.run_machine_translation`) for every English demo practice:
 first into an empty translation, then again with nothing changed, then after one sentence of
 each source changed. Prints a Markdown table: pages, segments sent, provider requests and the
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--language", default="ja")
     args = parser.parse_args()
 
-    from tests.translation_fakes import FakeDeepL
+    from tests.translation.fakes import FakeDeepL
 
     with (
         tempfile.TemporaryDirectory(prefix="cac-bench-mt-") as tmp,

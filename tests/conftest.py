@@ -147,7 +147,7 @@ def summit(db):
 def worker_translation_provider():
     """The machine-translation provider the test worker is configured with: a local server
     speaking DeepL's API (no provider can be reached from here)."""
-    from tests.translation_fakes import FakeDeepL
+    from tests.translation.fakes import FakeDeepL
 
     with FakeDeepL(api_key="worker-test-key") as fake:
         yield fake

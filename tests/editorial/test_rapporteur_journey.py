@@ -3,7 +3,7 @@
 Login, "My sessions", the guided form with a PDF, submission, the moderators' email, a
 request for changes, the rapporteur's email, resubmission, approval, and the PDF's phrase
 found on the public search page. Celery tasks run in-process here (the same task code a
-worker runs); tests/knowledge/test_document_jobs_worker.py runs them on a real worker.
+worker runs); tests/documents/test_document_jobs_worker.py runs them on a real worker.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Machine translation of pages: what a job sends, what it keeps, and what the editor sees.
 
-The provider is a local HTTP server speaking DeepL's documented API (tests/translation_fakes.py),
+The provider is a local HTTP server speaking DeepL's documented API (tests/translation/fakes.py),
 the only stand-in allowed. The job runs in this process here; tests/knowledge/
 test_machine_translation_worker.py runs the same pipeline on a real Celery worker.
 """
@@ -20,7 +20,7 @@ from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, SessionPage
 from tests.factories import add_practice
-from tests.translation_fakes import FakeDeepL
+from tests.translation.fakes import FakeDeepL
 from translation.jobs import run_machine_translation
 from translation.models import GlossaryTerm, MachineTranslationJob
 

@@ -7,7 +7,7 @@ import socket
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tests.translation_fakes import FakeDeepL, FakeGoogle, FakeLibreTranslate
+from tests.translation.fakes import FakeDeepL, FakeGoogle, FakeLibreTranslate
 from translation.providers import (
     DeepLProvider,
     GlossaryEntry,
