@@ -63,7 +63,7 @@ def _rows() -> dict[str, list]:
     }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_from_before_the_move_keeps_every_row_and_permission(summit):
     session = SessionPage.objects.filter(locale=Locale.get_default()).first()
     ensure_session_access(session)
