@@ -37,6 +37,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from wagtail import views as page_views
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.mail import (
+    GroupApprovalTaskStateSubmissionEmailNotifier,
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+    WorkflowStateSubmissionEmailNotifier,
+)
 from wagtail.admin.views.chooser import BaseLinkFormView, ExternalLinkView
 from wagtail.admin.widgets.chooser import BaseChooser
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
@@ -58,9 +64,13 @@ __all__ = [
     "PAGE_PRIVACY_FORM_ROUTE",
     "PO_UPLOAD_ROUTE",
     "DocumentsAdminAPIViewSet",
+    "GroupApprovalTaskStateSubmissionEmailNotifier",
     "ImagesAdminAPIViewSet",
     "PageCheckingExternalLinkView",
     "PagesAdminAPIViewSet",
+    "WorkflowStateApprovalEmailNotifier",
+    "WorkflowStateRejectionEmailNotifier",
+    "WorkflowStateSubmissionEmailNotifier",
     "base_content_type",
     "disable_reference_index_auto_update",
     "double_quotes_in_sqlite_search_terms",
@@ -168,6 +178,12 @@ MODERATION_EMAIL_RECEIVERS = (
     (workflow_rejected, WorkflowState, "workflow_state_rejected_email_notification"),
     (workflow_approved, WorkflowState, "workflow_state_approved_email_notification"),
 )
+
+# The four notifiers (imported above from wagtail.admin.mail, no documented API) are what
+# Wagtail connects under those ids. editorial/notifications.py calls them from a task instead,
+# so recipients, preferences and languages stay Wagtail's, and extends the approval and
+# rejection ones: their `notification` names the templates, get_template_set(instance) picks
+# them and get_context(instance) fills them.
 
 
 # ---------------------------------------------------------------------------

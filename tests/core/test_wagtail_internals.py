@@ -95,6 +95,26 @@ def test_each_reached_function_keeps_its_signature(function, expected):
     assert _signature(function) == expected
 
 
+@pytest.mark.parametrize(
+    "notifier",
+    [
+        wagtail_internals.GroupApprovalTaskStateSubmissionEmailNotifier,
+        wagtail_internals.WorkflowStateSubmissionEmailNotifier,
+        wagtail_internals.WorkflowStateApprovalEmailNotifier,
+        wagtail_internals.WorkflowStateRejectionEmailNotifier,
+    ],
+    ids=lambda notifier: notifier.__name__,
+)
+def test_wagtails_notifiers_are_still_called_and_extended_as_we_do(notifier):
+    # editorial/notifications.py: notifier(instance=state, user=user), and the summaries'
+    # mixin calls get_template_set and get_context with the state, and reads `notification`.
+    instance = notifier()
+    inspect.signature(instance).bind(instance=object(), user=None)
+    inspect.signature(instance.get_template_set).bind(object(), user=None)
+    inspect.signature(instance.get_context).bind(object(), user=None)
+    assert notifier.notification
+
+
 def test_the_attributes_the_wraps_read_are_still_there():
     # A filter set's request, a chooser's model and the key of its title in the widget data.
     assert "request" in inspect.signature(WagtailFilterSet.__init__).parameters
