@@ -10,7 +10,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cac.api import api_router
-from core import health, privacy_passwords
+from core import health, privacy_passwords, wagtail_internals
 from editorial.boundary import ExternalLinkChooserView, switched_off
 from knowledge import views as knowledge_views
 from search import api as search_api
@@ -23,17 +23,17 @@ urlpatterns = [
     # Ahead of Wagtail's view at the same address: a pasted URL becomes a page link only for
     # those who may read the page's draft title (editorial/boundary.py).
     path(
-        "admin/choose-external-link/",
+        f"admin/{wagtail_internals.EXTERNAL_LINK_CHOOSER_ROUTE}",
         require_admin_access(never_cache(ExternalLinkChooserView.as_view())),
         name="wagtailadmin_choose_page_external_link",
     ),
     # Wagtail's deliberate server error, for trying error pages: never on this site.
-    path("admin/failwhale/", switched_off),
+    path(f"admin/{wagtail_internals.ERROR_TEST_ROUTE}", switched_off),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's privacy-password forms post to these, ahead of Wagtail's own views at the same
     # addresses: the attempt limit, then Wagtail's view (core/privacy_passwords.py).
     path(
-        "documents/authenticate_with_password/<int:restriction_id>/",
+        f"documents/{wagtail_internals.DOCUMENT_PRIVACY_FORM_ROUTE}",
         privacy_passwords.authenticate_collection_password,
     ),
     path("documents/", include(wagtaildocs_urls)),
@@ -71,8 +71,9 @@ urlpatterns += i18n_patterns(
         knowledge_views.untranslated_page,
         name="untranslated_page",
     ),
+    # Ahead of Wagtail's page password view at the same address, as above.
     path(
-        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        wagtail_internals.PAGE_PRIVACY_FORM_ROUTE,
         privacy_passwords.authenticate_page_password,
     ),
     # Everything else is a Wagtail page; this stays last.

@@ -9,8 +9,8 @@ Wagtail's views are not forked: cac/urls.py places these views at Wagtail's own 
 ahead of Wagtail's URL includes, so Wagtail's forms post here. Each checks the limit, then
 hands the request to Wagtail's view and reads its answer: a redirect means the password was
 right (Wagtail has put the grant in the session); anything else is the form shown again, a
-wrong password, and is counted. That reading is the one reach into Wagtail's internals here,
-checked against Wagtail 7.4 (tests/security/test_privacy_password_limit.py pins it).
+wrong password, and is counted. Those views, their addresses and that reading are reaches
+into Wagtail's internals: they are in core/wagtail_internals.py.
 
 A refusal is Wagtail's own password form again, carrying the reason as its error, with
 HTTP 429 and Retry-After: a person sees the usual page and why, a script sees the status.
@@ -22,18 +22,21 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import ngettext
-from wagtail import views as page_views
-from wagtail.documents.views import serve as document_views
 from wagtail.forms import PasswordViewRestrictionForm
 from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
 
 from core import throttling
+from core.wagtail_internals import (
+    password_accepted,
+    wagtail_document_password_view,
+    wagtail_page_password_view,
+)
 
 
 def _window() -> int:
@@ -104,7 +107,7 @@ def _limited(
         add_never_cache_headers(response)
         return response
     response = wagtail_view()
-    if isinstance(response, HttpResponseRedirect):
+    if password_accepted(response):
         # The right password: Wagtail put the grant in the session. This address starts
         # afresh (a colleague behind it); the restriction's count stays.
         if address is not None:
@@ -130,7 +133,7 @@ def authenticate_page_password(
         request,
         "page",
         page_view_restriction_id,
-        lambda: page_views.authenticate_with_password(request, page_view_restriction_id, page_id),
+        lambda: wagtail_page_password_view(request, page_view_restriction_id, page_id),
         password_form_response,
         PageViewRestriction,
     )
@@ -150,7 +153,7 @@ def authenticate_collection_password(request: HttpRequest, restriction_id: int) 
         request,
         "collection",
         restriction_id,
-        lambda: document_views.authenticate_with_password(request, restriction_id),
+        lambda: wagtail_document_password_view(request, restriction_id),
         password_form_response,
         CollectionViewRestriction,
     )

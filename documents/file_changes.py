@@ -14,11 +14,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, ReferenceIndex
 
+from core.wagtail_internals import base_content_type
 from knowledge.public_media import private_collection_ids
 
 
 def live_pages_using(obj: Model) -> QuerySet[Page]:
-    page_type = ReferenceIndex._get_base_content_type(Page)
+    page_type = base_content_type(Page)
     page_ids = (
         ReferenceIndex.get_references_to(obj)
         .filter(base_content_type=page_type)

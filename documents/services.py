@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
+from core.wagtail_internals import set_file_hash
 from documents.extraction import extract_in_sandbox
 from documents.inspection import UploadLimits, UploadRejected, inspect_upload
 from documents.models import DocumentText
@@ -32,7 +33,7 @@ MAX_ATTEMPTS = 3
 def _current_hash(document) -> str:
     # Documents saved outside Wagtail's forms may not have their hash yet.
     if not document.file_hash and document.file:
-        document._set_file_hash()
+        set_file_hash(document)
         type(document).objects.filter(pk=document.pk).update(file_hash=document.file_hash)
     return document.file_hash
 

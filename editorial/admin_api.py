@@ -6,12 +6,13 @@ and listings show a confined rapporteur only their session's collection. These e
 replace Wagtail's under the same names (see the construct_admin_api hook).
 """
 
-from wagtail.admin.api.views import PagesAdminAPIViewSet
-from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
-from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
-
 from core.api_queries import OddQueryMixin
 from core.choices import choosable_documents, choosable_images
+from core.wagtail_internals import (
+    DocumentsAdminAPIViewSet,
+    ImagesAdminAPIViewSet,
+    PagesAdminAPIViewSet,
+)
 
 
 class CheckedPagesAdminAPIViewSet(OddQueryMixin, PagesAdminAPIViewSet):

@@ -3,9 +3,9 @@ reaches their sessions and their own work, and nobody reads a draft they may not
 
 Wagtail enforces who may *change* what. Some admin views *show* objects with no check of
 their own: a page's title from its newest revision, any page or file whose id is in the
-URL, a few site-wide reports. This module holds the pieces that close that, and every
-reach into Wagtail's internals they need; re-check them on each Wagtail upgrade
-(tests/security pins the version they were checked against):
+URL, a few site-wide reports. This module holds the rules that close that; how each is
+attached to Wagtail (the functions wrapped, the view extended) is in
+core/wagtail_internals.py, with the other reaches into Wagtail's internals:
 
 - `confine_rapporteur_page_listings` narrows PagePermissionPolicy.explorable_instances, which
   feeds every page listing (explorer, admin search, pages API, site history);
@@ -25,23 +25,17 @@ reach into Wagtail's internals they need; re-check them on each Wagtail upgrade
 from __future__ import annotations
 
 import contextvars
-import functools
-import json
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.views.chooser import BaseLinkFormView, ExternalLinkView
-from wagtail.admin.widgets.chooser import BaseChooser
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page
-from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from core import wagtail_internals
 from core.choices import choosable, choosable_documents, choosable_images, choosable_pages
 from editorial.roles import is_confined_rapporteur, pages_hidden_from_rapporteur
 
@@ -53,22 +47,16 @@ current_viewer: contextvars.ContextVar = contextvars.ContextVar("current_viewer"
 def confine_rapporteur_page_listings() -> None:
     """Drop other people's drafts from the pages Wagtail lets a rapporteur explore.
 
-    Wraps PagePermissionPolicy.explorable_instances once, at start-up (KnowledgeConfig.ready).
-    Everyone but a confined rapporteur gets Wagtail's answer unchanged.
+    Installed once, at start-up (EditorialConfig.ready), on every page listing. Everyone but
+    a confined rapporteur gets Wagtail's answer unchanged.
     """
-    original = PagePermissionPolicy.explorable_instances
-    if getattr(original, "confines_rapporteurs", False):
-        return
+    wagtail_internals.narrow_explorable_pages(_explorable_by)
 
-    @functools.wraps(original)
-    def explorable_instances(self, user):
-        pages = original(self, user)
-        if is_confined_rapporteur(user):
-            pages = pages.exclude(pk__in=pages_hidden_from_rapporteur(user).values("pk"))
-        return pages
 
-    explorable_instances.confines_rapporteurs = True
-    PagePermissionPolicy.explorable_instances = explorable_instances
+def _explorable_by(user, pages: QuerySet) -> QuerySet:
+    if is_confined_rapporteur(user):
+        return pages.exclude(pk__in=pages_hidden_from_rapporteur(user).values("pk"))
+    return pages
 
 
 def may_read_draft(user, page: Page) -> bool:
@@ -78,98 +66,63 @@ def may_read_draft(user, page: Page) -> bool:
 def show_drafts_only_to_their_editors() -> None:
     """A live page's newest, unpublished title is shown only to those who may edit it.
 
-    Wraps Page.get_admin_display_title once, at start-up. Wagtail shows that title in the
-    page chooser and its search, the explorer, breadcrumbs and the admin pages API.
+    Installed once, at start-up, on Page.get_admin_display_title, which the page chooser and
+    its search, the explorer, breadcrumbs and the admin pages API show.
     """
-    original = Page.get_admin_display_title
-    if getattr(original, "hides_drafts", False):
-        return
+    wagtail_internals.override_admin_display_title(_title_for_viewer)
 
-    @functools.wraps(original)
-    def get_admin_display_title(self):
-        viewer = current_viewer.get()
-        if (
-            viewer is not None
-            and self.live
-            and self.has_unpublished_changes
-            and self.draft_title != self.title
-            and not may_read_draft(viewer, self)
-        ):
-            return self.title
-        return original(self)
 
-    get_admin_display_title.hides_drafts = True
-    Page.get_admin_display_title = get_admin_display_title
+def _title_for_viewer(page: Page) -> str | None:
+    """The live title for a viewer who may not read the draft; None: Wagtail's answer."""
+    viewer = current_viewer.get()
+    if (
+        viewer is not None
+        and page.live
+        and page.has_unpublished_changes
+        and page.draft_title != page.title
+        and not may_read_draft(viewer, page)
+    ):
+        return page.title
+    return None
 
 
 def offer_rapporteurs_only_themselves_in_user_filters() -> None:
     """Every admin filter that offers users (a page listing's owner and editor, a history's
     or report's user) offers a confined rapporteur only themselves.
 
-    Wraps WagtailFilterSet.form once, at start-up: each of Wagtail's filter sets builds its
-    user list its own way, from everyone who ever owned or edited anything.
+    Installed once, at start-up: each of Wagtail's filter sets builds its user list its own
+    way, from everyone who ever owned or edited anything.
     """
-    original = WagtailFilterSet.form
-    if getattr(original.fget, "narrows_users", False):
-        return
+    wagtail_internals.narrow_user_filter_choices(_users_offered_to)
 
-    @functools.wraps(original.fget)
-    def form(self):
-        built = original.fget(self)
-        request = self.request
-        if request is not None and not getattr(built, "users_narrowed", False):
-            built.users_narrowed = True
-            if is_confined_rapporteur(request.user):
-                user_model = get_user_model()
-                for field in built.fields.values():
-                    queryset = getattr(field, "queryset", None)
-                    if queryset is not None and queryset.model is user_model:
-                        field.queryset = queryset.filter(pk=request.user.pk)
-        return built
 
-    form.narrows_users = True
-    WagtailFilterSet.form = property(form)
+def _users_offered_to(user, users: QuerySet) -> QuerySet:
+    if is_confined_rapporteur(user):
+        return users.filter(pk=user.pk)
+    return users
 
 
 def show_choosers_only_what_the_viewer_may_choose() -> None:
     """Wagtail's chooser widgets (page, document, image, snippet) render the object whose id
     a form holds, title and all, even when the form was posted by hand with an id its user
-    may not choose, and fail with a server error on an id that is not a number. Wraps
-    BaseChooser.get_instance and get_value_data once, at start-up: an id that is not one
-    shows as nothing chosen, and an object the viewer may not choose keeps its id (so saving
-    an editor's attachment again keeps it) but not its title."""
-    original_get_instance = BaseChooser.get_instance
-    original_get_value_data = BaseChooser.get_value_data
-    if getattr(original_get_value_data, "hides_unchoosable", False):
-        return
+    may not choose, and fail with a server error on an id that is not a number. Installed
+    once, at start-up: an id that is not one shows as nothing chosen, and an object the
+    viewer may not choose keeps its id (so saving an editor's attachment again keeps it) but
+    not its title."""
+    wagtail_internals.guard_chooser_values(_viewer_may_choose, _withheld_title)
 
-    @functools.wraps(original_get_instance)
-    def get_instance(self, value):
-        try:
-            return original_get_instance(self, value)
-        except (ValueError, TypeError, OverflowError, ValidationError):
-            return None
 
-    @functools.wraps(original_get_value_data)
-    def get_value_data(self, value):
-        data = original_get_value_data(self, value)
-        viewer = current_viewer.get()
-        if (
-            data
-            and viewer is not None
-            and viewer.is_authenticated
-            and not choosable(viewer, self.model_class).filter(pk=data["id"]).exists()
-        ):
-            return {
-                "id": data["id"],
-                "edit_url": "",
-                self.display_title_key: gettext("(not available to you)"),
-            }
-        return data
+def _viewer_may_choose(model: type[Model], pk) -> bool:
+    viewer = current_viewer.get()
+    return (
+        viewer is None
+        or not viewer.is_authenticated
+        or choosable(viewer, model).filter(pk=pk).exists()
+    )
 
-    get_value_data.hides_unchoosable = True
-    BaseChooser.get_instance = get_instance
-    BaseChooser.get_value_data = get_value_data
+
+def _withheld_title() -> str:
+    return gettext("(not available to you)")
 
 
 def switched_off(request, *args, **kwargs):
@@ -177,20 +130,13 @@ def switched_off(request, *args, **kwargs):
     raise Http404
 
 
-class ExternalLinkChooserView(ExternalLinkView):
+class ExternalLinkChooserView(wagtail_internals.PageCheckingExternalLinkView):
     """Wagtail's "external link" chooser step. Pasting a page's URL turns it into a page
     link labelled with the page's newest title, read straight from `draft_title`: only
     those who may edit that page get the conversion; others keep the link as typed."""
 
-    def post(self, request):
-        response = super().post(request)
-        data = json.loads(response.content)
-        page_id = (data.get("result") or data.get("internal") or {}).get("id")
-        if page_id is not None:
-            page = Page.objects.filter(pk=page_id).first()
-            if page is not None and not may_read_draft(request.user, page):
-                return BaseLinkFormView.post(self, request)
-        return response
+    def may_link_page(self, user, page: Page) -> bool:
+        return may_read_draft(user, page)
 
 
 # ---------------------------------------------------------------------------

@@ -10,9 +10,14 @@ Summaries get their own wording: a rapporteur is pointed back to "My sessions".
 from __future__ import annotations
 
 from django.urls import reverse
-from wagtail.admin import mail
 from wagtail.models import TaskState, WorkflowState
 
+from core.wagtail_internals import (
+    GroupApprovalTaskStateSubmissionEmailNotifier,
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+    WorkflowStateSubmissionEmailNotifier,
+)
 from knowledge.models import SessionSummaryPage
 
 
@@ -44,17 +49,17 @@ class _SummaryAwareMixin:
         return context
 
 
-class SummaryApprovalNotifier(_SummaryAwareMixin, mail.WorkflowStateApprovalEmailNotifier):
+class SummaryApprovalNotifier(_SummaryAwareMixin, WorkflowStateApprovalEmailNotifier):
     pass
 
 
-class SummaryRejectionNotifier(_SummaryAwareMixin, mail.WorkflowStateRejectionEmailNotifier):
+class SummaryRejectionNotifier(_SummaryAwareMixin, WorkflowStateRejectionEmailNotifier):
     pass
 
 
 NOTIFIERS = {
-    "task_submitted": (TaskState, mail.GroupApprovalTaskStateSubmissionEmailNotifier()),
-    "workflow_submitted": (WorkflowState, mail.WorkflowStateSubmissionEmailNotifier()),
+    "task_submitted": (TaskState, GroupApprovalTaskStateSubmissionEmailNotifier()),
+    "workflow_submitted": (WorkflowState, WorkflowStateSubmissionEmailNotifier()),
     "workflow_approved": (WorkflowState, SummaryApprovalNotifier()),
     "workflow_rejected": (WorkflowState, SummaryRejectionNotifier()),
 }

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from wagtail.models import TaskState, WorkflowState
 from wagtail.signals import task_submitted, workflow_approved, workflow_rejected, workflow_submitted
 
 from core.queue import run_or_queue
+from core.wagtail_internals import MODERATION_EMAIL_RECEIVERS
 from editorial.tasks import send_moderation_email
 
 logger = logging.getLogger(__name__)
@@ -32,14 +32,6 @@ def _queue(event: str):
     return receiver
 
 
-# Wagtail's dispatch_uids (wagtail/admin/signal_handlers.py): connecting under the same ids
-# first makes Wagtail's own in-request emails a no-op.
-_RECEIVERS = (
-    (task_submitted, TaskState, "group_approval_task_submitted_email_notification"),
-    (workflow_submitted, WorkflowState, "workflow_state_submitted_email_notification"),
-    (workflow_rejected, WorkflowState, "workflow_state_rejected_email_notification"),
-    (workflow_approved, WorkflowState, "workflow_state_approved_email_notification"),
-)
 _EVENTS = {
     task_submitted: "task_submitted",
     workflow_submitted: "workflow_submitted",
@@ -50,8 +42,9 @@ _connected_receivers = []
 
 
 def send_moderation_emails_from_celery() -> None:
-    """Called once from EditorialConfig.ready()."""
-    for signal, sender, dispatch_uid in _RECEIVERS:
+    """Called once from EditorialConfig.ready(). Ours take Wagtail's dispatch_uids, so Wagtail's
+    own in-request emails are not connected (see MODERATION_EMAIL_RECEIVERS)."""
+    for signal, sender, dispatch_uid in MODERATION_EMAIL_RECEIVERS:
         signal.disconnect(sender=sender, dispatch_uid=dispatch_uid)
         receiver = _queue(_EVENTS[signal])
         _connected_receivers.append(receiver)  # signals hold receivers weakly

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.documents import get_document_model
 from wagtail.models import WorkflowState
 
+from core.wagtail_internals import set_document_file_metadata
 from editorial.models import rapporteur_sessions
 from editorial.roles import ensure_session_access
 from knowledge.models import SessionPage, SessionSummaryAttachment, SessionSummaryPage
@@ -144,7 +145,7 @@ def _store_new_documents(files, session: SessionPage, user) -> list:
             collection=collection,
             uploaded_by_user=user,
         )
-        document._set_document_file_metadata()
+        set_document_file_metadata(document)
         document.save()
         documents.append(document)
     return documents

@@ -13,6 +13,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction, Page, ReferenceIndex
 
+from core.wagtail_internals import base_content_type
 from knowledge.visibility import visible_pages
 
 
@@ -36,9 +37,9 @@ def used_by_visible_pages(model: type[Model]) -> QuerySet:
         str(pk) for pk in visible_pages(Page.objects.all()).values_list("pk", flat=True)
     ]
     referenced = ReferenceIndex.objects.filter(
-        base_content_type=ReferenceIndex._get_base_content_type(Page),
+        base_content_type=base_content_type(Page),
         object_id__in=visible_page_ids,
-        to_content_type=ReferenceIndex._get_base_content_type(model),
+        to_content_type=base_content_type(model),
     ).values_list("to_object_id", flat=True)
     return model.objects.filter(pk__in=[int(pk) for pk in referenced])
 

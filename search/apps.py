@@ -12,8 +12,8 @@ class SearchConfig(AppConfig):
         from django.core import checks
 
         from core.throttling import check_rate_settings
+        from core.wagtail_internals import double_quotes_in_sqlite_search_terms
         from search import receivers  # noqa: F401  (connects the outbox receivers)
-        from search.sqlite_admin_search import double_quotes_in_sqlite_search_terms
 
         checks.register(check_rate_settings)
         double_quotes_in_sqlite_search_terms()

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.models import Locale, Page
 from wagtail_localize.models import Translation
-from wagtail_localize.views.edit_translation import user_can_edit_instance
 
+from core.wagtail_internals import may_edit_translation_target
 from editorial.roles import is_confined_rapporteur
 from translation.jobs import MachineTranslationUnavailable
 from translation.models import MachineTranslationJob
@@ -100,8 +100,7 @@ def machine_translation(request, page_id: int):
 def upload_pofile_checked(request, translation_id: int):
     """Takes the place of wagtail-localize's upload view (same URL): see po_upload.py."""
     translation = get_object_or_404(Translation, id=translation_id)
-    # wagtail-localize's own rule for who may translate this page or snippet.
-    if not user_can_edit_instance(request.user, translation.get_target_instance()):
+    if not may_edit_translation_target(request.user, translation.get_target_instance()):
         raise PermissionDenied
     try:
         outcome = import_po_upload(translation, request.FILES.get("file"), request.user)

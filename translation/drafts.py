@@ -19,6 +19,8 @@ from wagtail_localize.fields import copy_synchronised_fields
 from wagtail_localize.models import Translation
 from wagtail_localize.segments.ingest import ingest_segments
 
+from core.wagtail_internals import segments_for_translation
+
 
 def save_translation_draft(translation: Translation, user=None) -> Page:
     """Save the translation of a page as a draft revision; the live page stays as it is."""
@@ -34,7 +36,7 @@ def save_translation_draft(translation: Translation, user=None) -> Page:
 
     original = source.as_instance()
     copy_synchronised_fields(original, target)
-    segments = source._get_segments_for_translation(locale, fallback=True)
+    segments = segments_for_translation(source, locale)
     with transaction.atomic():
         ingest_segments(original, target, source.locale, locale, segments)
         # An alias becomes a page of its own when this revision is published.

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.menus.pages import PageMenuItem
 
+from core.wagtail_internals import PO_UPLOAD_ROUTE
 from translation.admin_views import (
     machine_translation,
     may_machine_translate,
@@ -21,11 +22,7 @@ def register_machine_translation_urls():
             name="knowledge_machine_translation",
         ),
         # Ahead of wagtail-localize's own view at the same address (our app loads first).
-        path(
-            "localize/translate/<int:translation_id>/pofile/upload/",
-            upload_pofile_checked,
-            name="knowledge_upload_pofile",
-        ),
+        path(PO_UPLOAD_ROUTE, upload_pofile_checked, name="knowledge_upload_pofile"),
     ]
 
 

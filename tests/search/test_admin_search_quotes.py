@@ -1,6 +1,6 @@
-"""Searching the admin with a stray double quote finds pages instead of answering 500."""
-
-from importlib.metadata import version
+"""Searching the admin with a stray double quote finds pages instead of answering 500
+(core/wagtail_internals.py, double_quotes_in_sqlite_search_terms; its modelsearch version is
+pinned in tests/core/test_wagtail_internals.py)."""
 
 import pytest
 from wagtail.models import Locale
@@ -32,9 +32,3 @@ def test_a_quoted_word_still_finds_its_page(admin_client, index):
     response = admin_client.get(f"/admin/pages/{index.pk}/", {"q": '"Drive'})
 
     assert "Drive-through screening" in response.content.decode()
-
-
-def test_the_quote_fix_was_checked_against_this_modelsearch():
-    # search/sqlite_admin_search.py wraps modelsearch's SQLite Lexeme.as_sql: re-check it (and
-    # whether it is still needed) before moving this pin.
-    assert version("modelsearch") == "1.3.2"
