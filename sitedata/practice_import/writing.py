@@ -18,10 +18,15 @@ from django.utils.translation import gettext as _
 from modelcluster.models import get_all_child_relations
 from wagtail.models import Locale, Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.search.backends import get_search_backends
-from wagtail.search.signal_handlers import post_save_signal_handler as search_index_on_save
-from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
+from core.wagtail_internals import (
+    disable_reference_index_auto_update,
+    first_child_path,
+    next_sibling_path,
+    remember_parent,
+    search_index_on_save,
+)
 from home.site_structure import ensure_locales, ensure_site_structure, practice_index_for
 from knowledge.models import City, PracticePage, TopicArea
 from sitedata.open_data import body_from_paragraphs
@@ -119,18 +124,18 @@ class _ChildAppender:
         last_child = self.parent.get_last_child()
         self.depth = self.parent.depth + 1
         self.next_path = (
-            last_child._inc_path()
+            next_sibling_path(last_child)
             if last_child
-            else Page._get_path(self.parent.path, self.depth, 1)
+            else first_child_path(self.parent.path, self.depth)
         )
         self.added = 0
 
     def add(self, page: Page) -> None:
         page.depth = self.depth
         page.path = self.next_path
-        page._cached_parent_obj = self.parent
+        remember_parent(page, self.parent)
         page.save()
-        self.next_path = page._inc_path()
+        self.next_path = next_sibling_path(page)
         self.added += 1
         # In memory only, as add_child does, so Wagtail's sibling-slug check sees the children.
         self.parent.numchild += 1
