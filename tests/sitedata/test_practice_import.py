@@ -22,6 +22,7 @@ from sitedata.practice_import import (
     validate_practice_lines,
 )
 from sitedata.summit_programme import LoadReport, load_topic_areas, read_programme
+from tests.sitedata.records import practice
 
 
 @pytest.fixture
@@ -29,25 +30,6 @@ def topic_areas(db):
     """The site structure and the ten topic areas, as `make run` sets them up."""
     ensure_site_structure()
     load_topic_areas(read_programme()["topics"], LoadReport())
-
-
-def practice(**overrides) -> dict:
-    record = {
-        "slug": "drive-through-screening",
-        "locale": "en",
-        "title": "Drive-through screening clinics",
-        "summary": "Testing people in their cars.",
-        "body": "People stay in their car.\n\nA sample takes a few minutes.",
-        "kind": "countermeasure",
-        "topics": ["quarantine"],
-        "city": "Seoul",
-        "country": "KR",
-        "started": "2020-03-03",
-        "source_url": "https://english.seoul.go.kr/",
-        "contact": {"name": "Kim", "organisation": "Seoul", "email": "kim@example.org"},
-    }
-    record.update(overrides)
-    return {key: value for key, value in record.items() if value is not None}
 
 
 def write_lines(path: Path, *lines: dict | str) -> Path:

@@ -24,23 +24,11 @@ from sitedata.practice_import import (
 )
 from sitedata.practice_import.records import QUOTED_CHARS, field_validators, parse_record
 from sitedata.summit_programme import LoadReport, load_topic_areas, read_programme
+from tests.sitedata.records import practice
 
 LIMITS = ImportLimits(line_bytes=2_097_152, summary_chars=5_000, body_chars=200_000)
 
-GOOD = {
-    "slug": "drive-through-screening",
-    "locale": "en",
-    "title": "Drive-through screening clinics",
-    "summary": "Testing people in their cars.",
-    "body": "People stay in their car.\n\nA sample takes a few minutes.",
-    "kind": "countermeasure",
-    "topics": ["quarantine"],
-    "city": "Seoul",
-    "country": "KR",
-    "started": "2020-03-03",
-    "source_url": "https://english.seoul.go.kr/",
-    "contact": {"name": "Kim", "organisation": "Seoul", "email": "kim@example.org"},
-}
+GOOD = practice()
 
 
 def line(**changes) -> dict:
