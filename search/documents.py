@@ -21,7 +21,7 @@ from wagtail.rich_text import get_text_for_indexing
 from documents.models import DocumentText
 from knowledge.models import City, PracticePage, SessionPage, SessionSummaryPage, TopicArea
 from knowledge.public_media import private_collection_ids
-from knowledge.visibility import is_publicly_visible, visible_pages
+from knowledge.visibility import visible_pages
 from search.engines.base import SearchDocument
 
 # The page types the public index covers. Topic areas are snippets, indexed on their own.
@@ -184,11 +184,10 @@ def _build(page: Page, lookups: _Lookups, parent_session: SessionPage | None = N
 
 
 def build_search_document(page: Page) -> SearchDocument | None:
-    """The page's document, or None when the public must not find it (then it leaves)."""
-    page = page.specific
-    if not isinstance(page, INDEXED_PAGE_TYPES) or not is_publicly_visible(page):
-        return None
-    return _build(page, _Lookups())
+    """The page's document, or None when the public must not find it (then it leaves).
+
+    One page through the pipeline's own builder (build_search_documents)."""
+    return build_search_documents([page.pk]).get(page.pk)
 
 
 def build_search_documents(page_ids: Iterable[int]) -> dict[int, SearchDocument]:

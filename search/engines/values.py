@@ -22,7 +22,9 @@ HIGHLIGHT_END = "</mark>"
 class SearchDocument:
     """One live, public page in one locale, as the index holds it.
 
-    Built only by search.documents.build_search_document().
+    Built only in search/documents.py, by `_build` (pages) and `_build_topic_area`: the outbox
+    drain reaches them through build_documents_by_id(), rebuild and reconcile through
+    iter_search_documents().
     """
 
     id: str  # "page-<pk>": each translation is its own page, so its own document
