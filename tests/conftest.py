@@ -226,3 +226,20 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_translation
     TEST_WORKER.clear()
     worker.terminate()
     worker.wait(timeout=30)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A transactional test must restore the serialized data: its flush would otherwise re-create
+    the content types, and the next test that restores them fails on duplicate keys."""
+    careless = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db")) is not None
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if careless:
+        raise pytest.UsageError(
+            "mark transactional tests django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(careless)
+        )

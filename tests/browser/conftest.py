@@ -84,3 +84,11 @@ def seeded_site(tasks_in_process, transactional_db):
     call_command("load_demo_practices", verbosity=0)
     ensure_editorial_roles()
     call_command("search_rebuild", verbosity=0)
+
+
+def pytest_collection_modifyitems(config, items):
+    # A journey's outcome does not depend on the database: CI drives the browser once, in the
+    # embedded-default pass (.ci/run).
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.database_independent)

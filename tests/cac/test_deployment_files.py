@@ -535,7 +535,7 @@ def test_production_settings_pass_check_deploy_with_env_example_values(tmp_path)
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_healthcheck_pings_its_own_node(compose, celery_worker_process):
     require_postgresql()
     broker_url = require_redis_broker()
