@@ -19,6 +19,7 @@ from wagtail.snippets.models import get_snippet_models
 
 from core.choices import refused_choices
 from core.references import chosen_in_form, references_on_object
+from core.wagtail_internals import empty_stream_in_posted_data
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class CheckedPostedDataMixin:
                 logger.info("Unreadable posted data for %s: %r", prefix, error)
                 self.unreadable_fields.append(name)
                 if isinstance(field.widget, BlockWidget):
-                    self.data = _with_empty_stream(self.data, prefix)
+                    self.data = empty_stream_in_posted_data(self.data, prefix)
                 else:
                     self.data = self.data.copy()
                     self.data.pop(prefix, None)
@@ -71,15 +72,6 @@ class CheckedPostedDataMixin:
                 error = ValidationError(message)
             self.add_error(name, error)
         return cleaned_data
-
-
-def _with_empty_stream(data, prefix: str):
-    """The posted data with the stream at `prefix` emptied: no blocks, a count of 0."""
-    data = data.copy()
-    for key in [key for key in data if key.startswith(f"{prefix}-")]:
-        del data[key]
-    data[f"{prefix}-count"] = "0"
-    return data
 
 
 class ChosenObjectsCheck:

@@ -12,13 +12,8 @@ that each reached name still exists with the signature used here.
 
 This module depends only on Django and those four packages (core is the bottom layer).
 
-Reached elsewhere, on purpose:
-- sitedata/practice_import/writing.py, `_PracticeWriter._create`, writes by hand what
-  `save_revision().publish()` leaves behind for a new page (a live page, one revision that is
-  both latest and live, a publish log entry, the page_published signal), and its
-  `_ChildAppender` sets treebeard paths. That module is being reworked; it will call in here
-  (see "The practice import" below, ready for it).
-- search/engines/ talk to the search engines' own clients, not to Wagtail.
+Reached elsewhere, on purpose: search/engines/ talk to the search engines' own clients, not
+to Wagtail.
 """
 
 from __future__ import annotations
@@ -34,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from wagtail import views as page_views
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.admin.filters import WagtailFilterSet
@@ -48,14 +44,26 @@ from wagtail.admin.widgets.chooser import BaseChooser
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.documents.views import serve as document_views
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
-from wagtail.models import Page, ReferenceIndex, TaskState, WorkflowState
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision, TaskState, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.search.signal_handlers import post_save_signal_handler
 from wagtail.signal_handlers import disable_reference_index_auto_update
-from wagtail.signals import task_submitted, workflow_approved, workflow_rejected, workflow_submitted
+from wagtail.signals import (
+    page_published,
+    task_submitted,
+    workflow_approved,
+    workflow_rejected,
+    workflow_submitted,
+)
 from wagtail_localize.views.edit_translation import user_can_edit_instance
 
 __all__ = [
+    "ADMIN_BULK_ACTION_VIEW",
+    "ADMIN_CHOSEN_MULTIPLE_VIEWS",
+    "ADMIN_ID_KWARGS",
+    "ADMIN_PK_NAMESPACES",
+    "ADMIN_POSTED_IDS",
+    "ADMIN_REPORT_VIEWS",
     "CHECKED_AGAINST",
     "DOCUMENT_PRIVACY_FORM_ROUTE",
     "ERROR_TEST_ROUTE",
@@ -74,6 +82,7 @@ __all__ = [
     "base_content_type",
     "disable_reference_index_auto_update",
     "double_quotes_in_sqlite_search_terms",
+    "empty_stream_in_posted_data",
     "first_child_path",
     "guard_chooser_values",
     "may_edit_translation_target",
@@ -82,6 +91,7 @@ __all__ = [
     "next_sibling_path",
     "override_admin_display_title",
     "password_accepted",
+    "publish_new_page",
     "remember_parent",
     "search_index_on_save",
     "segments_for_translation",
@@ -361,9 +371,79 @@ def password_accepted(response: HttpResponse) -> bool:
 
 
 # ---------------------------------------------------------------------------
+# Where the admin's requests name pages, documents and images (editorial/boundary.py)
+# ---------------------------------------------------------------------------
+# Some admin views look up the object their URL names before any permission check, and
+# show it (its title, a 403 rather than a 404). The admin boundary checks every id a
+# request names first; these are the places Wagtail's URLconf and views put them. The test
+# lists every id-like URL argument of the admin and fails on one it has not classified.
+
+ADMIN_ID_KWARGS = {
+    "page_id": "page",
+    "parent_page_id": "page",
+    "page_to_move_id": "page",
+    "destination_id": "page",
+    "document_id": "document",
+    "doc_id": "document",  # the multiple upload's edit and delete
+    "image_id": "image",
+}
+# Namespaces whose `pk` names a page, a document or an image.
+ADMIN_PK_NAMESPACES = {
+    "wagtailadmin_api:pages": "page",
+    "wagtailadmin_api:documents": "document",
+    "wagtailadmin_api:images": "image",
+    "wagtaildocs_chooser": "document",
+    "wagtailimages_chooser": "image",
+}
+# (namespace, url name) of the choosers' "chosen multiple" views, which read `?id=` repeated.
+ADMIN_CHOSEN_MULTIPLE_VIEWS = {
+    ("", "wagtailadmin_choose_page_chosen_multiple"): "page",
+    ("wagtaildocs_chooser", "chosen_multiple"): "document",
+    ("wagtailimages_chooser", "chosen_multiple"): "image",
+}
+# Posted fields that Wagtail's views look up before any form checks them (copy and move).
+ADMIN_POSTED_IDS = {"new_parent_page": "page"}
+# Every site-wide report, with the `_results` view that refreshes its listing.
+ADMIN_REPORT_VIEWS = {
+    ("wagtailadmin_reports", name)
+    for name in (
+        "page_types_usage",
+        "site_history",
+        "aging_pages",
+        "locked_pages",
+        "workflow",
+        "workflow_tasks",
+    )
+} | {("wagtail_localize", "translations_report")}
+ADMIN_REPORT_VIEWS |= {(namespace, f"{name}_results") for namespace, name in ADMIN_REPORT_VIEWS}
+# The listings' bulk actions (delete, move, publish…) for pages, documents, images and users.
+ADMIN_BULK_ACTION_VIEW = ("", "wagtail_bulk_action")
+
+
+# ---------------------------------------------------------------------------
+# StreamField's posted data (core/forms.py)
+# ---------------------------------------------------------------------------
+
+
+def empty_stream_in_posted_data(data, prefix: str):
+    """A copy of posted form `data` with the StreamField at `prefix` emptied: no blocks.
+
+    A StreamField posts `{prefix}-count` and, for each block, fields under
+    `{prefix}-{index}-…`; with its blocks removed and a count of 0, the widget reads an
+    empty stream, so a form whose stream could not be read can still be shown again.
+    """
+    data = data.copy()
+    for key in [key for key in data if key.startswith(f"{prefix}-")]:
+        del data[key]
+    data[f"{prefix}-count"] = "0"
+    return data
+
+
+# ---------------------------------------------------------------------------
 # The practice import (sitedata/practice_import/writing.py)
 # ---------------------------------------------------------------------------
-# The import adds thousands of pages under one parent. treebeard's add_child locks and updates
+# The import adds thousands of pages under one parent. It publishes each new one as Wagtail
+# would, saving it once (publish_new_page). treebeard's add_child locks and updates
 # the parent row for each; the import sets each child's materialised path itself and updates
 # the parent's child count once, which needs treebeard's private path arithmetic.
 
@@ -383,6 +463,47 @@ def remember_parent(page: Page, parent: Page) -> None:
     """What add_child leaves on a new node: treebeard's get_parent() then answers from memory
     (MP_Node caches the parent as `_cached_parent_obj`) instead of a query per page."""
     page._cached_parent_obj = parent
+
+
+def publish_new_page(page: Page, add_to_tree: Callable[[Page], None]) -> PageLogEntry:
+    """Add a new `page` to the tree, published, and return its publish log entry, unsaved.
+
+    What `add_child(instance=page)` then `page.save_revision().publish()` leave behind for a
+    new page (a live page, one revision that is both latest and live, the page_published
+    signal, a "wagtail.publish" log entry), with one validated save where Wagtail saves and
+    validates the page three times. `add_to_tree` saves the page at its place in the tree.
+    The caller writes the log entries in bulk: one saved on its own validates each foreign
+    key. tests/core/test_wagtail_internals.py compares the result with Wagtail's own publish.
+    """
+    now = timezone.now()
+    page.live = True
+    page.has_unpublished_changes = False
+    page.first_published_at = page.last_published_at = now
+    add_to_tree(page)
+    revision = Revision.objects.create(
+        content_object=page,
+        base_content_type=page.get_base_content_type(),
+        content=page.serializable_data(),
+        object_str=str(page),
+    )
+    # Page, not the specific class: the fields live on the parent table, so one UPDATE does.
+    Page.objects.filter(pk=page.pk).update(
+        latest_revision=revision,
+        live_revision=revision,
+        latest_revision_created_at=revision.created_at,
+    )
+    page.latest_revision = page.live_revision = revision
+    page.latest_revision_created_at = revision.created_at
+    page_published.send(sender=page.specific_class, instance=page, revision=revision)
+    return PageLogEntry(
+        page=page,
+        content_type=ContentType.objects.get_for_model(page.specific_class),
+        label=page.get_admin_display_title(),
+        action="wagtail.publish",
+        timestamp=now,
+        revision=revision,
+        content_changed=True,
+    )
 
 
 # Wagtail's post_save receiver that indexes an object for its own search (modelsearch's,

@@ -143,24 +143,6 @@ class ExternalLinkChooserView(wagtail_internals.PageCheckingExternalLinkView):
 # Ids in admin URLs
 # ---------------------------------------------------------------------------
 
-PAGE_ID_KWARGS = {"page_id", "parent_page_id", "page_to_move_id", "destination_id"}
-DOCUMENT_ID_KWARGS = {"document_id", "doc_id"}
-IMAGE_ID_KWARGS = {"image_id"}
-# Views whose `pk` (or `?id=`) names a page, a document or an image.
-PK_NAMESPACES = {
-    "wagtailadmin_api:pages": "page",
-    "wagtailadmin_api:documents": "document",
-    "wagtailadmin_api:images": "image",
-    "wagtaildocs_chooser": "document",
-    "wagtailimages_chooser": "image",
-}
-CHOSEN_MULTIPLE_VIEWS = {
-    ("", "wagtailadmin_choose_page_chosen_multiple"): "page",
-    ("wagtaildocs_chooser", "chosen_multiple"): "document",
-    ("wagtailimages_chooser", "chosen_multiple"): "image",
-}
-# Posted fields that Wagtail's views look up before any form checks them (copy and move).
-POSTED_IDS = {"new_parent_page": "page"}
 CHOOSABLE = {"page": choosable_pages, "document": choosable_documents, "image": choosable_images}
 EVERY = {
     "page": lambda: Page.objects.all(),
@@ -172,19 +154,15 @@ EVERY = {
 def _named_ids(match, kwargs, request):
     """(kind, ids) for each page, document or image that this admin request names."""
     for name, value in kwargs.items():
-        if name in PAGE_ID_KWARGS:
-            yield "page", [value]
-        elif name in DOCUMENT_ID_KWARGS:
-            yield "document", [value]
-        elif name in IMAGE_ID_KWARGS:
-            yield "image", [value]
-        elif name == "pk" and match.namespace in PK_NAMESPACES:
-            yield PK_NAMESPACES[match.namespace], [value]
-    kind = CHOSEN_MULTIPLE_VIEWS.get((match.namespace, match.url_name))
+        if name in wagtail_internals.ADMIN_ID_KWARGS:
+            yield wagtail_internals.ADMIN_ID_KWARGS[name], [value]
+        elif name == "pk" and match.namespace in wagtail_internals.ADMIN_PK_NAMESPACES:
+            yield wagtail_internals.ADMIN_PK_NAMESPACES[match.namespace], [value]
+    kind = wagtail_internals.ADMIN_CHOSEN_MULTIPLE_VIEWS.get((match.namespace, match.url_name))
     if kind is not None:
         yield kind, request.GET.getlist("id")
     if request.method == "POST":
-        for name, kind in POSTED_IDS.items():
+        for name, kind in wagtail_internals.ADMIN_POSTED_IDS.items():
             if name in request.POST:
                 yield kind, request.POST.getlist(name)
 
@@ -217,21 +195,10 @@ def _local_path_only(params, name: str = "next"):
 # each type, whoever's draft it is; a bulk action's confirmation page shows the title of
 # any page or document whose id is in the URL. Rapporteurs need none of them: their own
 # summary's history is on its page.
-REPORTS_CLOSED_TO_RAPPORTEURS = {
-    ("wagtailadmin_reports", name)
-    for name in (
-        "page_types_usage",
-        "site_history",
-        "aging_pages",
-        "locked_pages",
-        "workflow",
-        "workflow_tasks",
-    )
-} | {("wagtail_localize", "translations_report")}
-REPORTS_CLOSED_TO_RAPPORTEURS |= {
-    (namespace, f"{name}_results") for namespace, name in REPORTS_CLOSED_TO_RAPPORTEURS
+REPORTS_CLOSED_TO_RAPPORTEURS = wagtail_internals.ADMIN_REPORT_VIEWS  # all of them
+ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS = REPORTS_CLOSED_TO_RAPPORTEURS | {
+    wagtail_internals.ADMIN_BULK_ACTION_VIEW
 }
-ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS = REPORTS_CLOSED_TO_RAPPORTEURS | {("", "wagtail_bulk_action")}
 
 
 class AdminBoundaryMiddleware:

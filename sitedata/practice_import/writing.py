@@ -8,22 +8,20 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_save
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from modelcluster.models import get_all_child_relations
-from wagtail.models import Locale, Page, PageLogEntry, ReferenceIndex, Revision
+from wagtail.models import Locale, Page, PageLogEntry, ReferenceIndex
 from wagtail.search.backends import get_search_backends
-from wagtail.signals import page_published
 
 from core.wagtail_internals import (
     disable_reference_index_auto_update,
     first_child_path,
     next_sibling_path,
+    publish_new_page,
     remember_parent,
     search_index_on_save,
 )
@@ -217,41 +215,7 @@ class _PracticeWriter:
             appender.add(page)
             page.save_revision()
             return
-        # What `save_revision().publish()` leaves behind for a new page (a live page, one
-        # revision that is both latest and live, a publish log entry, the page_published
-        # signal) with one validated save, where Wagtail would save and validate it three times.
-        now = timezone.now()
-        page.live = True
-        page.has_unpublished_changes = False
-        page.first_published_at = page.last_published_at = now
-        appender.add(page)
-        revision = Revision.objects.create(
-            content_object=page,
-            base_content_type=page.get_base_content_type(),
-            content=page.serializable_data(),
-            object_str=str(page),
-        )
-        # Page, not PracticePage: the fields live on the parent table, so one UPDATE does.
-        Page.objects.filter(pk=page.pk).update(
-            latest_revision=revision,
-            live_revision=revision,
-            latest_revision_created_at=revision.created_at,
-        )
-        page.latest_revision = page.live_revision = revision
-        page.latest_revision_created_at = revision.created_at
-        # Written in bulk by finish(): a log entry saved on its own validates each foreign key.
-        self.publish_log.append(
-            PageLogEntry(
-                page=page,
-                content_type=ContentType.objects.get_for_model(PracticePage),
-                label=page.get_admin_display_title(),
-                action="wagtail.publish",
-                timestamp=now,
-                revision=revision,
-                content_changed=True,
-            )
-        )
-        page_published.send(sender=PracticePage, instance=page, revision=revision)
+        self.publish_log.append(publish_new_page(page, appender.add))
 
     def finish(self) -> None:
         for appender in self.appenders.values():
