@@ -153,15 +153,6 @@ def worker_translation_provider():
         yield fake
 
 
-@pytest.fixture
-def machine_translation_settings(settings, worker_translation_provider):
-    """This process configured like the worker, so the admin offers the same provider."""
-    settings.MACHINE_TRANSLATION_PROVIDER = "deepl"
-    settings.MACHINE_TRANSLATION_API_KEY = worker_translation_provider.api_key
-    settings.MACHINE_TRANSLATION_URL = worker_translation_provider.url
-    return worker_translation_provider
-
-
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, worker_translation_provider):
     """A real `celery -A cac worker` on Redis, reading the test database.

@@ -14,7 +14,8 @@ from documents.models import DocumentText
 from editorial.models import SessionAccess
 from editorial.roles import ensure_session_access
 from knowledge.models import SessionPage
-from tests.factories import add_user, upload_document
+from tests.documents.factories import upload_document
+from tests.editorial.factories import add_user
 from translation.models import GlossaryTerm, MachineTranslationJob
 
 MOVED = {

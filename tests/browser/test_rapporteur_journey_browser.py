@@ -22,7 +22,7 @@ from wagtail.models import Locale
 
 from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from knowledge.models import SessionPage, SessionSummaryPage
-from tests import files
+from tests.documents import files
 
 # The live server's requests commit, as in production: publishing's after-commit work
 # (text extraction, emails, the index drain) runs as it would for a real user.

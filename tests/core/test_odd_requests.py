@@ -10,7 +10,7 @@ import pytest
 from wagtail.models import Locale, Page, PageViewRestriction
 
 from home.site_structure import practice_index_for
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from documents.inspection import (
     UploadRejected,
     inspect_upload,
 )
-from tests import files
+from tests.documents import files
 
 LIMITS = UploadLimits(max_bytes=50 * 1024 * 1024)
 

@@ -20,8 +20,8 @@ from wagtail.models import Collection, Locale
 from documents.models import DocumentText
 from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from knowledge.models import SessionPage
-from tests import files
 from tests.conftest import WORKER_EMAIL_DIR
+from tests.documents import files
 
 pytestmark = [
     pytest.mark.services,

@@ -20,8 +20,8 @@ from editorial.roles import MODERATORS, ensure_editorial_roles
 from home.site_structure import practice_index_for
 from knowledge.models import PracticeAttachment
 from search.models import IndexOutboxEntry
-from tests import files
-from tests.factories import add_practice
+from tests.documents import files
+from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

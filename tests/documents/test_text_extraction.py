@@ -18,7 +18,7 @@ from documents.extraction import (
     failure_message,
     normalise_text,
 )
-from tests import files
+from tests.documents import files
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from wagtail.models import Locale, TaskState, WorkflowState
 from documents.models import DocumentText
 from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from knowledge.models import City, SessionPage, SessionSummaryPage
-from tests import files
+from tests.documents import files
 
 # Each request commits, as in production: publishing's after-commit work (text jobs, emails,
 # the index drain) runs as it would for a real user.

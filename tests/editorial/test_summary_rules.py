@@ -23,7 +23,7 @@ from documents.services import MAX_ATTEMPTS
 from documents.tasks import retry_stalled_text_extraction
 from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from knowledge.models import SessionPage, SessionSummaryPage
-from tests import files
+from tests.documents import files
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

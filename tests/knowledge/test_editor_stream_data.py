@@ -12,7 +12,7 @@ from core.forms import CheckedPostedDataMixin
 from home.models import HomePage
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, SessionPage, SessionSummaryPage
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from wagtail.models import Locale, PageViewRestriction
 
 from home.models import HomePage
 from home.site_structure import ensure_site_structure, practice_index_for
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ["en", "ko", "zh-hans", "ja", "es", "fr", "ar"]

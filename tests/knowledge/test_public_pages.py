@@ -22,8 +22,8 @@ from knowledge.models import (
 )
 from knowledge.session_times import session_times
 from sitedata.summit_programme import get_or_create_city
-from tests.expected import TOPIC_SLUGS
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
+from tests.sitedata.expected import TOPIC_SLUGS
 
 SEOUL = ZoneInfo("Asia/Seoul")
 HIDDEN_TITLES = ["Draft drive-through", "Private drive-through", "Orphaned drive-through"]

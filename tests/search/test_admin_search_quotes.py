@@ -6,7 +6,7 @@ import pytest
 from wagtail.models import Locale
 
 from home.site_structure import practice_index_for
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db
 

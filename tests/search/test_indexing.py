@@ -29,7 +29,7 @@ from search.engines.base import SearchRequest
 from search.indexing import drain_index_outbox, index_status, reconcile_index
 from search.models import IndexOutboxEntry
 from sitedata.summit_programme import get_or_create_city
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 embedded = pytest.importorskip("search.engines.embedded")
 

@@ -13,7 +13,7 @@ from wagtail.models import Locale
 from home.site_structure import practice_index_for
 from search.engines.base import SearchRequest
 from search.engines.selection import get_engine
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -17,7 +17,7 @@ from home.site_structure import practice_index_for
 from knowledge.models import PracticeKind, PracticePage, RelatedPractice
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 pytest.importorskip("search.engines.embedded")
 

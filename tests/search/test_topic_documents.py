@@ -13,7 +13,7 @@ from search.engines.base import SearchRequest
 from search.engines.selection import get_engine
 from search.indexing import drain_all_due
 from search.models import IndexOutboxEntry
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 pytest.importorskip("search.engines.embedded")
 

@@ -45,8 +45,10 @@ from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from home.site_structure import practice_index_for
 from knowledge.models import City, PracticeAttachment, SessionPage, TopicArea
 from search.models import SynonymGroup
-from tests import files
-from tests.factories import add_draft_summary, add_practice, add_user, upload_document
+from tests.documents import files
+from tests.documents.factories import upload_document
+from tests.editorial.factories import add_draft_summary, add_user
+from tests.knowledge.factories import add_practice
 from translation.models import GlossaryTerm
 
 User = get_user_model()

@@ -10,9 +10,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from editorial.models import SessionAccess
 from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from knowledge.models import SessionPage
-from tests.factories import add_draft_summary as draft_summary
-from tests.factories import add_user
-from tests.factories import upload_document as upload
+from tests.documents.factories import upload_document as upload
+from tests.editorial.factories import add_draft_summary as draft_summary
+from tests.editorial.factories import add_user
 
 __all__ = ["draft_summary", "upload"]
 

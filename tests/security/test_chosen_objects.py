@@ -14,7 +14,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from core.forms import ChosenObjectsCheck, check_admin_forms_check_chosen_objects
 from home.site_structure import practice_index_for
 from knowledge.models import SessionSummaryAttachment, SessionSummaryPage
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 from tests.security.conftest import draft_summary, session_collection, summary_form, upload
 
 pytestmark = pytest.mark.django_db

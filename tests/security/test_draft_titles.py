@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.models import Locale
 
 from home.site_structure import practice_index_for
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 from tests.security.conftest import draft_summary
 
 pytestmark = pytest.mark.django_db

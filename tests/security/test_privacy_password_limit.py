@@ -17,7 +17,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Locale, PageVi
 from core import privacy_passwords
 from home.site_structure import practice_index_for
 from knowledge.models import PracticeAttachment
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 PASSWORD = "summit-2020-private"
 REFUSAL = "Too many wrong passwords. Try again in 1 minute."

@@ -16,8 +16,8 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection, CollectionViewRestriction, Locale
 
 from home.site_structure import practice_index_for
-from tests import files
-from tests.factories import add_practice
+from tests.documents import files
+from tests.knowledge.factories import add_practice
 from tests.security.conftest import draft_summary, session_collection, upload
 
 pytestmark = pytest.mark.django_db

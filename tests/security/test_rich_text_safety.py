@@ -16,7 +16,7 @@ from home.site_structure import practice_index_for
 from knowledge.models import PracticePage
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 WORD = "quincebanjo"  # in no summit content
 HOSTILE = (

@@ -13,7 +13,7 @@ from wagtail.models import Locale, PageViewRestriction
 
 from core.throttling import _keys
 from home.site_structure import practice_index_for
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 from tests.services import require_redis_cache
 
 pytestmark = pytest.mark.services

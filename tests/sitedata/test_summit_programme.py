@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from knowledge.models import SessionPage, SummitPage, TopicArea
-from tests.expected import TOPIC_SLUGS
+from tests.sitedata.expected import TOPIC_SLUGS
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.tasks import background
 
 from home.site_structure import practice_index_for
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 from translation.job_backend import CeleryJobBackend
 from translation.localize_jobs import (
     decode,

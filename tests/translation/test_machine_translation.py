@@ -19,7 +19,7 @@ from wagtail_localize.operations import TranslationCreator
 from editorial.roles import assign_rapporteur, ensure_editorial_roles
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, SessionPage
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 from tests.translation.fakes import FakeDeepL
 from translation.jobs import run_machine_translation
 from translation.models import GlossaryTerm, MachineTranslationJob

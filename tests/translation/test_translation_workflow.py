@@ -18,7 +18,7 @@ from wagtail_localize.operations import TranslationCreator
 
 from home.site_structure import practice_index_for
 from knowledge.models import TopicArea
-from tests.factories import add_practice
+from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
