@@ -19,4 +19,4 @@ class CoreConfig(AppConfig):
 
         checks.register(check_admin_forms_check_chosen_objects)
         # Every model: home's and Wagtail's own pages carry rich text too.
-        pre_save.connect(clean_rich_text_before_save, dispatch_uid="knowledge_clean_rich_text")
+        pre_save.connect(clean_rich_text_before_save, dispatch_uid="core_clean_rich_text")

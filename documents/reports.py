@@ -47,8 +47,8 @@ class DocumentTextReportView(ReportView):
     header_icon = "doc-full"
     model = DocumentText
     filterset_class = DocumentTextFilterSet
-    index_url_name = "knowledge_document_text_report"
-    index_results_url_name = "knowledge_document_text_report_results"
+    index_url_name = "document_text_report"
+    index_results_url_name = "document_text_report_results"
     default_ordering = "-requested_at"
     columns = [
         TitleColumn(

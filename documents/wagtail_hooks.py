@@ -14,12 +14,12 @@ def register_document_text_report_url():
         path(
             "reports/document-text/",
             DocumentTextReportView.as_view(),
-            name="knowledge_document_text_report",
+            name="document_text_report",
         ),
         path(
             "reports/document-text/results/",
             DocumentTextReportView.as_view(results_only=True),
-            name="knowledge_document_text_report_results",
+            name="document_text_report_results",
         ),
     ]
 
@@ -33,7 +33,7 @@ class DocumentTextReportMenuItem(MenuItem):
 def register_document_text_report_menu_item():
     return DocumentTextReportMenuItem(
         _("Document text"),
-        reverse("knowledge_document_text_report"),
+        reverse("document_text_report"),
         icon_name="doc-full",
         order=900,
     )

@@ -225,7 +225,7 @@ class AdminBoundaryMiddleware:
         view = (match.namespace, match.url_name)
         if confined and view == ("", "wagtailadmin_home"):
             # A rapporteur's starting point is their sessions, not Wagtail's dashboard.
-            return redirect("knowledge_my_sessions:index")
+            return redirect("my_sessions:index")
         if confined and view in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS:
             return permission_denied(request)
         if request.user.is_authenticated and not all(

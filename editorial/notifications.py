@@ -43,9 +43,9 @@ class _SummaryAwareMixin:
         page = context.get("page")
         if page is not None and page.get_parent() is not None:
             context["summary_form_url"] = reverse(
-                "knowledge_my_sessions:summary", args=[page.get_parent().pk]
+                "my_sessions:summary", args=[page.get_parent().pk]
             )
-            context["my_sessions_url"] = reverse("knowledge_my_sessions:index")
+            context["my_sessions_url"] = reverse("my_sessions:index")
         return context
 
 

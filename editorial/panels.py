@@ -37,7 +37,7 @@ def session_tasks_for(user) -> list[SessionTask]:
         if summary is None and someone_elses_summary(session, user):
             url = None
         else:
-            url = reverse("knowledge_my_sessions:summary", args=[session.pk])
+            url = reverse("my_sessions:summary", args=[session.pk])
         tasks.append(SessionTask(session=session, status=summary_status(summary), action_url=url))
     return tasks
 

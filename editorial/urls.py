@@ -4,7 +4,7 @@ from django.urls import path
 
 from editorial.views import index, summary
 
-app_name = "knowledge_my_sessions"
+app_name = "my_sessions"
 
 urlpatterns = [
     path("", index, name="index"),

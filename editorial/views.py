@@ -43,7 +43,7 @@ def summary(request, session_id: int):
             request,
             _("Someone else has started this summary. Ask an editor if you should take it over."),
         )
-        return redirect("knowledge_my_sessions:index")
+        return redirect("my_sessions:index")
     summary_page = own_summary(session, request.user)
     permissions = (summary_page or session).permissions_for_user(request.user)
     if not (permissions.can_edit() if summary_page else permissions.can_add_subpage()):
@@ -66,9 +66,9 @@ def summary(request, session_id: int):
                     )
                     % {"title": page.title},
                 )
-                return redirect("knowledge_my_sessions:index")
+                return redirect("my_sessions:index")
             messages.success(request, _("Draft saved. Nobody else can see it yet."))
-            return redirect("knowledge_my_sessions:summary", session_id=session.pk)
+            return redirect("my_sessions:summary", session_id=session.pk)
         messages.error(request, _("The summary was not saved. Please correct the errors below."))
     else:
         if request.method == "POST":

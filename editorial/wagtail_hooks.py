@@ -105,7 +105,7 @@ def hide_page_count_from_rapporteurs(request, summary_items):
 
 @hooks.register("register_admin_urls")
 def register_my_sessions_urls():
-    return [path("my-sessions/", include(my_sessions_urls, namespace="knowledge_my_sessions"))]
+    return [path("my-sessions/", include(my_sessions_urls, namespace="my_sessions"))]
 
 
 class MySessionsMenuItem(MenuItem):
@@ -117,7 +117,7 @@ class MySessionsMenuItem(MenuItem):
 def register_my_sessions_menu_item():
     return MySessionsMenuItem(
         _("My sessions"),
-        reverse("knowledge_my_sessions:index"),
+        reverse("my_sessions:index"),
         icon_name="date",
         order=50,
     )

@@ -78,7 +78,7 @@ def machine_translation(request, page_id: int):
                 )
                 % {"count": len(jobs)},
             )
-            return redirect("knowledge_machine_translation", page_id=page.pk)
+            return redirect("machine_translation", page_id=page.pk)
     jobs = (
         MachineTranslationJob.objects.filter(page__path__startswith=page.path)
         .select_related("page", "target_locale", "requested_by")

@@ -30,10 +30,10 @@ def sync_on_snippet_saved(sender, instance, raw=False, **kwargs):
 
 def connect() -> None:
     """Called once from TranslationConfig.ready()."""
-    page_published.connect(sync_on_page_published, dispatch_uid="knowledge_sync_translations")
+    page_published.connect(sync_on_page_published, dispatch_uid="translation_sync")
     for model in SYNCED_SNIPPETS:
         post_save.connect(
             sync_on_snippet_saved,
             sender=model,
-            dispatch_uid=f"knowledge_sync_translations_{model._meta.model_name}",
+            dispatch_uid=f"translation_sync_{model._meta.model_name}",
         )

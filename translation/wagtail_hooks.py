@@ -19,17 +19,17 @@ def register_machine_translation_urls():
         path(
             "machine-translation/<int:page_id>/",
             machine_translation,
-            name="knowledge_machine_translation",
+            name="machine_translation",
         ),
         # Ahead of wagtail-localize's own view at the same address (our app loads first).
-        path(PO_UPLOAD_ROUTE, upload_pofile_checked, name="knowledge_upload_pofile"),
+        path(PO_UPLOAD_ROUTE, upload_pofile_checked, name="translation_upload_pofile"),
     ]
 
 
 class MachineTranslationButton(PageMenuItem):
     label = _("Machine translate")
     icon_name = "globe"
-    url_name = "knowledge_machine_translation"
+    url_name = "machine_translation"
     priority = 66
 
     def is_shown(self, user):

@@ -118,7 +118,7 @@ def test_hostile_files_end_as_recorded_failures_and_the_worker_lives_on(
 
     # Editors see the failures, with the reason, in the "Document text" report.
     client.force_login(editor)
-    text = client.get(reverse("knowledge_document_text_report"), {"status": "failed"}).content
+    text = client.get(reverse("document_text_report"), {"status": "failed"}).content
     text = text.decode()
     for title in ("Malformed", "Bomb", "Locked"):
         assert title in text
@@ -140,7 +140,7 @@ def test_moderators_email_is_sent_by_the_worker(celery_worker_process, client, e
     assign_rapporteur(rapporteur, session)
     client.force_login(rapporteur)
     response = client.post(
-        reverse("knowledge_my_sessions:summary", args=[session.pk]),
+        reverse("my_sessions:summary", args=[session.pk]),
         {
             "title": "Summary: Education",
             "key_messages": "One",

@@ -320,10 +320,10 @@ def test_rapporteur_lands_on_my_sessions_listing_only_their_sessions(
 ):
     client.force_login(rapporteur)
     response = client.get(reverse("wagtailadmin_home"), follow=True)
-    assert response.redirect_chain == [(reverse("knowledge_my_sessions:index"), 302)]
+    assert response.redirect_chain == [(reverse("my_sessions:index"), 302)]
     text = response.content.decode()
     assert education.title in text
-    assert reverse("knowledge_my_sessions:summary", args=[education.pk]) in text
+    assert reverse("my_sessions:summary", args=[education.pk]) in text
     assert culture.title not in text
 
 
@@ -336,7 +336,7 @@ def test_an_editor_who_also_reports_keeps_the_dashboard_with_a_my_sessions_panel
     assert response.status_code == 200
     text = response.content.decode()
     assert "My sessions" in text
-    assert reverse("knowledge_my_sessions:summary", args=[education.pk]) in text
+    assert reverse("my_sessions:summary", args=[education.pk]) in text
     assert culture.title not in text
 
 

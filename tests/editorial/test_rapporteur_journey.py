@@ -100,16 +100,16 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
         {"username": "rapporteur", "password": "guest-pass-2020"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("knowledge_my_sessions:index")
+    assert response.redirect_chain[-1][0] == reverse("my_sessions:index")
     text = response.content.decode()
     assert education.title in text
     assert culture.title not in text
     assert "Not started" in text
-    form_url = reverse("knowledge_my_sessions:summary", args=[education.pk])
+    form_url = reverse("my_sessions:summary", args=[education.pk])
     assert form_url in text
 
     # Another session's form is not reachable.
-    other_url = reverse("knowledge_my_sessions:summary", args=[culture.pk])
+    other_url = reverse("my_sessions:summary", args=[culture.pk])
     assert client.get(other_url).status_code == 404
 
     # 2. The guided form, with the session's cities ticked already.
@@ -146,7 +146,7 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     # The moderators hear of it, by email from the task; the rapporteur does not.
     assert [message.to for message in mail.outbox] == [["moderator@example.org"]]
     assert summary.title in mail.outbox[0].subject
-    text = client.get(reverse("knowledge_my_sessions:index")).content.decode()
+    text = client.get(reverse("my_sessions:index")).content.decode()
     assert "In moderation" in text
     # While with the moderators the form is read-only.
     assert 'name="submit"' not in client.get(form_url).content.decode()
@@ -178,7 +178,7 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     assert form_url in changes_email.body
 
     client.force_login(rapporteur)
-    text = client.get(reverse("knowledge_my_sessions:index")).content.decode()
+    text = client.get(reverse("my_sessions:index")).content.decode()
     assert "Changes requested" in text
     assert "Please add the recommendation on ventilation." in text
 
@@ -224,7 +224,7 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     assert summary.url in search_text
 
     client.force_login(rapporteur)
-    assert "Published" in client.get(reverse("knowledge_my_sessions:index")).content.decode()
+    assert "Published" in client.get(reverse("my_sessions:index")).content.decode()
 
 
 def test_hostile_uploads_are_refused_by_name_and_nothing_is_written(
@@ -232,7 +232,7 @@ def test_hostile_uploads_are_refused_by_name_and_nothing_is_written(
 ):
     settings.WAGTAILDOCS_MAX_UPLOAD_SIZE = 200_000
     client.force_login(rapporteur)
-    form_url = reverse("knowledge_my_sessions:summary", args=[education.pk])
+    form_url = reverse("my_sessions:summary", args=[education.pk])
     uploads = [
         SimpleUploadedFile("bomb.docx", files.zip_bomb_docx(unpacked_mb=60)),
         SimpleUploadedFile("photo.pdf", files.png_bytes()),

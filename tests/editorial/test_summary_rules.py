@@ -75,7 +75,7 @@ def test_a_rapporteur_cannot_attach_someone_elses_document(
         collection=Collection.get_first_root_node(),
     )
     client.force_login(rapporteur)
-    url = reverse("knowledge_my_sessions:summary", args=[education.pk])
+    url = reverse("my_sessions:summary", args=[education.pk])
     response = client.post(url, _form(keep_documents=[secret.pk], save=""))
     assert response.status_code == 200
     assert "keep_documents" in response.context["form"].errors
@@ -98,7 +98,7 @@ def test_a_summary_with_the_moderators_cannot_be_changed_by_its_rapporteur(
     tasks_in_process, client, rapporteur, education
 ):
     client.force_login(rapporteur)
-    url = reverse("knowledge_my_sessions:summary", args=[education.pk])
+    url = reverse("my_sessions:summary", args=[education.pk])
     assert client.post(url, _form(submit="")).status_code == 302
     summary = SessionSummaryPage.objects.child_of(education).get()
     revisions = summary.revisions.count()
@@ -117,7 +117,7 @@ def test_the_rapporteur_gets_the_outcome_in_their_own_language(
     profile.preferred_language = "ko"
     profile.save()
     client.force_login(rapporteur)
-    url = reverse("knowledge_my_sessions:summary", args=[education.pk])
+    url = reverse("my_sessions:summary", args=[education.pk])
     client.post(url, _form(submit=""))
     summary = SessionSummaryPage.objects.child_of(education).get()
     workflow_state = WorkflowState.objects.get(object_id=str(summary.pk))

@@ -191,7 +191,7 @@ def _varying(pattern: Pattern, world: World) -> tuple[str, list[tuple[str, objec
         return "pk", documents
     if (ns.endswith(":images") or ns == "wagtailimages_chooser") and "pk" in kwargs:
         return "pk", images
-    if ns == "knowledge_my_sessions" and "session_id" in kwargs:
+    if ns == "my_sessions" and "session_id" in kwargs:
         return "session_id", [
             ("education", world.objects["education"].pk),
             ("culture", world.objects["culture"].pk),

@@ -224,7 +224,7 @@ def test_without_a_working_provider_the_editor_is_told_and_no_job_is_queued(
 ):
     settings.MACHINE_TRANSLATION_PROVIDER = provider
     client.force_login(editor)
-    url = reverse("knowledge_machine_translation", args=[practice.pk])
+    url = reverse("machine_translation", args=[practice.pk])
     response = client.post(url, {"locales": [_korean().pk]}, follow=True)
 
     assert response.status_code == 200
@@ -236,7 +236,7 @@ def test_without_a_working_provider_the_editor_is_told_and_no_job_is_queued(
 def test_without_a_worker_the_editor_is_told_and_no_job_is_queued(deepl, client, practice, editor):
     # tasks_in_process (through the practice fixture): jobs would run inside the request.
     client.force_login(editor)
-    url = reverse("knowledge_machine_translation", args=[practice.pk])
+    url = reverse("machine_translation", args=[practice.pk])
     response = client.post(url, {"locales": [_korean().pk]}, follow=True)
 
     messages = [str(m) for m in response.context["messages"]]
@@ -258,7 +258,7 @@ def test_the_page_lists_its_jobs_with_state_and_reason(deepl, client, practice, 
     )
     client.force_login(editor)
 
-    response = client.get(reverse("knowledge_machine_translation", args=[practice.pk]))
+    response = client.get(reverse("machine_translation", args=[practice.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -271,7 +271,7 @@ def test_the_page_lists_its_jobs_with_state_and_reason(deepl, client, practice, 
 def test_the_page_menu_offers_machine_translation_to_editors(client, practice, editor):
     client.force_login(editor)
     response = client.get(reverse("wagtailadmin_pages:edit", args=[practice.pk]))
-    assert reverse("knowledge_machine_translation", args=[practice.pk]) in response.content.decode()
+    assert reverse("machine_translation", args=[practice.pk]) in response.content.decode()
 
 
 def test_a_rapporteur_cannot_reach_machine_translation(client, practice, summit):
@@ -280,7 +280,7 @@ def test_a_rapporteur_cannot_reach_machine_translation(client, practice, summit)
     assign_rapporteur(rapporteur, SessionPage.objects.descendant_of(summit).first())
     client.force_login(rapporteur)
 
-    response = client.get(reverse("knowledge_machine_translation", args=[practice.pk]))
+    response = client.get(reverse("machine_translation", args=[practice.pk]))
 
     assert response.status_code in (302, 403, 404)
     assert not MachineTranslationJob.objects.exists()

@@ -57,7 +57,7 @@ def test_an_editor_queues_translations_and_the_worker_leaves_drafts(
     client.force_login(editor)
 
     response = client.post(
-        reverse("knowledge_machine_translation", args=[practice.pk]),
+        reverse("machine_translation", args=[practice.pk]),
         {"locales": [locale.pk for locale in locales]},
     )
 
@@ -73,7 +73,7 @@ def test_an_editor_queues_translations_and_the_worker_leaves_drafts(
             f"[{provider_code}] CARS QUEUED FOR A SWAB WITHOUT LEAVING THEIR SEATS."
         )
 
-    listing = client.get(reverse("knowledge_machine_translation", args=[practice.pk]))
+    listing = client.get(reverse("machine_translation", args=[practice.pk]))
     assert listing.content.decode().count('data-status="done"') == 2
 
 
@@ -85,7 +85,7 @@ def test_a_rate_limited_provider_is_retried_after_the_wait_it_asks_for(
     client.force_login(editor)
 
     client.post(
-        reverse("knowledge_machine_translation", args=[practice.pk]),
+        reverse("machine_translation", args=[practice.pk]),
         {"locales": [Locale.objects.get(language_code="fr").pk]},
     )
 
@@ -103,7 +103,7 @@ def test_a_refused_request_ends_the_job_with_the_providers_reason(
     client.force_login(editor)
 
     client.post(
-        reverse("knowledge_machine_translation", args=[practice.pk]),
+        reverse("machine_translation", args=[practice.pk]),
         {"locales": [Locale.objects.get(language_code="es").pk]},
     )
 
@@ -111,7 +111,7 @@ def test_a_refused_request_ends_the_job_with_the_providers_reason(
     assert job.status == Status.FAILED
     assert job.attempts == 1
     assert "Wrong endpoint" in job.error
-    listing = client.get(reverse("knowledge_machine_translation", args=[practice.pk]))
+    listing = client.get(reverse("machine_translation", args=[practice.pk]))
     assert "Wrong endpoint" in listing.content.decode()
 
 
@@ -123,7 +123,7 @@ def test_a_subtree_is_translated_page_by_page(
     client.force_login(editor)
 
     client.post(
-        reverse("knowledge_machine_translation", args=[index.pk]),
+        reverse("machine_translation", args=[index.pk]),
         {"locales": [spanish.pk], "include_subtree": "on"},
     )
 
@@ -133,5 +133,5 @@ def test_a_subtree_is_translated_page_by_page(
     assert translated.get_parent().specific == index.get_translation(spanish).specific
     assert translated.get_latest_revision_as_object().title == "[ES] DRIVE-THROUGH TESTING"
     # The listing of the index shows the jobs of the pages below it too.
-    listing = client.get(reverse("knowledge_machine_translation", args=[index.pk]))
+    listing = client.get(reverse("machine_translation", args=[index.pk]))
     assert listing.content.decode().count('data-status="done"') == 2
