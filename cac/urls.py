@@ -12,10 +12,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cac.api import api_router
 from core import health, privacy_passwords, wagtail_internals
 from editorial.boundary import ExternalLinkChooserView, switched_off
-from knowledge import views as knowledge_views
-from search import api as search_api
-from search import views as search_views
-from sitedata import views as sitedata_views
+from knowledge import urls as knowledge_urls
+from search import urls as search_urls
+from sitedata import urls as sitedata_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -38,14 +37,8 @@ urlpatterns = [
     ),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
-    path("api/v1/search/", search_api.search_api, name="search_api"),
-    path("api/v1/search/suggest", search_api.suggest_api, name="search_suggest_api"),
-    path("api/v1/openapi.json", search_api.openapi_api, name="search_openapi"),
-    path(
-        "open-data/practices.<str:export_format>",
-        sitedata_views.open_data_download,
-        name="open_data_download",
-    ),
+    path("api/v1/", include(search_urls.api_urlpatterns)),
+    path("open-data/", include(sitedata_urls.download_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -61,16 +54,9 @@ if settings.DEBUG:
         )
 
 urlpatterns += i18n_patterns(
-    path("topics/", knowledge_views.topic_area_list, name="topic_area_list"),
-    path("topics/<slug:slug>/", knowledge_views.topic_area_detail, name="topic_area_detail"),
-    path("cities/<slug:slug>/", knowledge_views.city_detail, name="city_detail"),
-    path("open-data/", sitedata_views.open_data, name="open_data"),
-    path("search/", search_views.search_page, name="search"),
-    path(
-        "untranslated/<int:page_id>/",
-        knowledge_views.untranslated_page,
-        name="untranslated_page",
-    ),
+    path("", include(knowledge_urls)),
+    path("", include(sitedata_urls)),
+    path("", include(search_urls)),
     # Ahead of Wagtail's page password view at the same address, as above.
     path(
         wagtail_internals.PAGE_PRIVACY_FORM_ROUTE,
