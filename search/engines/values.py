@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+import numpy as np
+
 # Facets every engine counts, in the order the search page shows them.
 FACET_FIELDS = ("topic", "kind", "country", "city", "locale", "year")
 
@@ -55,6 +57,34 @@ class SearchDocument:
 
 
 @dataclass(frozen=True)
+class QueryVector:
+    """The query's embedding, and the key of the model that made it (search.semantic)."""
+
+    model_key: str
+    vector: np.ndarray = field(compare=False, repr=False)
+    # Passages less similar than this do not match by meaning (the model's own calibration).
+    min_similarity: float = -1.0
+
+
+@dataclass(frozen=True)
+class DocumentVectors:
+    """A document's passage vectors, (passages, dimension) float32, from one model."""
+
+    document: SearchDocument
+    model_key: str
+    vectors: np.ndarray = field(compare=False, repr=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Which model embedded which version of the document: what reconcile compares."""
+        return vector_fingerprint(self.model_key, self.document)
+
+
+def vector_fingerprint(model_key: str, document: SearchDocument) -> str:
+    return f"{model_key}/{document.fingerprint}"
+
+
+@dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
     language: str = "en"  # the visitor's language: analysis hints and which translation to show
@@ -63,6 +93,9 @@ class SearchRequest:
     page: int = 1
     page_size: int = 20
     collapse_translations: bool = True  # one hit per translation group
+    # The query's embedding: with it, engines that hold vectors of its model also search by
+    # meaning and fuse both rankings. None: words only.
+    query_vector: QueryVector | None = None
 
 
 @dataclass(frozen=True)

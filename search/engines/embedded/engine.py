@@ -12,6 +12,7 @@ result sets and an estimate within about 1% above a few hundred, as Elasticsearc
 from __future__ import annotations
 
 import html
+import logging
 import math
 import os
 import time
@@ -25,6 +26,7 @@ from django.conf import settings
 from search.analysis import analyse
 from search.engines.base import (
     FACET_FIELDS,
+    DocumentVectors,
     EngineHealth,
     FacetCount,
     SearchDocument,
@@ -32,6 +34,7 @@ from search.engines.base import (
     SearchHit,
     SearchRequest,
     SearchResponse,
+    VectorLookup,
 )
 from search.engines.common import FACET_BUCKETS, shorten
 from search.engines.embedded.highlight import snippet
@@ -48,17 +51,26 @@ from search.engines.embedded.schema import (
     FIELD_BOOSTS,
     MAX_PREFIX_CHARS,
     SCHEMA,
+    code,
     group_of,
     stored_document,
     surface_words,
 )
 from search.engines.embedded.spelling import spelling_suggestion
 from search.engines.embedded.storage import IndexDirectory, Snapshot
+from search.engines.embedded.vectors import SemanticMatch
+from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, SEMANTIC_WEIGHT, fuse
 from search.synonyms import synonym_groups
+
+logger = logging.getLogger(__name__)
 
 BROWSE_CACHE_ENTRIES = 256
 LARGE_RESULT = 20_000  # matches above which per-facet group counts are estimated
 SUGGEST_CANDIDATES = 40
+
+
+def _address_key(address: tantivy.DocAddress) -> tuple[int, int]:
+    return (address.segment_ord, address.doc)
 
 
 def _hit(document: SearchDocument, snippet: str, score: float) -> SearchHit:
@@ -81,10 +93,12 @@ def _hit(document: SearchDocument, snippet: str, score: float) -> SearchHit:
 
 @dataclass(frozen=True)
 class _Match:
-    """One hit of the ranking, before its stored document is read."""
+    """One hit of the ranking, before its stored document is read. `key` is what fusion
+    counts once: the translation group's code when collapsing, else the document's address."""
 
     address: tantivy.DocAddress
     score: float
+    key: object = None
 
 
 class EmbeddedEngine(SearchEngine):
@@ -113,8 +127,29 @@ class EmbeddedEngine(SearchEngine):
         if ids:
             self.directory.write((), ids)
 
-    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        return self.directory.rebuild(documents)
+    def rebuild(
+        self, documents: Iterable[SearchDocument], vectors_for: VectorLookup | None = None
+    ) -> int:
+        return self.directory.rebuild(documents, vectors_for)
+
+    def index_vectors(self, items: Iterable[DocumentVectors]) -> None:
+        items = list(items)
+        if not items:
+            return
+        searcher = self._snapshot().searcher
+        ids = [item.document.id for item in items]
+        found = searcher.search(
+            tantivy.Query.term_set_query(SCHEMA, "id", ids), limit=len(ids), count=False
+        )
+        indexed = {searcher.doc(address).get_first("id") for _score, address in found.hits}
+        self.directory.write_vectors(items, indexed)
+
+    def indexed_vector_versions(self) -> dict[str, str]:
+        return self.directory.vectors().fingerprints()
+
+    def vector_models(self) -> dict[str, int]:
+        """How many documents have vectors, per model key."""
+        return dict(self.directory.vectors().key_counts)
 
     # -- status --------------------------------------------------------------------------
 
@@ -149,15 +184,23 @@ class EmbeddedEngine(SearchEngine):
         snapshot = self._snapshot()
         searcher = snapshot.searcher
         units = expand_query(request.query or "", self.synonym_groups())
-        # Text that yields no terms ("*", punctuation) matches nothing; only a blank query
-        # browses everything (with filters).
+        # Text that yields no terms ("*", punctuation) matches nothing by its words; only a
+        # blank query browses everything (with filters).
         browsing = not (request.query or "").strip()
-        if not (units or browsing) or not searcher.num_docs:
-            return self._empty_response(started, searcher, request, units)
-        query = build_query(units, request.filters)
         page, page_size = request.page, request.page_size
-
-        matched, ranking = self._ranking(searcher, query, request, needed=page * page_size)
+        needed = page * page_size
+        semantic = [] if browsing else self._semantic_matches(request, max(needed, FUSION_DEPTH))
+        if not (units or browsing or semantic) or not searcher.num_docs:
+            return self._empty_response(started, searcher, request, units)
+        lexical = build_query(units, request.filters) if units or browsing else None
+        # What matches: the words, or the meaning (the semantic side's best documents).
+        query = build_query(
+            units, request.filters, also_ids=[match.document_id for match in semantic]
+        )
+        if semantic and request.sort != "date":
+            matched, ranking = self._fused_ranking(searcher, lexical, query, semantic, request)
+        else:
+            matched, ranking = self._ranking(searcher, query, request, needed=needed)
         if not matched:
             return self._empty_response(started, searcher, request, units)
         total, facets = self._counts(snapshot, query, matched, request, browsing)
@@ -172,6 +215,81 @@ class EmbeddedEngine(SearchEngine):
         ]
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResponse(total=total, hits=hits, facets=facets, took_ms=took_ms)
+
+    def _semantic_matches(self, request: SearchRequest, depth: int) -> list[SemanticMatch]:
+        """The best groups by meaning, when the request carries a query vector and the index
+        holds vectors of its model; else none (words only)."""
+        wanted = request.query_vector
+        if wanted is None:
+            return []
+        try:
+            vectors = self.directory.vectors()
+        except Exception as error:  # words still answer
+            logger.warning("Searching by words only: the vectors could not be read: %s", error)
+            return []
+        if wanted.model_key not in vectors.key_counts:
+            if vectors.key_counts:
+                logger.warning(
+                    "Searching by words only: the index holds vectors of %s, the query's are "
+                    "of %s (run `manage.py search_rebuild --embeddings`)",
+                    ", ".join(sorted(vectors.key_counts)),
+                    wanted.model_key,
+                )
+            return []
+        return vectors.search(
+            wanted.vector,
+            wanted.model_key,
+            request.filters,
+            limit=depth,
+            min_score=wanted.min_similarity,
+        )
+
+    def _fused_ranking(
+        self,
+        searcher: tantivy.Searcher,
+        lexical: tantivy.Query | None,
+        union: tantivy.Query,
+        semantic: list[SemanticMatch],
+        request: SearchRequest,
+    ) -> tuple[int, list[_Match]]:
+        """How many documents match by words or meaning, and all of them the fusion ranks:
+        the top of each ranking, fused (search.engines.fusion), then the rest of the words'
+        ranking."""
+        needed = request.page * request.page_size
+        lexical_ranking: list[_Match] = []
+        if lexical is not None:
+            _count, lexical_ranking = self._ranking(
+                searcher, lexical, request, needed=max(needed, FUSION_DEPTH)
+            )
+        matched = searcher.search(union, limit=1, count=True).count
+        ids = [match.document_id for match in semantic]
+        found = searcher.search(
+            tantivy.Query.term_set_query(SCHEMA, "id", ids), limit=len(ids), count=False
+        )
+        address_of = {
+            searcher.doc(address).get_first("id"): address for _score, address in found.hits
+        }
+        semantic_ranking = [
+            _Match(
+                address_of[match.document_id],
+                match.score,
+                code(match.group)
+                if request.collapse_translations
+                else _address_key(address_of[match.document_id]),
+            )
+            for match in semantic
+            if match.document_id in address_of
+        ]
+        by_key: dict[object, _Match] = {}
+        for match in [*lexical_ranking, *semantic_ranking]:
+            by_key.setdefault(match.key, match)  # the words' document, where they found one
+        order = fuse(
+            [
+                (LEXICAL_WEIGHT, [match.key for match in lexical_ranking]),
+                (SEMANTIC_WEIGHT, [match.key for match in semantic_ranking]),
+            ]
+        )
+        return matched, [by_key[key] for key in order]
 
     def _empty_response(self, started, searcher, request, units) -> SearchResponse:
         suggestion = spelling_suggestion(searcher, request, self.synonym_groups()) if units else ""
@@ -266,7 +384,10 @@ class EmbeddedEngine(SearchEngine):
                     if group in seen:
                         continue
                     seen.add(group)
-                ranking.append(_Match(address, score))
+                    key = group
+                else:
+                    key = _address_key(address)
+                ranking.append(_Match(address, score, key))
             exhausted = len(result.hits) < limit
             if len(ranking) >= needed or exhausted:
                 return matched, ranking

@@ -100,8 +100,31 @@ def facet_filter_clauses(filters: dict[str, tuple[str, ...]]) -> list[tuple]:
     ]
 
 
-def build_query(units: QueryUnits, filters: dict[str, tuple[str, ...]]) -> tantivy.Query:
-    """The text query (everything when there is none) within the facet filters."""
-    clauses = [(tantivy.Occur.Must, _text_query(units) if units else tantivy.Query.all_query())]
+def build_query(
+    units: QueryUnits, filters: dict[str, tuple[str, ...]], also_ids: Iterable[str] = ()
+) -> tantivy.Query:
+    """The text query (everything when there is neither text nor ids) within the facet
+    filters; with `also_ids`, documents matching the text or having one of these ids (what
+    the semantic side found)."""
+    also_ids = list(also_ids)
+    if units and also_ids:
+        text = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, _text_query(units)),
+                (tantivy.Occur.Should, _ids_query(also_ids)),
+            ]
+        )
+    elif units:
+        text = _text_query(units)
+    elif also_ids:
+        text = _ids_query(also_ids)
+    else:
+        text = tantivy.Query.all_query()
+    clauses = [(tantivy.Occur.Must, text)]
     clauses.extend(facet_filter_clauses(filters))
     return tantivy.Query.boolean_query(clauses)
+
+
+def _ids_query(ids: list[str]) -> tantivy.Query:
+    # No score of its own: in a fused ranking the semantic side ranks these documents.
+    return tantivy.Query.const_score_query(tantivy.Query.term_set_query(SCHEMA, "id", ids), 0.0)

@@ -2,7 +2,7 @@
 
 Layout under the index directory:
     CURRENT            name of the live generation directory (replaced atomically on rebuild)
-    gen-<stamp>/       one Tantivy index per generation
+    gen-<stamp>/       one Tantivy index per generation, its passage vectors in vectors/
     write.lock         fcntl lock: one writer at a time across web and worker processes
 """
 
@@ -14,17 +14,31 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tantivy
 
-from search.engines.base import EngineUnavailable, SearchDocument
+from search.engines.base import DocumentVectors, EngineUnavailable, SearchDocument
 from search.engines.embedded.schema import FORMAT_FILE, INDEX_FORMAT, SCHEMA, tantivy_document
+from search.engines.embedded.vectors import VectorSnapshot, VectorStore
 
 WRITER_HEAP_BYTES = 50_000_000
+# Documents per commit in a rebuild, and per batch of vectors looked up for them.
+REBUILD_BATCH = 5_000
+
+
+def _batches(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
+    batch: list[SearchDocument] = []
+    for document in documents:
+        batch.append(document)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class IndexDirectory:
         self.root = Path(root)
         self._state_lock = threading.Lock()
         self._snapshot_cache: Snapshot | None = None
+        self._vector_stores: dict[str, VectorStore] = {}
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -118,12 +133,51 @@ class IndexDirectory:
                 self._snapshot_cache = Snapshot(stamp=stamp, searcher=index.searcher())
             return self._snapshot_cache
 
+    def _vector_store(self, generation: str) -> VectorStore:
+        with self._state_lock:
+            if generation not in self._vector_stores:
+                # One per generation seen; a rebuild's swap leaves the old one unused.
+                self._vector_stores = {
+                    generation: VectorStore(self.root / generation / "vectors"),
+                    **{
+                        name: store
+                        for name, store in self._vector_stores.items()
+                        if (self.root / name).exists()
+                    },
+                }
+            return self._vector_stores[generation]
+
+    def vectors(self) -> VectorSnapshot:
+        """The live generation's passage vectors, as of their last write."""
+        generation = self._current_generation()
+        if generation is None:
+            return VectorSnapshot.build([])
+        try:
+            return self._vector_store(generation).snapshot()
+        except (FileNotFoundError, ValueError, OSError) as error:
+            raise EngineUnavailable(f"search vectors under {self.root}: {error}") from error
+
     def write(self, documents: Iterable[SearchDocument], ids_to_delete: Iterable[str]) -> None:
-        """Delete these ids, add or replace these documents, and commit."""
+        """Delete these ids (and their vectors), add or replace these documents, and commit."""
+        ids_to_delete = list(ids_to_delete)
         with self._write_lock():
-            path = self.root / self._ensure_generation()
+            generation = self._ensure_generation()
+            path = self.root / generation
             self._check_format(path)
             self._write_into(tantivy.Index.open(str(path)), documents, ids_to_delete)
+            self._vector_store(generation).write((), ids_to_delete)
+
+    def write_vectors(self, items: Iterable[DocumentVectors], indexed: set[str]) -> None:
+        """Add or replace the vectors of these documents, those among `indexed` ids only."""
+        items = [item for item in items if item.document.id in indexed]
+        if not items:
+            return
+        with self._write_lock():
+            generation = self._ensure_generation()
+            for key in {item.model_key for item in items}:
+                self._vector_store(generation).write(
+                    [item for item in items if item.model_key == key]
+                )
 
     @staticmethod
     def _write_into(
@@ -146,14 +200,24 @@ class IndexDirectory:
             writer.wait_merging_threads()  # releases Tantivy's own writer lock
         return written
 
-    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        """A new generation from these documents, swapped in; older generations removed."""
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        vectors_for: Callable[[list[SearchDocument]], list[DocumentVectors]] | None = None,
+    ) -> int:
+        """A new generation from these documents and their vectors, swapped in; older
+        generations removed."""
         with self._write_lock():
             generation = self._new_generation()
+            store = VectorStore(self.root / generation / "vectors")
             try:
-                count = self._write_into(
-                    tantivy.Index.open(str(self.root / generation)), documents, ()
-                )
+                count = 0
+                index = tantivy.Index.open(str(self.root / generation))
+                for batch in _batches(documents, REBUILD_BATCH):
+                    count += self._write_into(index, batch, ())
+                    if vectors_for is not None:
+                        store.write(vectors_for(batch), merge=False)
+                store.merge()
             except BaseException:
                 shutil.rmtree(self.root / generation, ignore_errors=True)
                 raise

@@ -1,0 +1,300 @@
+"""Passage vectors beside the Tantivy index, searched by exact dot product.
+
+Each generation directory holds a `vectors/` folder of immutable segments, written under the
+index's write lock: `seg-<stamp>.f32` (the passages' vectors, float32, memory-mapped by every
+reader, so processes share one copy in the page cache) and `seg-<stamp>.json` (the model's
+key, each document's id, translation group, vector fingerprint, facet values and rows, and the
+ids the segment deletes). A document's latest segment holds its live vectors. Past
+MAX_SEGMENTS, the live rows are merged into one segment.
+
+The exact search reads every live row: at 100,000 documents of three passages it is one
+(300,000 x 384) matrix product, ~20 ms on two cores (docs/performance.md), and it needs no
+approximation, no tuning and no second index to keep in step with filters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from search.engines.base import DocumentVectors
+from search.engines.common import facet_values
+from search.engines.embedded.schema import group_of
+
+MAX_SEGMENTS = 8
+
+
+@dataclass
+class _Segment:
+    """One segment as read from disk (never changed once written)."""
+
+    name: str
+    model_key: str
+    vectors: np.ndarray  # (rows, dimension), memory-mapped
+    ids: list[str]
+    groups: list[str]
+    fingerprints: list[str]
+    facets: list[dict[str, list[str]]]
+    row_document: np.ndarray  # (rows,) index into ids
+    deleted: list[str]
+
+    @classmethod
+    def read(cls, folder: Path, name: str) -> _Segment:
+        meta = json.loads((folder / f"{name}.json").read_text())
+        documents = meta["documents"]
+        rows = sum(document["rows"] for document in documents)
+        dimension = meta["dimension"]
+        if rows:
+            vectors = np.memmap(folder / f"{name}.f32", dtype="<f4", mode="r")
+            vectors = vectors.reshape(rows, dimension)
+        else:
+            vectors = np.zeros((0, dimension), dtype=np.float32)
+        row_document = np.repeat(
+            np.arange(len(documents), dtype=np.int32),
+            [document["rows"] for document in documents],
+        )
+        return cls(
+            name=name,
+            model_key=meta["model_key"],
+            vectors=vectors,
+            ids=[document["id"] for document in documents],
+            groups=[document["group"] for document in documents],
+            fingerprints=[document["fingerprint"] for document in documents],
+            facets=[document["facets"] for document in documents],
+            row_document=row_document,
+            deleted=meta["deleted"],
+        )
+
+
+@dataclass(frozen=True)
+class SemanticMatch:
+    document_id: str
+    group: str
+    score: float
+
+
+@dataclass
+class VectorSnapshot:
+    """The live vectors as of one set of segments."""
+
+    segments: list[_Segment]
+    live_documents: list[np.ndarray]  # per segment, a bool per document
+    key_counts: dict[str, int] = field(default_factory=dict)  # live documents per model key
+
+    @classmethod
+    def build(cls, segments: list[_Segment]) -> VectorSnapshot:
+        latest: dict[str, tuple[int, int]] = {}
+        for position, segment in enumerate(segments):
+            for document_id in segment.deleted:
+                latest.pop(document_id, None)
+            for index, document_id in enumerate(segment.ids):
+                latest[document_id] = (position, index)
+        live = [np.zeros(len(segment.ids), dtype=bool) for segment in segments]
+        key_counts: dict[str, int] = {}
+        for position, index in latest.values():
+            live[position][index] = True
+            key = segments[position].model_key
+            key_counts[key] = key_counts.get(key, 0) + 1
+        return cls(segments, live, key_counts)
+
+    def fingerprints(self) -> dict[str, str]:
+        """Every live document's vector fingerprint."""
+        found = {}
+        for segment, live in zip(self.segments, self.live_documents, strict=True):
+            for index in np.flatnonzero(live):
+                found[segment.ids[index]] = segment.fingerprints[index]
+        return found
+
+    def _document_mask(self, position: int, filters: dict[str, tuple[str, ...]]) -> np.ndarray:
+        segment = self.segments[position]
+        mask = self.live_documents[position].copy()
+        for facet, values in filters.items():
+            wanted = set(values)
+            allowed = np.fromiter(
+                (bool(wanted.intersection(facets.get(facet, ()))) for facets in segment.facets),
+                dtype=bool,
+                count=len(segment.facets),
+            )
+            mask &= allowed
+        return mask
+
+    def search(
+        self,
+        query_vector: np.ndarray,
+        model_key: str,
+        filters: dict[str, tuple[str, ...]],
+        limit: int,
+        min_score: float = -1.0,
+        exclude_groups: frozenset[str] = frozenset(),
+    ) -> list[SemanticMatch]:
+        """The best `limit` translation groups by their best passage's similarity to the
+        query, within the filters, each with the document of that passage."""
+        best: dict[str, SemanticMatch] = {}
+        query_vector = np.asarray(query_vector, dtype=np.float32)
+        for position, segment in enumerate(self.segments):
+            if segment.model_key != model_key or not len(segment.row_document):
+                continue
+            document_mask = self._document_mask(position, filters)
+            if not document_mask.any():
+                continue
+            scores = segment.vectors @ query_vector
+            scores = np.where(document_mask[segment.row_document], scores, -np.inf)
+            # Enough rows that `limit` groups survive several passages per document and
+            # several documents per group.
+            depth = min(len(scores), limit * 8)
+            top = np.argpartition(-scores, depth - 1)[:depth] if depth < len(scores) else None
+            rows = np.arange(len(scores)) if top is None else top
+            for row in rows[np.argsort(-scores[rows])]:
+                score = float(scores[row])
+                if score < min_score:
+                    break
+                index = int(segment.row_document[row])
+                group = segment.groups[index]
+                if group in exclude_groups:
+                    continue
+                if group not in best or best[group].score < score:
+                    best[group] = SemanticMatch(segment.ids[index], group, score)
+        ranked = sorted(best.values(), key=lambda match: (-match.score, match.document_id))
+        return ranked[:limit]
+
+    def vectors_of(self, document_id: str) -> np.ndarray | None:
+        for segment, live in zip(self.segments, self.live_documents, strict=True):
+            for index, candidate in enumerate(segment.ids):
+                if candidate == document_id and live[index]:
+                    rows = np.flatnonzero(segment.row_document == index)
+                    return np.asarray(segment.vectors[rows])
+        return None
+
+
+class VectorStore:
+    """The `vectors/` folder of one generation. Writers hold the index's write lock."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._segments: dict[str, _Segment] = {}
+        self._snapshot: tuple[tuple[str, ...], VectorSnapshot] | None = None
+
+    def _names(self) -> list[str]:
+        if not self.folder.exists():
+            return []
+        return sorted(path.stem for path in self.folder.glob("seg-*.json"))
+
+    def snapshot(self) -> VectorSnapshot:
+        names = tuple(self._names())
+        with self._lock:
+            if self._snapshot is None or self._snapshot[0] != names:
+                segments = []
+                for name in names:
+                    if name not in self._segments:
+                        self._segments[name] = _Segment.read(self.folder, name)
+                    segments.append(self._segments[name])
+                for name in set(self._segments) - set(names):
+                    del self._segments[name]  # merged away
+                self._snapshot = (names, VectorSnapshot.build(segments))
+            return self._snapshot[1]
+
+    # -- writing (under the index's write lock) --------------------------------------------
+
+    def write(
+        self, items: Iterable[DocumentVectors], deleted: Iterable[str] = (), merge: bool = True
+    ) -> None:
+        """A segment with these vectors (of one model) and deletions; past MAX_SEGMENTS, a
+        merge, unless the caller merges once at the end (a rebuild)."""
+        items, deleted = list(items), list(deleted)
+        if not (items or deleted):
+            return
+        if not items and not self._names():
+            return  # nothing to delete from
+        self._write_segment(items, deleted)
+        if merge and len(self._names()) > MAX_SEGMENTS:
+            self.merge()
+
+    def _write_segment(self, items: list[DocumentVectors], deleted: list[str]) -> None:
+        keys = {item.model_key for item in items}
+        if len(keys) > 1:
+            raise ValueError(f"one segment holds one model's vectors, not {sorted(keys)}")
+        entries = [
+            _StoredVectors(
+                id=item.document.id,
+                group=group_of(item.document),
+                fingerprint=item.fingerprint,
+                facets={
+                    facet: list(values) for facet, values in facet_values(item.document).items()
+                },
+                vectors=item.vectors,
+            )
+            for item in items
+        ]
+        self._write(next(iter(keys), ""), entries, deleted)
+
+    def merge(self) -> None:
+        """The live rows of every segment into one per model key; the old segments removed.
+
+        Readers that list the folder in between see the merged rows as the latest of each
+        document, so they find the same vectors either way."""
+        snapshot = self.snapshot()
+        if len(snapshot.segments) <= 1:
+            return
+        by_key: dict[str, list[_StoredVectors]] = {}
+        for segment, live in zip(snapshot.segments, snapshot.live_documents, strict=True):
+            for index in np.flatnonzero(live):
+                rows = np.flatnonzero(segment.row_document == index)
+                by_key.setdefault(segment.model_key, []).append(
+                    _StoredVectors(
+                        id=segment.ids[index],
+                        group=segment.groups[index],
+                        fingerprint=segment.fingerprints[index],
+                        facets=segment.facets[index],
+                        vectors=np.asarray(segment.vectors[rows]),
+                    )
+                )
+        for key, entries in by_key.items():
+            self._write(key, entries, [])
+        for segment in snapshot.segments:
+            for suffix in (".json", ".f32"):
+                (self.folder / f"{segment.name}{suffix}").unlink(missing_ok=True)
+
+    def _write(self, model_key: str, entries: list[_StoredVectors], deleted: list[str]) -> None:
+        """A new segment: the vectors first, then the metadata, whose appearance publishes it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"seg-{time.time_ns():020d}-{uuid.uuid4().hex[:6]}"
+        dimension = int(entries[0].vectors.shape[1]) if entries else 0
+        if entries:
+            matrix = np.concatenate([entry.vectors for entry in entries]).astype("<f4")
+            matrix.tofile(self.folder / f"{name}.f32.tmp")
+            os.replace(self.folder / f"{name}.f32.tmp", self.folder / f"{name}.f32")
+        meta = {
+            "model_key": model_key,
+            "dimension": dimension,
+            "documents": [
+                {
+                    "id": entry.id,
+                    "group": entry.group,
+                    "fingerprint": entry.fingerprint,
+                    "facets": entry.facets,
+                    "rows": int(entry.vectors.shape[0]),
+                }
+                for entry in entries
+            ],
+            "deleted": deleted,
+        }
+        (self.folder / f"{name}.json.tmp").write_text(json.dumps(meta, ensure_ascii=False))
+        os.replace(self.folder / f"{name}.json.tmp", self.folder / f"{name}.json")
+
+
+@dataclass(frozen=True)
+class _StoredVectors:
+    id: str
+    group: str
+    fingerprint: str
+    facets: dict
+    vectors: np.ndarray

