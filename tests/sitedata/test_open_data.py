@@ -45,9 +45,11 @@ def test_export_holds_every_visible_practice_in_the_import_format(demo_practices
     assert all(list(record) == list(RECORD_FIELDS) for record in records)
     assert DRAFT_SLUG not in {record["slug"] for record in records}
     korean = [record for record in records if record["locale"] == "ko"]
-    assert korean and all(record["translation_of"] for record in korean)
+    translated = [record for record in korean if record["translation_of"]]
+    # Some Korean practices are translations of English ones, others exist only in Korean.
+    assert translated and len(translated) < len(korean)
     english_slugs = {record["slug"] for record in records if record["locale"] == "en"}
-    assert {record["translation_of"] for record in korean} <= english_slugs
+    assert {record["translation_of"] for record in translated} <= english_slugs
     # Sources come before their translations, so the file imports in one pass.
     assert [record["locale"] for record in records] == sorted(
         (record["locale"] for record in records), key=lambda code: code != "en"
