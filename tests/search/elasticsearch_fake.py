@@ -109,9 +109,9 @@ def bulk_ok(request: RecordedRequest) -> tuple[int, Any]:
     items = []
     for line in request.body:
         op, meta = next(iter(line.items()))
-        if len(line) == 1 and op in ("index", "delete"):
+        if len(line) == 1 and op in ("index", "delete", "update"):
             status = 201 if op == "index" else 200
-            result = "created" if op == "index" else "deleted"
+            result = {"index": "created", "delete": "deleted", "update": "updated"}[op]
             items.append(
                 {
                     op: {

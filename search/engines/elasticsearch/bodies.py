@@ -19,8 +19,10 @@ from search.engines.elasticsearch.mapping import (
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 # How many translations of one group the collapsed hit carries, to pick the visitor's language.
 MAX_TRANSLATIONS = 10
-# What a hit needs from _source: everything but the long texts (the snippet comes from highlights).
-HIT_SOURCE = {"excludes": ["body", "attachments_text"]}
+# What a hit needs from _source: everything but the long texts (the snippet comes from highlights)
+# and the passage vectors (returned in _source before 9.2, dense-vector.md: thousands of numbers
+# per hit that nothing reads).
+HIT_SOURCE = {"excludes": ["body", "attachments_text", "passages"]}
 
 # Facet name (FACET_FIELDS) -> keyword field in the index.
 FACET_INDEX_FIELDS = {
@@ -314,14 +316,22 @@ def more_like_this_body(own_hit: dict[str, Any], limit: int) -> dict[str, Any]:
     }
 
 
-def versions_page_body(pit_id: str, search_after: list[Any] | None) -> dict[str, Any]:
+def versions_page_body(
+    pit_id: str,
+    search_after: list[Any] | None,
+    field: str = "fingerprint",
+    query: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One page of every document's `field` (of those matching `query`) under a PIT."""
     body: dict[str, Any] = {
         "pit": {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE},
         "size": VERSIONS_PAGE_SIZE,
         "sort": [{"_shard_doc": "asc"}],  # the cheapest total order within a PIT
-        "_source": ["fingerprint"],
+        "_source": [field],
         "track_total_hits": False,
     }
+    if query is not None:
+        body["query"] = query
     if search_after is not None:
         body["search_after"] = search_after
     return body

@@ -17,12 +17,14 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from search.engines.base import (
+    DocumentVectors,
     EngineHealth,
     SearchDocument,
     SearchEngine,
     SearchHit,
     SearchRequest,
     SearchResponse,
+    VectorLookup,
 )
 from search.engines.elasticsearch.bodies import (
     PIT_KEEP_ALIVE,
@@ -37,12 +39,21 @@ from search.engines.elasticsearch.bodies import (
 from search.engines.elasticsearch.lifecycle import BULK_CHUNK_SIZE, IndexLifecycle, call
 from search.engines.elasticsearch.mapping import DEFAULT_PREFIX
 from search.engines.elasticsearch.responses import hit_from, parse_search_response
+from search.engines.elasticsearch.vectors import (
+    VECTOR_FINGERPRINT,
+    VECTOR_MODEL,
+    VectorSpace,
+    configured_vector_space,
+)
 
 logger = logging.getLogger(__name__)
 
 # Statuses worth another try: overloaded (429) or briefly unavailable (502-504).
 RETRY_ON_STATUS = (429, 502, 503, 504)
 HEALTH_TIMEOUT_SECONDS = 2
+
+# `vector_space` default: the configured embedder's (search.semantic.embedders).
+FROM_SETTINGS: Any = object()
 
 
 class ElasticsearchEngine(SearchEngine):
@@ -63,7 +74,10 @@ class ElasticsearchEngine(SearchEngine):
         synonym_groups: Iterable[Sequence[str]]
         | Callable[[], Iterable[Sequence[str]]]
         | None = None,
+        vector_space: VectorSpace | None = FROM_SETTINGS,
     ) -> None:
+        """`vector_space`: the model and dimension of the vectors new indices hold (None: no
+        vector fields); by default the configured embedder's, read when first needed."""
         if client is None:
             if not url:
                 raise ValueError("ElasticsearchEngine needs a url or a client.")
@@ -76,6 +90,7 @@ class ElasticsearchEngine(SearchEngine):
             )
         self.client = client
         self.alias = prefix
+        self._vector_space = vector_space
         self.lifecycle = IndexLifecycle(
             client,
             prefix,
@@ -84,7 +99,14 @@ class ElasticsearchEngine(SearchEngine):
             bulk_initial_backoff=bulk_initial_backoff,
             bulk_request_timeout=bulk_request_timeout,
             synonym_groups=synonym_groups,
+            vector_space=self.vector_space,
         )
+
+    def vector_space(self) -> VectorSpace | None:
+        """The model and dimension new indices hold vectors of (None: words only)."""
+        if self._vector_space is FROM_SETTINGS:
+            self._vector_space = configured_vector_space()
+        return self._vector_space
 
     # Setup and writes: the cluster's side (lifecycle.py) -----------------------------------------
     def index_template_body(self) -> dict[str, Any]:
@@ -102,8 +124,13 @@ class ElasticsearchEngine(SearchEngine):
     def delete(self, ids: Iterable[str]) -> None:
         self.lifecycle.delete(ids)
 
-    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        return self.lifecycle.rebuild(documents)
+    def rebuild(
+        self, documents: Iterable[SearchDocument], vectors_for: VectorLookup | None = None
+    ) -> int:
+        return self.lifecycle.rebuild(documents, vectors_for)
+
+    def index_vectors(self, items: Iterable[DocumentVectors]) -> None:
+        self.lifecycle.index_vectors(items)
 
     # Reads -------------------------------------------------------------------------------------
     def count(self) -> int:
@@ -113,11 +140,24 @@ class ElasticsearchEngine(SearchEngine):
     def indexed_versions(self) -> dict[str, str]:
         """Every document id behind the alias with its stored fingerprint.
 
+        A document stored without a fingerprint (an older template) maps to "" so it reads as
+        drifted.
+        """
+        return self._stored_values("fingerprint")
+
+    def indexed_vector_versions(self) -> dict[str, str]:
+        """Every document that has passage vectors, with its vector fingerprint (model and
+        document version). `vector_model` is indexed (`vector_fingerprint` is not), so the
+        exists query asks for it; both are written together (vectors.vector_source)."""
+        found = self._stored_values(VECTOR_FINGERPRINT, {"exists": {"field": VECTOR_MODEL}})
+        return {document_id: value for document_id, value in found.items() if value}
+
+    def _stored_values(self, field: str, query: dict[str, Any] | None = None) -> dict[str, str]:
+        """Each document's stored `field` ("" when absent), of those matching `query`.
+
         Pages through one point in time with search_after, sorted on _shard_doc: the reference's
         recommended way to read a whole index ("Paginate search results"; open/close point in
         time APIs), consistent even while writes or a rebuild's alias swap happen meanwhile.
-        A document stored without a fingerprint (an older template) maps to "" so it reads as
-        drifted.
         """
         opened = call(
             self.client.options(ignore_status=404).open_point_in_time,
@@ -131,12 +171,13 @@ class ElasticsearchEngine(SearchEngine):
         try:
             search_after: list[Any] | None = None
             while True:
-                page = call(self.client.search, body=versions_page_body(pit_id, search_after)).body
+                body = versions_page_body(pit_id, search_after, field, query)
+                page = call(self.client.search, body=body).body
                 # Each response may carry a new PIT id; the latest one is the one to use.
                 pit_id = page.get("pit_id", pit_id)
                 hits = page["hits"]["hits"]
                 for hit in hits:
-                    versions[hit["_id"]] = (hit.get("_source") or {}).get("fingerprint") or ""
+                    versions[hit["_id"]] = (hit.get("_source") or {}).get(field) or ""
                 if len(hits) < VERSIONS_PAGE_SIZE:
                     break
                 search_after = hits[-1]["sort"]

@@ -22,13 +22,24 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
-from search.engines.base import EngineUnavailable, SearchDocument
+from search.engines.base import DocumentVectors, EngineUnavailable, SearchDocument, VectorLookup
 from search.engines.elasticsearch.mapping import document_source, index_template_body, synonym_rules
+from search.engines.elasticsearch.vectors import (
+    VectorSpace,
+    batches,
+    fits,
+    missing_document,
+    models_by_index,
+    update_actions,
+    vector_source,
+)
 from search.synonyms import synonym_groups as live_synonym_groups
 
 logger = logging.getLogger(__name__)
 
 BULK_CHUNK_SIZE = 500
+# Documents whose vectors a rebuild asks for at once (`vectors_for`, one cache look-up each).
+VECTOR_LOOKUP_BATCH = 200
 
 # A rebuild's stream indexes with this external version; live writes (internal versions, >= 1)
 # always outrank it (see IndexLifecycle.rebuild).
@@ -64,9 +75,12 @@ class IndexLifecycle:
         synonym_groups: Iterable[Sequence[str]]
         | Callable[[], Iterable[Sequence[str]]]
         | None = None,
+        vector_space: Callable[[], VectorSpace | None] = lambda: None,
     ) -> None:
         self.client = client
         self.alias = prefix
+        # The model (and dimension) new indices hold vectors of; None: no vector fields.
+        self.vector_space = vector_space
         self.template_name = f"{prefix}-template"
         self.synonyms_set = f"{prefix}-synonyms"
         # Carried by the index a rebuild is loading, and only while it loads (see rebuild).
@@ -90,7 +104,9 @@ class IndexLifecycle:
     # Setup -------------------------------------------------------------------------------------
     def index_template_body(self) -> dict[str, Any]:
         """The composable template every versioned index of this engine is created from."""
-        return index_template_body(self.alias, self.template_name, self.synonyms_set)
+        return index_template_body(
+            self.alias, self.template_name, self.synonyms_set, self.vector_space()
+        )
 
     def ensure_setup(self) -> None:
         """Put the synonyms set and the index template (both idempotent)."""
@@ -231,7 +247,9 @@ class IndexLifecycle:
             and error.get("type") == "index_not_found_exception"
         )
 
-    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+    def rebuild(
+        self, documents: Iterable[SearchDocument], vectors_for: VectorLookup | None = None
+    ) -> int:
         """Load a new versioned index aside, then swap the alias to it in one _aliases request.
 
         Writes made meanwhile (index/delete from the outbox drain, in other processes) are not
@@ -259,6 +277,9 @@ class IndexLifecycle:
         it. A crashed rebuild leaves the alias behind on an orphan index: writes keep
         succeeding there (wasted, harmless), and the next rebuild deletes that index first.
         One rebuild at a time: a second one treats the first's index as such an orphan.
+
+        `vectors_for(batch)` gives the passage vectors it has of a batch of documents; those
+        of the template's model go into the new index with their documents.
         """
         self.ensure_setup()
         self._discard_abandoned_rebuilds()
@@ -274,7 +295,8 @@ class IndexLifecycle:
         started = time.monotonic()
         try:
             # 409: a live write reached this document first and is as new or newer.
-            loaded = self._bulk(self._stream_actions(documents, new_index), ignore_status=(409,))
+            stream = self._stream_actions(documents, new_index, vectors_for, self.vector_space())
+            loaded = self._bulk(stream, ignore_status=(409,))
             if time.monotonic() - started > REBUILD_GC_DELETES_HOURS * 3600:
                 logger.warning(
                     "The rebuild outlasted index.gc_deletes (%s): a page deleted early in it may "
@@ -335,25 +357,105 @@ class IndexLifecycle:
 
     @staticmethod
     def _index_actions(
-        documents: Iterable[SearchDocument], *targets: str
+        documents: Iterable[SearchDocument],
+        *targets: str,
+        vectors: dict[str, DocumentVectors] | None = None,
     ) -> Iterator[dict[str, Any]]:
         for document in documents:
             source = document_source(document)
+            if vectors and document.id in vectors:
+                source.update(vector_source(vectors[document.id]))
             for target in targets:
                 yield {"_op_type": "index", "_index": target, "_id": document.id, "_source": source}
 
     @staticmethod
     def _stream_actions(
-        documents: Iterable[SearchDocument], index: str
+        documents: Iterable[SearchDocument],
+        index: str,
+        vectors_for: VectorLookup | None = None,
+        space: VectorSpace | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The rebuild's index actions: version 1, external, so any live write outranks them.
 
         Bulk API: `version` and `version_type` are action metadata of every operation
         (OperationBase in the specification's bulk types); the helper moves them into the
-        action line.
+        action line. Documents go in batches, each with the vectors `vectors_for` has of it
+        (only those of the new index's model and dimension).
         """
-        for action in IndexLifecycle._index_actions(documents, index):
-            yield {**action, "version": STREAM_VERSION, "version_type": "external"}
+        for batch in batches(documents, VECTOR_LOOKUP_BATCH):
+            found = vectors_for(batch) if vectors_for is not None and space is not None else []
+            vectors = {item.document.id: item for item in found if fits(item, space)}
+            if len(vectors) < len(found):
+                logger.warning(
+                    "Rebuild: %d document(s) had vectors of another model or dimension than "
+                    "the index's (%s), left out",
+                    len(found) - len(vectors),
+                    space.model_key if space else "none",
+                )
+            for action in IndexLifecycle._index_actions(batch, index, vectors=vectors):
+                yield {**action, "version": STREAM_VERSION, "version_type": "external"}
+
+    # Vectors ------------------------------------------------------------------------------------
+    def vector_models(self, indices: Sequence[str]) -> dict[str, str | None]:
+        """Each of these indices' (or aliases') vector model, from its mapping's _meta.
+
+        Keyed by concrete index name, as GET <index>/_mapping answers; an index behind none of
+        them (404) is left out.
+        """
+        if not indices:
+            return {}
+        response = call(
+            self.client.options(ignore_status=404).indices.get_mapping,
+            index=list(indices),
+            filter_path="*.mappings._meta",
+        )
+        if response.meta.status == 404:
+            return {}
+        return models_by_index(response.body)
+
+    def index_vectors(self, items: Iterable[DocumentVectors]) -> int:
+        """Replace the passage vectors of documents already indexed, through the live alias
+        and, during a rebuild, the rebuilding one (as `index` writes). Returns how many
+        document updates were applied or skipped as missing.
+
+        Each alias gets only vectors of the model its index was made for: vectors of another
+        model could not be searched there, or would not fit its dimension. A document missing
+        from an index is skipped (update_actions: never created), and so is a rebuilding alias
+        gone before the bulk (as in `index`).
+        """
+        items = list(items)
+        if not items:
+            return 0
+        holders = self.alias_holders()
+        targets = self._write_targets(holders)
+        if not targets:
+            return 0  # no index yet: nothing to add vectors to
+        models = self.vector_models(sorted({i for alias in targets for i in holders[alias]}))
+        updated = 0
+        for target in targets:
+            target_models = {models.get(index) for index in holders[target]}
+            model = next(iter(target_models)) if len(target_models) == 1 else None
+            matching = [item for item in items if model is not None and item.model_key == model]
+            if len(matching) < len(items):
+                logger.warning(
+                    "%d document(s) keep no vectors in %s: it holds vectors of %s, not %s "
+                    "(run `manage.py search_rebuild`)",
+                    len(items) - len(matching),
+                    target,
+                    model or "no model",
+                    ", ".join(sorted({item.model_key for item in items} - {model})),
+                )
+            if matching:
+                updated += self._bulk(
+                    update_actions(matching, [target]),
+                    require_alias=True,
+                    ignore_item=lambda item: (
+                        missing_document(item) or self._rebuilding_alias_gone(item)
+                    ),
+                )
+        if self.alias in targets:
+            call(self.client.indices.refresh, index=self.alias)
+        return updated
 
     def _bulk(
         self,

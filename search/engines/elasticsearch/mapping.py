@@ -23,6 +23,7 @@ from elasticsearch.dsl import (
 
 from search.engines.base import SearchDocument
 from search.engines.common import date_order, facet_values
+from search.engines.elasticsearch.vectors import VectorSpace, vector_meta, vector_properties
 
 DEFAULT_PREFIX = "cac-knowledge"
 
@@ -192,8 +193,16 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
     }
 
 
-def index_template_body(alias: str, template_name: str, synonyms_set: str) -> dict[str, Any]:
-    """The composable template every versioned index behind `alias` is created from."""
+def index_template_body(
+    alias: str, template_name: str, synonyms_set: str, vector_space: VectorSpace | None = None
+) -> dict[str, Any]:
+    """The composable template every versioned index behind `alias` is created from.
+
+    With a vector space (the configured embedder's), documents also hold passage vectors of
+    that model and dimension, and the mapping's _meta names the model (vectors.py); without
+    one, no vector fields. A change of model reaches the cluster through rebuild, as any
+    template change does.
+    """
     index = Index(alias)
     index.settings(number_of_shards=1, number_of_replicas=1)
     index.mapping(KnowledgeDocument._doc_type.mapping)
@@ -201,7 +210,11 @@ def index_template_body(alias: str, template_name: str, synonyms_set: str) -> di
     # The synonyms set is named after the prefix, so several deployments can share a cluster.
     filters = body["template"]["settings"]["analysis"]["filter"]
     filters[SYNONYM_FILTER_NAME]["synonyms_set"] = synonyms_set
-    body["template"]["mappings"]["dynamic"] = "strict"  # a typo in a field name fails loudly
+    mappings = body["template"]["mappings"]
+    mappings["dynamic"] = "strict"  # a typo in a field name fails loudly
+    if vector_space is not None:
+        mappings["properties"].update(vector_properties(vector_space))
+        mappings["_meta"] = vector_meta(vector_space)
     return body
 
 
