@@ -9,6 +9,7 @@ swap) and on how documented responses are parsed, never on search behaviour.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import socket
 from collections.abc import Callable
@@ -22,10 +23,11 @@ from search.engines.base import (
     SNIPPET_SOURCE_CHARS,
     DocumentVectors,
     EngineUnavailable,
+    QueryVector,
     SearchDocument,
     SearchRequest,
 )
-from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine
+from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine, document_source
 from search.engines.elasticsearch.vectors import VectorSpace
 from tests.search.elasticsearch_fake import (
     ACKNOWLEDGED,
@@ -1720,3 +1722,306 @@ def test_hits_leave_the_passage_vectors_out_of_their_source(fake_es):
     # Before 9.2, _search returns dense_vector values in _source (dense-vector.md).
     assert "passages" in body["_source"]["excludes"]
     assert "passages" in body["collapse"]["inner_hits"]["_source"]["excludes"]
+
+
+# --- Search by words and meaning -----------------------------------------------------------------
+def query_vector(model: str = "test-model@1", min_similarity: float = 0.82) -> QueryVector:
+    return QueryVector(model, np.array(UNIT, dtype=np.float32), min_similarity)
+
+
+def rrf_page_response(*hits: dict[str, Any]) -> dict[str, Any]:
+    """An rrf retriever's response as reciprocal-rank-fusion.md shows it: hits scored by RRF,
+    no total asked for (track_total_hits false)."""
+    return {
+        "took": 9,
+        "timed_out": False,
+        "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+        "hits": {"max_score": hits[0]["_score"] if hits else None, "hits": list(hits)},
+        "status": 200,
+    }
+
+
+def semantic_only_hit() -> dict[str, Any]:
+    """A hit found by meaning alone: no text matched, so no highlight."""
+    source = {
+        key: value
+        for key, value in document_source(
+            a_document(7, title="Temperature checks at schools", summary="Thermal cameras")
+        ).items()
+        if key not in ("body", "attachments_text")
+    }
+    return {"_index": LIVE_INDEX, "_id": "page-7", "_score": 0.016393442, "_source": source}
+
+
+def counts_response(total_groups: int) -> dict[str, Any]:
+    """The counts search's answer (size 0): the documented aggregations, no hits."""
+    counted = documented_search_response()
+    counted["hits"]["hits"] = []
+    counted["aggregations"]["collapsed_total"]["groups"]["value"] = total_groups
+    return {**counted, "status": 200}
+
+
+def hybrid_routes(fake: FakeElasticsearch, model: str | None = "test-model@1") -> None:
+    fake.on("GET", r"/cac-knowledge/_mapping", mapping_meta(**{LIVE_INDEX: model}))
+    matched = documented_search_response()["hits"]["hits"][0]
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_msearch",
+        (
+            200,
+            {
+                "took": 12,
+                "responses": [
+                    rrf_page_response({**matched, "_score": 0.032786883}, semantic_only_hit()),
+                    counts_response(total_groups=5),
+                ],
+            },
+        ),
+    )
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+
+def words_only_body(fake: FakeElasticsearch, url: str, request: SearchRequest) -> dict[str, Any]:
+    """The body today's search (no query vector) sends for this request."""
+    before = len(fake.sent("POST", r"/cac-knowledge/_search"))
+    make_engine(url).search(dataclasses.replace(request, query_vector=None))
+    return fake.sent("POST", r"/cac-knowledge/_search")[before].body
+
+
+FILTERED = {"kind": ("policy",), "topic": ("testing", "masks")}
+KIND_AND_TOPIC = [{"terms": {"kind": ["policy"]}}, {"terms": {"topics": ["testing", "masks"]}}]
+
+
+def test_relevance_fuses_the_words_and_the_meaning_rankings_in_one_msearch(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    request = SearchRequest(
+        query=" screening ",
+        language="en",
+        filters=FILTERED,
+        page=2,
+        page_size=10,
+        query_vector=query_vector(),
+    )
+    words = words_only_body(fake, url, request)
+
+    response = make_engine(url).search(request)
+
+    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
+    headers, (page, counts) = sent.body[::2], sent.body[1::2]
+    assert headers == [{}, {}]  # both search the alias in the path
+    knn = {
+        "field": "passages.vector",
+        "query_vector": UNIT,
+        "k": 100,
+        "num_candidates": 200,
+        "filter": KIND_AND_TOPIC,
+        "similarity": 0.82,  # dot_product's raw similarity: the cosine itself
+    }
+    assert page["retriever"] == {
+        "rrf": {
+            "retrievers": [
+                {
+                    "standard": {
+                        "query": words["query"],
+                        "filter": KIND_AND_TOPIC,  # the same filters in both retrievers
+                        "collapse": {"field": "translation_key"},
+                    }
+                },
+                {"knn": knn},
+            ],
+            "rank_constant": 60,
+            "rank_window_size": 100,
+        }
+    }
+    assert words["post_filter"] == {"bool": {"filter": KIND_AND_TOPIC}}
+    assert (page["from"], page["size"]) == (10, 10)
+    assert page["from"] + page["size"] <= page["retriever"]["rrf"]["rank_window_size"]
+    assert page["highlight"] == words["highlight"]
+    assert page["collapse"] == words["collapse"]
+    assert page["_source"] == words["_source"]
+    # Not allowed beside a retriever, or not meaningful for an rrf page.
+    assert not {"query", "knn", "sort", "post_filter", "aggs", "suggest"} & set(page)
+    # The counts: today's body without hits, plus the kNN's top k in the union.
+    assert counts["size"] == 0
+    assert counts["knn"] == knn
+    for key in ("query", "post_filter", "aggs", "suggest", "track_total_hits"):
+        assert counts[key] == words[key]
+    assert not {"from", "sort", "highlight", "collapse"} & set(counts)
+    # Hits from the fused page, in its order; total and facets from the counts.
+    assert [hit.id for hit in response.hits] == ["page-1", "page-7"]
+    assert response.hits[0].snippet == "Drive-through <mark>screening</mark> &lt;fast&gt;"
+    assert response.hits[1].snippet == "Thermal cameras"  # no words matched: its summary
+    assert response.total == 5
+    assert [(f.value, f.count) for f in response.facets["kind"]] == [("policy", 1)]
+    assert response.took_ms == 12.0
+
+
+def test_date_order_is_one_search_of_the_union_of_words_and_meaning(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    request = SearchRequest(
+        query="screening", filters=FILTERED, sort="date", query_vector=query_vector()
+    )
+    words = words_only_body(fake, url, request)
+
+    response = make_engine(url).search(request)
+
+    assert not fake.sent("POST", r"/cac-knowledge/_msearch")
+    body = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
+    # Exactly today's body (query, post_filter, date sort, collapse, facets) and the kNN.
+    assert {key: value for key, value in body.items() if key != "knn"} == words
+    assert body["knn"]["filter"] == KIND_AND_TOPIC
+    assert body["knn"]["field"] == "passages.vector"
+    assert body["sort"] == [
+        {"date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}}
+    ]
+    assert response.total == 1
+
+
+@pytest.mark.parametrize(
+    ("index_model", "logged"),
+    [
+        ("older-model@0", "the index holds vectors of older-model@0, the query's are of test"),
+        (None, "the index holds vectors of no model, the query's are of test-model@1"),
+    ],
+)
+def test_words_only_when_the_index_holds_no_vectors_of_the_querys_model(
+    fake_es, caplog, index_model, logged
+):
+    fake, url = fake_es
+    hybrid_routes(fake, model=index_model)
+    request = SearchRequest(query="screening", filters=FILTERED, query_vector=query_vector())
+    words = words_only_body(fake, url, request)
+
+    make_engine(url).search(request)
+
+    assert not fake.sent("POST", r"/cac-knowledge/_msearch")
+    assert fake.sent("POST", r"/cac-knowledge/_search")[-1].body == words
+    assert "Searching by words only" in caplog.text
+    assert logged in caplog.text
+
+
+def test_words_only_for_a_browse_or_without_a_query_vector(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    engine = make_engine(url)
+
+    engine.search(SearchRequest(query="", query_vector=query_vector()))
+    engine.search(SearchRequest(query="screening"))
+
+    assert not fake.sent("POST", r"/cac-knowledge/_msearch")
+    assert not fake.sent("GET", r"/cac-knowledge/_mapping")
+    assert all("knn" not in r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+
+
+def test_the_index_model_is_read_from_its_mapping_and_kept_for_a_while(fake_es, monkeypatch):
+    from search.engines.elasticsearch import engine as engine_module
+
+    fake, url = fake_es
+    hybrid_routes(fake)
+    engine = make_engine(url)
+    request = SearchRequest(query="screening", query_vector=query_vector())
+
+    engine.search(request)
+    engine.search(request)
+    assert len(fake.sent("GET", r"/cac-knowledge/_mapping")) == 1
+    (lookup,) = fake.sent("GET", r"/cac-knowledge/_mapping")
+    assert lookup.query["filter_path"] == ["*.mappings._meta"]
+
+    monkeypatch.setattr(engine_module, "VECTOR_MODEL_TTL_SECONDS", 0.0)
+    engine.search(request)
+    assert len(fake.sent("GET", r"/cac-knowledge/_mapping")) == 2
+    assert len(fake.sent("POST", r"/cac-knowledge/_msearch")) == 3
+
+
+def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_line(
+    fake_es, caplog
+):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    # rrf needs an Enterprise license (RRFRankPlugin): refused, the counts search answered.
+    license_error = {
+        "error": {
+            "type": "security_exception",
+            "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
+        },
+        "status": 403,
+    }
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_msearch",
+        (200, {"took": 3, "responses": [license_error, counts_response(5)]}),
+    )
+    engine = make_engine(url)
+    request = SearchRequest(query="screening", query_vector=query_vector())
+    words = words_only_body(fake, url, request)
+
+    response = engine.search(request)
+    engine.search(request)
+
+    assert len(fake.sent("POST", r"/cac-knowledge/_msearch")) == 1  # not tried again at once
+    assert [r.body for r in fake.sent("POST", r"/cac-knowledge/_search")[-2:]] == [words, words]
+    assert [hit.id for hit in response.hits] == ["page-1"]  # today's answer
+    assert "Searching by words only for 300 s" in caplog.text
+    assert "non-compliant for [Reciprocal Rank Fusion (RRF)]" in caplog.text
+
+
+def test_a_page_beyond_the_result_window_asks_only_for_the_counts(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    fake.on("POST", r"/cac-knowledge/_search", (200, counts_response(5)))
+
+    response = make_engine(url).search(
+        SearchRequest(query="screening", page=300, page_size=50, query_vector=query_vector())
+    )
+
+    assert not fake.sent("POST", r"/cac-knowledge/_msearch")
+    (counts,) = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    assert counts["size"] == 0 and "knn" in counts
+    assert (response.total, response.hits) == (5, [])
+
+
+def test_the_window_and_k_grow_with_the_page_and_no_threshold_is_sent_without_one(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    engine = make_engine(url)
+
+    engine.search(
+        SearchRequest(query="a", page=6, page_size=20, query_vector=query_vector(min_similarity=-1))
+    )
+    engine.search(
+        SearchRequest(
+            query="a",
+            page=6,
+            page_size=20,
+            collapse_translations=False,
+            query_vector=query_vector(),
+        )
+    )
+
+    collapsed, flat = (r.body[1] for r in fake.sent("POST", r"/cac-knowledge/_msearch"))
+    # Collapsed: twice the page end and ten more, as the embedded engine reads its ranking.
+    assert collapsed["retriever"]["rrf"]["rank_window_size"] == 250
+    knn = collapsed["retriever"]["rrf"]["retrievers"][1]["knn"]
+    assert (knn["k"], knn["num_candidates"]) == (250, 500)
+    assert "similarity" not in knn and "filter" not in knn
+    assert flat["retriever"]["rrf"]["rank_window_size"] == 120
+    assert "collapse" not in flat
+    assert "collapse" not in flat["retriever"]["rrf"]["retrievers"][0]["standard"]
+
+
+def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    missing = {
+        "error": {"type": "index_not_found_exception", "reason": "no such index [cac-knowledge]"},
+        "status": 404,
+    }
+    fake.on("POST", r"/cac-knowledge/_msearch", (200, {"took": 1, "responses": [missing, missing]}))
+
+    response = make_engine(url).search(
+        SearchRequest(query="screening", query_vector=query_vector())
+    )
+
+    assert (response.total, response.hits) == (0, [])

@@ -4,6 +4,10 @@ Documents are pages and topic areas alike: nothing here depends on the id's form
 The cluster's layout (template, aliases, synonyms set) and every write are lifecycle.py's; the
 request bodies are bodies.py's and the parsing of responses is responses.py's.
 
+Search by meaning (passage vectors, hybrid.py and vectors.py) joins a search when the request
+carries a query vector of the model the live index holds vectors of; otherwise, and whenever
+that search fails, the search goes by words only, as before.
+
 Written against the Elasticsearch 9 reference and tested by the requests it sends
 (tests/search/test_elasticsearch_requests.py): no cluster runs on the development machines.
 """
@@ -11,6 +15,7 @@ Written against the Elasticsearch 9 reference and tested by the requests it send
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -19,6 +24,8 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from search.engines.base import (
     DocumentVectors,
     EngineHealth,
+    EngineUnavailable,
+    QueryVector,
     SearchDocument,
     SearchEngine,
     SearchHit,
@@ -36,9 +43,18 @@ from search.engines.elasticsearch.bodies import (
     translations_body,
     versions_page_body,
 )
+from search.engines.elasticsearch.hybrid import (
+    counts_body,
+    page_body,
+    union_body,
+)
 from search.engines.elasticsearch.lifecycle import BULK_CHUNK_SIZE, IndexLifecycle, call
 from search.engines.elasticsearch.mapping import DEFAULT_PREFIX
-from search.engines.elasticsearch.responses import hit_from, parse_search_response
+from search.engines.elasticsearch.responses import (
+    hit_from,
+    parse_fused_response,
+    parse_search_response,
+)
 from search.engines.elasticsearch.vectors import (
     VECTOR_FINGERPRINT,
     VECTOR_MODEL,
@@ -51,6 +67,12 @@ logger = logging.getLogger(__name__)
 # Statuses worth another try: overloaded (429) or briefly unavailable (502-504).
 RETRY_ON_STATUS = (429, 502, 503, 504)
 HEALTH_TIMEOUT_SECONDS = 2
+# How long the live index's vector model is trusted before it is read again (a rebuild in another
+# process may swap in an index of another model).
+VECTOR_MODEL_TTL_SECONDS = 60.0
+# After a failed search by meaning (an unlicensed rrf retriever, an index swapped meanwhile),
+# searches go by words only for this long before trying again.
+HYBRID_RETRY_SECONDS = 300.0
 
 # `vector_space` default: the configured embedder's (search.semantic.embedders).
 FROM_SETTINGS: Any = object()
@@ -91,6 +113,8 @@ class ElasticsearchEngine(SearchEngine):
         self.client = client
         self.alias = prefix
         self._vector_space = vector_space
+        self._live_model: tuple[float, str | None] | None = None  # (read at, model)
+        self._hybrid_paused_until = 0.0
         self.lifecycle = IndexLifecycle(
             client,
             prefix,
@@ -127,7 +151,10 @@ class ElasticsearchEngine(SearchEngine):
     def rebuild(
         self, documents: Iterable[SearchDocument], vectors_for: VectorLookup | None = None
     ) -> int:
-        return self.lifecycle.rebuild(documents, vectors_for)
+        try:
+            return self.lifecycle.rebuild(documents, vectors_for)
+        finally:
+            self._live_model = None  # the live index may be of another model now
 
     def index_vectors(self, items: Iterable[DocumentVectors]) -> None:
         self.lifecycle.index_vectors(items)
@@ -212,10 +239,110 @@ class ElasticsearchEngine(SearchEngine):
     def _search_page(self, request: SearchRequest) -> SearchResponse:
         if self.lifecycle.live_synonyms:
             self.lifecycle.sync_synonyms()
+        query_vector = self._usable_query_vector(request)
+        if query_vector is not None:
+            try:
+                return self._hybrid_page(request, query_vector)
+            except EngineUnavailable as error:
+                # Words still answer: the same search without the meaning, and the next ones
+                # too for a while, rather than a failed request before each.
+                logger.warning(
+                    "Searching by words only for %d s: the search by meaning failed: %s",
+                    HYBRID_RETRY_SECONDS,
+                    error,
+                )
+                self._hybrid_paused_until = time.monotonic() + HYBRID_RETRY_SECONDS
+                self._live_model = None
         response = self._search(search_body(request))
         if response is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
         return parse_search_response(response, request)
+
+    def _usable_query_vector(self, request: SearchRequest) -> QueryVector | None:
+        """The request's query vector when the live index holds vectors of its model and there
+        are words to search for (a browse has no meaning to match, as in the embedded engine);
+        else None, with a log line when the index's vectors are of another model or absent."""
+        wanted = request.query_vector
+        if wanted is None or not " ".join(request.query.split()):
+            return None
+        if time.monotonic() < self._hybrid_paused_until:
+            return None
+        model = self._live_vector_model()
+        if model != wanted.model_key:
+            logger.warning(
+                "Searching by words only: the index holds vectors of %s, the query's are of %s "
+                "(run `manage.py search_rebuild`, then `search_rebuild --embeddings`)",
+                model or "no model",
+                wanted.model_key,
+            )
+            return None
+        return wanted
+
+    def _live_vector_model(self) -> str | None:
+        """The vector model of the index behind the alias (its mapping's _meta), re-read every
+        VECTOR_MODEL_TTL_SECONDS. None: no index, no vectors, or indices of several models."""
+        now = time.monotonic()
+        if self._live_model is not None and now - self._live_model[0] < VECTOR_MODEL_TTL_SECONDS:
+            return self._live_model[1]
+        try:
+            models = set(self.lifecycle.vector_models([self.alias]).values())
+        except EngineUnavailable as error:
+            logger.warning("Could not read the index's vector model: %s", error)
+            models = set()
+        model = next(iter(models)) if len(models) == 1 else None
+        self._live_model = (now, model)
+        return model
+
+    def _hybrid_page(self, request: SearchRequest, query_vector: QueryVector) -> SearchResponse:
+        """Words and meaning (hybrid.py): in date order one search of their union; in relevance
+        order the fused page and the union's counts, in one _msearch."""
+        if request.sort == "date":
+            response = self._search(union_body(request, query_vector))
+        else:
+            page = page_body(request, query_vector)
+            counts = counts_body(request, query_vector)
+            if page is None:  # beyond the result window: no hits, the counts still
+                response = self._search(counts)
+            else:
+                found = self._msearch([page, counts])
+                if found is None:
+                    return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+                (page_response, counts_response), took = found
+                return parse_fused_response(page_response, counts_response, request, took)
+        if response is None:
+            return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+        return parse_search_response(response, request)
+
+    def _msearch(self, bodies: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float] | None:
+        """The responses to these searches of the alias, sent as one _msearch, and its took.
+
+        Multi search API: NDJSON of header and body lines; an empty header searches the index in
+        the path. Each search answers or fails on its own ("responses" holds either a search
+        response or an "error" with its "status"): any failure raises EngineUnavailable here,
+        except an index missing behind the alias (None, as _search).
+        """
+        searches: list[dict[str, Any]] = []
+        for body in bodies:
+            searches.extend(({}, body))
+        response = call(
+            self.client.options(ignore_status=404).msearch, index=self.alias, searches=searches
+        )
+        if response.meta.status == 404:
+            return None
+        items = response.body.get("responses", [])
+        for item in items:
+            error = item.get("error")
+            if error is None:
+                continue
+            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                return None
+            reason = error.get("reason", error) if isinstance(error, dict) else error
+            raise EngineUnavailable(
+                f"Elasticsearch refused a search ({item.get('status')}): {reason}"
+            )
+        if len(items) != len(bodies):
+            raise EngineUnavailable(f"_msearch answered {len(items)} of {len(bodies)} searches")
+        return items, float(response.body.get("took", 0))
 
     def _translations(self, request: SearchRequest, groups: list[str]) -> list[SearchHit]:
         """One look-up by group and locale (within the request's filters). Groups whose

@@ -1,0 +1,169 @@
+"""Search by words and meaning: the request bodies, and the response they make together.
+
+The semantics are the embedded engine's (search/engines/embedded/engine.py, `_search_page`):
+the semantic matches are the documents whose best passage is nearest the query vector, at least
+`min_similarity`, within the request's facet filters; the matched set (total, facets, date
+order) is the union of the words' matches and those; relevance is reciprocal rank fusion of the
+two rankings (search.engines.fusion).
+
+Relevance order takes two searches, sent together in one _msearch:
+- the page: an `rrf` retriever over a `standard` retriever (the words' query) and a `knn`
+  retriever on `passages.vector`, both within the facet filters;
+- the counts: the words' query and a top-level `knn` (their union), with today's post_filter,
+  facet aggregations and spelling suggester, and no hits.
+Why two: the facets show, for each facet, the counts under every filter but its own (bodies.py).
+Within an rrf retriever that cannot be had: its aggregations "operate on the complete result set
+from all sub-retrievers" (reciprocal-rank-fusion.md, "Aggregations in RRF"), so the filters must
+sit in the sub-retrievers for the fused window to hold only filtered documents, and the
+aggregations then see only fully filtered documents. A top-level post_filter instead would fuse
+(and cut to rank_window_size) documents outside the filters, and the kNN's top k would be
+filtered after the fact. The counts search keeps today's facets exactly for the words, and adds
+the kNN's top k within all filters (a documented disjunction: "The knn and query matches are
+combined through a disjunction ... aggregations are calculated on the combined set", knn.md,
+"Combine approximate kNN with other features").
+
+Date order is one search: that same union, sorted by date_order, with today's collapse and
+highlight (top-level knn accepts both; collapse only sees the kNN's final top k, as
+elastic/elasticsearch#153289 describes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.engines.base import QueryVector, SearchRequest
+from search.engines.elasticsearch.bodies import (
+    HIGHLIGHT,
+    HIT_SOURCE,
+    MAX_RESULT_WINDOW,
+    MAX_TRANSLATIONS,
+    filter_clauses,
+    search_body,
+    text_query,
+)
+from search.engines.elasticsearch.vectors import VECTOR_FIELD, rounded
+from search.engines.fusion import FUSION_DEPTH, RRF_K
+
+# kNN search: "num_candidates ... cannot exceed 10,000" and k may not exceed num_candidates
+# (knn-retriever.md, query-dsl-knn-query.md).
+MAX_NUM_CANDIDATES = 10_000
+# Candidates per shard for each of the k nearest: more finds the true nearest more often, at a
+# cost (knn.md, "Tune approximate kNN for speed or accuracy"; the default is 1.5).
+NUM_CANDIDATES_PER_K = 2
+# A similarity at or below this is no threshold at all (dot products of unit vectors >= -1).
+NO_THRESHOLD = -1.0
+
+
+def fusion_depth(request: SearchRequest) -> int:
+    """How deep each ranking is read: the k nearest documents, and the rrf rank_window_size.
+
+    At least FUSION_DEPTH, and deeper for a page further down, as the embedded engine reads.
+    The fused ranking is cut to rank_window_size documents before collapsing, and "from + size
+    > rank_window_size" returns nothing (reciprocal-rank-fusion.md, "Pagination in RRF"); when
+    translations collapse into groups the window holds twice the page end and ten more, as
+    the embedded engine reads its collapsed ranking.
+    """
+    end = request.page * request.page_size
+    depth = max(FUSION_DEPTH, end * 2 + 10 if request.collapse_translations else end)
+    return min(depth, MAX_RESULT_WINDOW)
+
+
+def knn_search(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any]:
+    """The kNN search on passage vectors: a top-level `knn` section or a `knn` retriever (the
+    retriever takes the same parameters, knn-retriever.md).
+
+    Over a nested vector field it returns documents, each scored by its nearest passage
+    (knn.md, "Nested kNN search"). `filter` holds the facet filters and is a pre-filter, "applied
+    during the approximate kNN search to ensure that k matching documents are returned"
+    (knn.md, "Filtered kNN search"). `similarity` is the minimum "raw similarity ... Not the
+    document score" (knn-retriever.md): for `dot_product` of unit vectors that is the cosine
+    itself, the scale of Embedder.min_similarity (the _score would be (1 + cosine) / 2, and
+    only filtering on _score would need the documented "(2 * _score) - 1").
+    """
+    k = fusion_depth(request)
+    knn: dict[str, Any] = {
+        "field": VECTOR_FIELD,
+        "query_vector": rounded(query_vector.vector),
+        "k": k,
+        "num_candidates": min(MAX_NUM_CANDIDATES, k * NUM_CANDIDATES_PER_K),
+    }
+    filters = list(filter_clauses(request).values())
+    if filters:
+        knn["filter"] = filters
+    if query_vector.min_similarity > NO_THRESHOLD:
+        knn["similarity"] = float(query_vector.min_similarity)
+    return knn
+
+
+def union_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any]:
+    """Today's body (bodies.search_body) with the kNN's top k added to what matches.
+
+    For sort=date this is the whole search. Top-level `knn` with `query`: a disjunction, and
+    aggregations run on the combined set (knn.md); post_filter, collapse and highlight stay
+    as today, and date_order sorts the union.
+    """
+    return {**search_body(request), "knn": knn_search(request, query_vector)}
+
+
+def counts_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any]:
+    """The union's total, facets and spelling suggestion, without hits."""
+    body = union_body(request, query_vector)
+    for key in ("from", "sort", "highlight", "collapse", "_source"):
+        body.pop(key, None)
+    body["size"] = 0
+    return body
+
+
+def page_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any] | None:
+    """The requested page in relevance order: RRF of the words' and the meaning's rankings.
+
+    reciprocal-rank-fusion.md and rrf-retriever.md: `rank_constant` is the k of the RRF formula
+    (fusion.RRF_K); `rank_window_size` is how many documents each retriever contributes and
+    must be at least `size`; `from + size` beyond it returns nothing; sort, rescore and scroll
+    are not supported, nor, at the top level with a retriever, query, knn, sort,
+    search_after, terminate_after, min_score or rescore (SearchSourceBuilder.validate).
+    Highlighting and collapse are supported; highlights come from the sub-retrievers' text
+    queries (a semantic-only hit has none: its snippet is its summary). Each document has one
+    rank per retriever, so with collapsing the words' retriever collapses on the translation
+    group too: its ranking then counts each group once, as the embedded engine's fusion does.
+    Retriever weights (9.2+) are left out: fusion.LEXICAL_WEIGHT and SEMANTIC_WEIGHT are 1.
+
+    None when the page lies beyond index.max_result_window (the counts still come back).
+    """
+    page, size = request.page, request.page_size
+    if page * size > MAX_RESULT_WINDOW:
+        return None
+    filters = list(filter_clauses(request).values())
+    standard: dict[str, Any] = {"query": text_query(request)}
+    if filters:
+        standard["filter"] = filters
+    if request.collapse_translations:
+        standard["collapse"] = {"field": "translation_key"}
+    body: dict[str, Any] = {
+        "retriever": {
+            "rrf": {
+                "retrievers": [
+                    {"standard": standard},
+                    {"knn": knn_search(request, query_vector)},
+                ],
+                "rank_constant": RRF_K,
+                "rank_window_size": fusion_depth(request),
+            }
+        },
+        "from": (page - 1) * size,
+        "size": size,
+        "track_total_hits": False,  # the counts search has the total
+        "_source": HIT_SOURCE,
+        "highlight": HIGHLIGHT,
+    }
+    if request.collapse_translations:
+        body["collapse"] = {
+            "field": "translation_key",
+            "inner_hits": {
+                "name": "translations",
+                "size": MAX_TRANSLATIONS,
+                "_source": HIT_SOURCE,
+                "highlight": HIGHLIGHT,
+            },
+        }
+    return body
