@@ -2025,3 +2025,42 @@ def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
     )
 
     assert (response.total, response.hits) == (0, [])
+
+
+# --- Related pages by meaning ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "stored",
+    [
+        # The fields option: one object per passage, the vector as one value ([[...]]).
+        {"fields": {"passages": [{"vector": [UNIT]}, {"vector": [[1.0, 0.0, 0.0, 0.0]]}]}},
+        # A _source that carries the vectors (before 9.2's exclude_source_vectors).
+        {"_source": {"passages": [{"vector": UNIT}, {"vector": [1.0, 0.0, 0.0, 0.0]}]}},
+    ],
+)
+def test_related_pages_are_nearest_the_pages_first_passage_never_its_translations(fake_es, stored):
+    fake, url = fake_es
+    own = {"_index": LIVE_INDEX, "_id": "page-1", "_score": 1.0, **stored}
+    own["_source"] = {"translation_key": "tk-1", "locale": "en", **own.get("_source", {})}
+    near = semantic_only_hit()
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_search",
+        (200, {"took": 1, "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [own]}}),
+        (200, {"took": 2, "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [near]}}),
+    )
+
+    related = make_engine(url).more_like_this("page-1", limit=3)
+
+    lookup, similar = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    assert lookup["fields"] == ["passages.vector"]
+    assert similar["knn"] == {
+        "field": "passages.vector",
+        "query_vector": UNIT,
+        "k": 22,
+        "num_candidates": 44,
+        "filter": [{"bool": {"must_not": [{"term": {"translation_key": "tk-1"}}]}}],
+    }
+    assert similar["collapse"] == {"field": "translation_key"}
+    assert similar["size"] == 3
+    assert "query" not in similar  # a query beside knn would add its own matches
+    assert [hit.id for hit in related] == ["page-7"]

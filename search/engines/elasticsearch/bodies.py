@@ -272,10 +272,13 @@ def suggest_body(text: str, language: str, limit: int) -> dict[str, Any]:
 
 
 def own_document_body(document_id: str) -> dict[str, Any]:
-    """The look-up of one document's group and locale, before finding what is like it."""
+    """The look-up of one document's group, locale and passage vectors (vectors.py,
+    first_passage_vector), before finding what is like it. On an index without vectors the
+    field matches nothing and no `fields` come back."""
     return {
         "size": 1,
         "_source": ["translation_key", "locale"],
+        "fields": ["passages.vector"],
         "query": {"ids": {"values": [document_id]}},
     }
 

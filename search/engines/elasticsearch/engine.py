@@ -45,6 +45,7 @@ from search.engines.elasticsearch.bodies import (
 )
 from search.engines.elasticsearch.hybrid import (
     counts_body,
+    more_like_this_knn_body,
     page_body,
     union_body,
 )
@@ -60,6 +61,7 @@ from search.engines.elasticsearch.vectors import (
     VECTOR_MODEL,
     VectorSpace,
     configured_vector_space,
+    first_passage_vector,
 )
 
 logger = logging.getLogger(__name__)
@@ -377,5 +379,12 @@ class ElasticsearchEngine(SearchEngine):
         if own is None or not own["hits"]["hits"]:
             return []
         own_hit = own["hits"]["hits"][0]
-        response = self._search(more_like_this_body(own_hit, limit)) or {"hits": {"hits": []}}
+        # By meaning when the page has passage vectors (its first: title and summary), else by
+        # its distinctive words.
+        vector = first_passage_vector(own_hit)
+        if vector is not None:
+            body = more_like_this_knn_body(own_hit, vector, limit)
+        else:
+            body = more_like_this_body(own_hit, limit)
+        response = self._search(body) or {"hits": {"hits": []}}
         return [hit_from(h) for h in response["hits"]["hits"]][:limit]

@@ -167,3 +167,32 @@ def page_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, An
             },
         }
     return body
+
+
+def more_like_this_knn_body(
+    own_hit: dict[str, Any], vector: list[float], limit: int
+) -> dict[str, Any]:
+    """Documents whose passages are nearest the page's first passage (its title and summary),
+    never the page itself nor its translations (a pre-filter), one per translation group."""
+    source = own_hit.get("_source", {})
+    k = min(limit * 4 + 10, MAX_NUM_CANDIDATES)
+    return {
+        "size": limit,
+        "_source": HIT_SOURCE,
+        "knn": {
+            "field": VECTOR_FIELD,
+            "query_vector": vector,
+            "k": k,
+            "num_candidates": min(MAX_NUM_CANDIDATES, k * NUM_CANDIDATES_PER_K),
+            "filter": [
+                {
+                    "bool": {
+                        "must_not": [
+                            {"term": {"translation_key": source.get("translation_key", "")}}
+                        ]
+                    }
+                }
+            ],
+        },
+        "collapse": {"field": "translation_key"},
+    }

@@ -162,6 +162,30 @@ def missing_document(item: dict[str, Any]) -> bool:
     return item.get("status") == 404 and error.get("type") == "document_missing_exception"
 
 
+def first_passage_vector(hit: dict[str, Any]) -> list[float] | None:
+    """The first passage's vector of a hit fetched with `fields: ["passages.vector"]`.
+
+    The fields option returns a nested field as a list of objects, one per passage
+    (retrieve-selected-fields.md; the 9.2 REST tests of `_source.exclude_vectors` read
+    `fields.<nested>.0.vector`). From 9.2 vectors are left out of _source in responses
+    (dense-vector.md, index.mapping.exclude_source_vectors), and `_source.exclude_vectors` is
+    an unknown key before 9.1, so the fields option is what works on every 9.x. A _source
+    that carries the vectors is read too.
+    """
+    passages = (hit.get("fields") or {}).get(PASSAGES) or (hit.get("_source") or {}).get(PASSAGES)
+    if not passages or not isinstance(passages, list):
+        return None
+    vector = passages[0].get("vector") if isinstance(passages[0], dict) else None
+    # The fields option returns every field's values as a list, and dense_vector's value
+    # fetcher (an ArraySourceValueFetcher) returns the whole vector as one value: [[...]].
+    # _source holds the vector itself: [...].
+    if vector and isinstance(vector[0], list):
+        vector = vector[0]
+    if not vector:
+        return None
+    return [float(value) for value in vector]
+
+
 def batches(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(values)
     while batch := list(islice(iterator, size)):
