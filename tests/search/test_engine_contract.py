@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.http import QueryDict
@@ -25,6 +26,8 @@ from search.engines.base import (
     FACET_FIELDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    DocumentVectors,
+    QueryVector,
     SearchDocument,
     SearchRequest,
 )
@@ -38,6 +41,8 @@ from search.engines.common import (
     shorten,
 )
 from search.engines.elasticsearch import ElasticsearchEngine, document_source
+from search.engines.elasticsearch.vectors import VectorSpace
+from search.engines.fusion import FUSION_DEPTH, RRF_K
 from search.models import SynonymGroup
 from search.service import invalid_api_parameters, parse_search_request
 from tests.search.elasticsearch_fake import (
@@ -51,13 +56,13 @@ from tests.search.elasticsearch_fake import (
 pytestmark = pytest.mark.django_db
 
 
-def make_engine(name: str, tmp_path):
+def make_engine(name: str, tmp_path, **options):
     if name == "embedded":
         from search.engines.embedded import EmbeddedEngine
 
         return EmbeddedEngine(tmp_path / "index")
     return ElasticsearchEngine(
-        settings.ELASTICSEARCH_URL, prefix=f"cac-contract-{uuid.uuid4().hex[:8]}"
+        settings.ELASTICSEARCH_URL, prefix=f"cac-contract-{uuid.uuid4().hex[:8]}", **options
     )
 
 
@@ -815,3 +820,141 @@ def test_elasticsearch_requests_ask_for_the_shared_facet_buckets_and_order(
     ]
     assert [f.value for f in facets["year"]] == ["2019", "2021"]
     assert len(facets["topic"]) == FACET_BUCKETS
+
+
+# Search by meaning: the union of words and meaning, fused by rank ------------------------------
+# Four dimensions of a made-up model: each engine is told which model its index holds.
+CONTRACT_MODEL = "contract-model@1"
+QUERY = [1.0, 0.0, 0.0, 0.0]
+NEAR = [0.8, 0.6, 0.0, 0.0]  # cosine 0.8 with QUERY
+FAR = [0.0, 0.0, 1.0, 0.0]  # cosine 0
+THRESHOLD = 0.5
+
+
+@pytest.fixture(params=REACHABLE_ENGINES)
+def semantic_engine(request, tmp_path):
+    return make_engine(request.param, tmp_path, vector_space=VectorSpace(CONTRACT_MODEL, 4))
+
+
+def with_vectors(document: SearchDocument, *rows: list[float], model: str = CONTRACT_MODEL):
+    return DocumentVectors(document, model, np.array(rows, dtype=np.float32))
+
+
+def by_meaning(query: str, model: str = CONTRACT_MODEL, **request) -> SearchRequest:
+    vector = QueryVector(model, np.array(QUERY, dtype=np.float32), THRESHOLD)
+    return SearchRequest(query=query, query_vector=vector, **request)
+
+
+def meaning_corpus(engine) -> None:
+    """page-1 matches "masks" by its words only; page-2 by meaning only (its second passage,
+    its best); page-3 by neither (below the threshold)."""
+    documents = [
+        doc(1, body="Masks for every commuter", started=date(2020, 3, 1)),
+        doc(
+            2,
+            body="Cloth worn over the nose at stations",
+            started=date(2021, 5, 1),
+            kind="technology",
+        ),
+        doc(3, body="Parks reopened", started=date(2022, 1, 1)),
+    ]
+    engine.index(documents)
+    engine.index_vectors(
+        [
+            with_vectors(documents[0], FAR),
+            with_vectors(documents[1], FAR, NEAR),
+            with_vectors(documents[2], FAR, [0.4, 0.0, 0.0, 0.916515]),  # cosine 0.4
+        ]
+    )
+
+
+def test_a_page_that_matches_only_by_meaning_joins_the_words_matches(semantic_engine):
+    meaning_corpus(semantic_engine)
+
+    response = semantic_engine.search(by_meaning("masks"))
+
+    # Each first in one ranking: fused ties keep the words' ranking first.
+    assert [hit.id for hit in response.hits] == ["page-1", "page-2"]
+    assert response.total == 2
+    assert {f.value: f.count for f in response.facets["kind"]} == {"policy": 1, "technology": 1}
+    by_date = semantic_engine.search(by_meaning("masks", sort="date"))
+    assert [hit.id for hit in by_date.hits] == ["page-2", "page-1"]
+    kind = semantic_engine.search(by_meaning("masks", filters={"kind": ("policy",)}))
+    assert [hit.id for hit in kind.hits] == ["page-1"]  # the meaning within the filters too
+
+
+def test_vectors_of_another_model_leave_the_search_to_words(semantic_engine, caplog):
+    meaning_corpus(semantic_engine)
+
+    response = semantic_engine.search(by_meaning("masks", model="another-model@2"))
+
+    assert [hit.id for hit in response.hits] == ["page-1"]
+    assert "Searching by words only" in caplog.text
+
+
+def test_vectors_are_kept_with_their_fingerprint_and_never_create_a_document(semantic_engine):
+    kept, unknown = doc(1, body="masks"), doc(9, body="never indexed")
+    semantic_engine.index([kept])
+
+    semantic_engine.index_vectors([with_vectors(kept, NEAR), with_vectors(unknown, NEAR)])
+
+    assert semantic_engine.indexed_vector_versions() == {
+        "page-1": f"{CONTRACT_MODEL}/{kept.fingerprint}"
+    }
+    assert semantic_engine.count() == 1
+
+
+def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fake_es, caplog):
+    fake, url = fake_es
+    fake.on(
+        "GET",
+        r"/cac-knowledge/_mapping",
+        (200, {LIVE_INDEX: {"mappings": {"_meta": {"vector_model": CONTRACT_MODEL}}}}),
+    )
+    page = {**search_response([]), "status": 200}
+    fake.on("POST", r"/cac-knowledge/_msearch", (200, {"took": 1, "responses": [page, page]}))
+    fake.on("POST", r"/cac-knowledge/_search", (200, search_response([])))
+    engine = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
+
+    engine.search(by_meaning("masks", filters={"kind": ("policy",)}))
+    engine.search(by_meaning("masks", sort="date"))
+    engine.search(by_meaning("masks", model="another-model@2"))
+
+    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
+    fused, counts = sent.body[1], sent.body[3]
+    rrf = fused["retriever"]["rrf"]
+    # The fusion's constant and depth, the threshold on the cosine, the filters on both sides.
+    assert rrf["rank_constant"] == RRF_K
+    assert rrf["rank_window_size"] >= FUSION_DEPTH
+    standard, knn = rrf["retrievers"][0]["standard"], rrf["retrievers"][1]["knn"]
+    assert knn["k"] >= FUSION_DEPTH and knn["similarity"] == THRESHOLD
+    assert standard["filter"] == knn["filter"] == [{"terms": {"kind": ["policy"]}}]
+    # The union is what is counted, and in date order what is listed.
+    assert counts["knn"] == knn and "query" in counts
+    by_date, words_only = sent_searches(fake)
+    assert "knn" in by_date and by_date["sort"][0] == {
+        "date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}
+    }
+    assert "knn" not in words_only
+    assert "Searching by words only" in caplog.text
+
+
+def test_elasticsearch_requests_keep_vectors_with_their_fingerprint_never_creating(fake_es):
+    fake, url = fake_es
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
+    fake.on(
+        "GET",
+        r"/[^/]+/_mapping",
+        (200, {LIVE_INDEX: {"mappings": {"_meta": {"vector_model": CONTRACT_MODEL}}}}),
+    )
+    fake.on("PUT", r"/_bulk", bulk_ok)
+    fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
+    kept = doc(1, body="masks")
+    engine = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
+
+    engine.index_vectors([with_vectors(kept, NEAR)])
+
+    action, update = fake.sent("PUT", r"/_bulk")[0].body
+    assert "update" in action  # never `index` or `create`
+    assert not {"doc_as_upsert", "upsert"} & set(update)
+    assert update["doc"]["vector_fingerprint"] == f"{CONTRACT_MODEL}/{kept.fingerprint}"
