@@ -59,7 +59,7 @@ from search.engines.embedded.schema import (
 from search.engines.embedded.spelling import spelling_suggestion
 from search.engines.embedded.storage import IndexDirectory, Snapshot
 from search.engines.embedded.vectors import SemanticMatch
-from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, SEMANTIC_WEIGHT, fuse
+from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT, fuse
 from search.synonyms import synonym_groups
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ class EmbeddedEngine(SearchEngine):
         )
         self.root = self.directory.root
         self._synonyms = synonyms
+        # (lexical weight, semantic weight, k) of the rank fusion; bench/relevance.py varies them.
+        self.fusion = (LEXICAL_WEIGHT, SEMANTIC_WEIGHT, RRF_K)
 
     def _snapshot(self) -> Snapshot:
         return self.directory.snapshot()
@@ -283,11 +285,13 @@ class EmbeddedEngine(SearchEngine):
         by_key: dict[object, _Match] = {}
         for match in [*lexical_ranking, *semantic_ranking]:
             by_key.setdefault(match.key, match)  # the words' document, where they found one
+        lexical_weight, semantic_weight, k = self.fusion
         order = fuse(
             [
-                (LEXICAL_WEIGHT, [match.key for match in lexical_ranking]),
-                (SEMANTIC_WEIGHT, [match.key for match in semantic_ranking]),
-            ]
+                (lexical_weight, [match.key for match in lexical_ranking]),
+                (semantic_weight, [match.key for match in semantic_ranking]),
+            ],
+            k=k,
         )
         return matched, [by_key[key] for key in order]
 
