@@ -182,9 +182,16 @@ def ranked_keys(engine, query: Query, keys, vector, fusion: Fusion) -> list[str]
 
     engine.fusion = (fusion.lexical_weight, fusion.semantic_weight, fusion.k)
     if vector is not None and fusion.min_similarity is not None:
-        vector = dataclasses.replace(vector, min_similarity=fusion.min_similarity)
+        vector = [
+            dataclasses.replace(each, min_similarity=fusion.min_similarity) for each in vector
+        ]
     response = engine.search(
-        SearchRequest(query=query.text, language=query.language, page_size=20, query_vector=vector)
+        SearchRequest(
+            query=query.text,
+            language=query.language,
+            page_size=20,
+            query_vectors=() if vector is None else tuple(vector),
+        )
     )
     return list(dict.fromkeys(keys[hit.id] for hit in response.hits if hit.id in keys))
 
@@ -245,10 +252,8 @@ def print_table(title: str, queries, results_by_mode: dict[str, dict]) -> None:
 
 
 GRID = [
-    Fusion(1.0, semantic, k, floor)
-    for semantic, k, floor in itertools.product(
-        (0.5, 0.75, 1.0, 1.5, 2.0), (10, 30, 60), (None, 0.78, 0.80, 0.82, 0.84, 0.86)
-    )
+    Fusion(1.0, semantic, k)
+    for semantic, k in itertools.product((0.5, 0.75, 1.0, 1.5, 2.0), (10, 20, 40, 60, 100))
 ]
 
 
@@ -276,34 +281,40 @@ def main() -> None:
     options = parser.parse_args()
 
     prepare_site()
+    from search.engines.base import QueryVector
     from search.engines.selection import get_engine
     from search.semantic.embedders import embedder_from_setting
+    from search.semantic.indexing import embed_all
 
     embedders = [embedder_from_setting(name) for name in options.embedders.split(",") if name]
     index_words()
     engine = get_engine()
+    started = time.perf_counter()
+    embed_all(engine, embedders, only_missing=False)
+    print(f"Vectors of {len(embedders)} models in {time.perf_counter() - started:.1f} s")
     keys = group_keys()
     queries = load_queries()
     print(f"{len(queries)} judged queries, {len(set(keys.values()))} translation groups")
 
-    lexical = evaluate(engine, queries, keys, {}, None)
-    lexical_rankings = {q.id: ranked_keys(engine, q, keys, None, Fusion()) for q in queries}
-    semantic_rankings = {}
+    query_vectors = {}
     for embedder in embedders:
-        from search.engines.base import QueryVector
-
-        index_vectors_of(engine, embedder)
         started = time.perf_counter()
-        vectors = {
+        query_vectors[embedder.key] = {
             query.id: QueryVector(
                 embedder.key, embedder.embed_query(query.text), embedder.min_similarity
             )
             for query in queries
         }
         per_query_ms = (time.perf_counter() - started) * 1000 / len(queries)
-        print(f"\n{embedder.key}: {per_query_ms:.1f} ms per query embedding")
-        semantic_rankings[embedder.key] = {
-            q.id: ranked_keys(engine, q, keys, vectors[q.id], Fusion(0.0, 1.0)) for q in queries
+        print(f"{embedder.key}: {per_query_ms:.1f} ms per query embedding")
+
+    configurations = {embedder.key: [embedder.key] for embedder in embedders}
+    if len(embedders) > 1:
+        configurations["all models fused"] = [embedder.key for embedder in embedders]
+    lexical = evaluate(engine, queries, keys, {}, None)
+    for label, model_keys in configurations.items():
+        vectors = {
+            query.id: [query_vectors[key][query.id] for key in model_keys] for query in queries
         }
         results = {
             "lexical": lexical,
@@ -311,48 +322,10 @@ def main() -> None:
             "hybrid": evaluate(engine, queries, keys, vectors, Fusion()),
         }
         if options.folds:
-            grid = [
-                dataclasses.replace(fusion, min_similarity=None)
-                if fusion.min_similarity is not None and embedder.min_similarity < 0.5
-                else fusion
-                for fusion in GRID
-            ]
-            held_out, chosen = cross_validated(engine, queries, keys, vectors, options.folds, grid)
-            results[f"hybrid, tuned ({options.folds} folds)"] = held_out
-            print(
-                "Chosen per fold: "
-                + "; ".join(
-                    f"w={c.semantic_weight} k={c.k} floor={c.min_similarity}" for c in chosen
-                )
-            )
-        print_table(f"{embedder.key}", queries, results)
-    if len(semantic_rankings) > 1:
-        print_table(
-            "Both models and the words, fused (estimated from the three rankings)",
-            queries,
-            {
-                f"w_sem={weight} k={k}": fused_estimate(
-                    queries, lexical_rankings, semantic_rankings, weight, k
-                )
-                for weight, k in ((1.0, 60), (0.75, 30), (0.5, 10))
-            },
-        )
-
-
-def fused_estimate(queries, lexical_rankings, semantic_rankings, weight, k) -> dict:
-    from search.engines.fusion import fuse
-
-    results = {}
-    for query in queries:
-        rankings = [(1.0, lexical_rankings[query.id])]
-        rankings += [(weight, ranking[query.id]) for ranking in semantic_rankings.values()]
-        ranked = fuse(rankings, k=k)
-        results[query.id] = (
-            ndcg_at(ranked, query.judgments),
-            recall_at(ranked, query.judgments),
-            reciprocal_rank(ranked, query.judgments),
-        )
-    return results
+            held_out, chosen = cross_validated(engine, queries, keys, vectors, options.folds, GRID)
+            results[f"hybrid tuned, held out ({options.folds} folds)"] = held_out
+            print("Chosen per fold: " + "; ".join(f"w={c.semantic_weight} k={c.k}" for c in chosen))
+        print_table(label, queries, results)
 
 
 if __name__ == "__main__":
