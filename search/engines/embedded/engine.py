@@ -47,6 +47,7 @@ from search.engines.embedded.query import (
     facet_filter_clauses,
     filter_clause,
     highlight_terms,
+    relaxed_text_query,
 )
 from search.engines.embedded.schema import (
     FIELD_BOOSTS,
@@ -186,7 +187,7 @@ class EmbeddedEngine(SearchEngine):
         started = time.perf_counter()
         snapshot = self._snapshot()
         searcher = snapshot.searcher
-        units = expand_query(request.query or "", self.synonym_groups())
+        units = expand_query(request.query or "", self.synonym_groups(), request.language)
         # Text that yields no terms ("*", punctuation) matches nothing by its words; only a
         # blank query browses everything (with filters).
         browsing = not (request.query or "").strip()
@@ -198,13 +199,15 @@ class EmbeddedEngine(SearchEngine):
         )
         if not (units or browsing or semantic_ids) or not searcher.num_docs:
             return self._empty_response(started, searcher, request, units)
-        lexical = build_query(units, request.filters) if units or browsing else None
-        # What matches: the words, or the meaning (each model's best documents).
-        query = build_query(units, request.filters, also_ids=semantic_ids)
-        if semantic_ids and request.sort != "date":
-            matched, ranking = self._fused_ranking(searcher, lexical, query, semantic, request)
-        else:
+        # What matches: most of the words (minimum_should_match), or the meaning (each
+        # model's best documents).
+        query = build_query(units, request.filters, also_ids=semantic_ids, relaxed=True)
+        if request.sort == "date" or browsing:
             matched, ranking = self._ranking(searcher, query, request, needed=needed)
+        elif semantic_ids:
+            matched, ranking = self._fused_ranking(searcher, units, query, semantic, request)
+        else:
+            matched, ranking = self._lexical_ranking(searcher, units, request, needed)
         if not matched:
             return self._empty_response(started, searcher, request, units)
         total, facets = self._counts(snapshot, query, matched, request, browsing)
@@ -251,10 +254,24 @@ class EmbeddedEngine(SearchEngine):
             )
         return rankings
 
+    def _lexical_ranking(
+        self, searcher: tantivy.Searcher, units, request: SearchRequest, needed: int
+    ) -> tuple[int, list[_Match]]:
+        """Documents with all the words first, by score; then those with enough of them
+        (minimum_should_match), by score. The count is of the latter, which includes all."""
+        strict = build_query(units, request.filters)
+        matched, ranking = self._ranking(searcher, strict, request, needed=needed)
+        if relaxed_text_query(units) is None:
+            return matched, ranking
+        relaxed = build_query(units, request.filters, relaxed=True)
+        matched, relaxed_ranking = self._ranking(searcher, relaxed, request, needed=needed)
+        seen = {match.key for match in ranking}
+        return matched, ranking + [match for match in relaxed_ranking if match.key not in seen]
+
     def _fused_ranking(
         self,
         searcher: tantivy.Searcher,
-        lexical: tantivy.Query | None,
+        units,
         union: tantivy.Query,
         semantic: list[list[SemanticMatch]],
         request: SearchRequest,
@@ -264,9 +281,9 @@ class EmbeddedEngine(SearchEngine):
         ranking."""
         needed = request.page * request.page_size
         lexical_ranking: list[_Match] = []
-        if lexical is not None:
-            _count, lexical_ranking = self._ranking(
-                searcher, lexical, request, needed=max(needed, FUSION_DEPTH)
+        if units:
+            _count, lexical_ranking = self._lexical_ranking(
+                searcher, units, request, max(needed, FUSION_DEPTH)
             )
         matched = searcher.search(union, limit=1, count=True).count
         ids = list(dict.fromkeys(match.document_id for ranking in semantic for match in ranking))
@@ -418,7 +435,9 @@ class EmbeddedEngine(SearchEngine):
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=len(groups), count=False
         )
-        terms = highlight_terms(expand_query(request.query or "", self.synonym_groups()))
+        terms = highlight_terms(
+            expand_query(request.query or "", self.synonym_groups(), request.language)
+        )
         hits = []
         for _score, address in result.hits:
             document = stored_document(searcher, address)
