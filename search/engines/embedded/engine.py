@@ -12,6 +12,7 @@ result sets and an estimate within about 1% above a few hundred, as Elasticsearc
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 import math
 import os
@@ -46,6 +47,7 @@ from search.engines.embedded.query import (
     facet_filter_clauses,
     filter_clause,
     highlight_terms,
+    relaxed_text_query,
 )
 from search.engines.embedded.schema import (
     FIELD_BOOSTS,
@@ -59,7 +61,7 @@ from search.engines.embedded.schema import (
 from search.engines.embedded.spelling import spelling_suggestion
 from search.engines.embedded.storage import IndexDirectory, Snapshot
 from search.engines.embedded.vectors import SemanticMatch
-from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, SEMANTIC_WEIGHT, fuse
+from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT, fuse
 from search.synonyms import synonym_groups
 
 logger = logging.getLogger(__name__)
@@ -111,6 +113,8 @@ class EmbeddedEngine(SearchEngine):
         )
         self.root = self.directory.root
         self._synonyms = synonyms
+        # (lexical weight, semantic weight, k) of the rank fusion; bench/relevance.py varies them.
+        self.fusion = (LEXICAL_WEIGHT, SEMANTIC_WEIGHT, RRF_K)
 
     def _snapshot(self) -> Snapshot:
         return self.directory.snapshot()
@@ -144,7 +148,7 @@ class EmbeddedEngine(SearchEngine):
         indexed = {searcher.doc(address).get_first("id") for _score, address in found.hits}
         self.directory.write_vectors(items, indexed)
 
-    def indexed_vector_versions(self) -> dict[str, str]:
+    def indexed_vector_versions(self) -> dict[str, set[str]]:
         return self.directory.vectors().fingerprints()
 
     def vector_models(self) -> dict[str, int]:
@@ -183,24 +187,27 @@ class EmbeddedEngine(SearchEngine):
         started = time.perf_counter()
         snapshot = self._snapshot()
         searcher = snapshot.searcher
-        units = expand_query(request.query or "", self.synonym_groups())
+        units = expand_query(request.query or "", self.synonym_groups(), request.language)
         # Text that yields no terms ("*", punctuation) matches nothing by its words; only a
         # blank query browses everything (with filters).
         browsing = not (request.query or "").strip()
         page, page_size = request.page, request.page_size
         needed = page * page_size
         semantic = [] if browsing else self._semantic_matches(request, max(needed, FUSION_DEPTH))
-        if not (units or browsing or semantic) or not searcher.num_docs:
-            return self._empty_response(started, searcher, request, units)
-        lexical = build_query(units, request.filters) if units or browsing else None
-        # What matches: the words, or the meaning (the semantic side's best documents).
-        query = build_query(
-            units, request.filters, also_ids=[match.document_id for match in semantic]
+        semantic_ids = list(
+            dict.fromkeys(match.document_id for ranking in semantic for match in ranking)
         )
-        if semantic and request.sort != "date":
-            matched, ranking = self._fused_ranking(searcher, lexical, query, semantic, request)
-        else:
+        if not (units or browsing or semantic_ids) or not searcher.num_docs:
+            return self._empty_response(started, searcher, request, units)
+        # What matches: most of the words (minimum_should_match), or the meaning (each
+        # model's best documents).
+        query = build_query(units, request.filters, also_ids=semantic_ids, relaxed=True)
+        if request.sort == "date" or browsing:
             matched, ranking = self._ranking(searcher, query, request, needed=needed)
+        elif semantic_ids:
+            matched, ranking = self._fused_ranking(searcher, units, query, semantic, request)
+        else:
+            matched, ranking = self._lexical_ranking(searcher, units, request, needed)
         if not matched:
             return self._empty_response(started, searcher, request, units)
         total, facets = self._counts(snapshot, query, matched, request, browsing)
@@ -216,40 +223,57 @@ class EmbeddedEngine(SearchEngine):
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResponse(total=total, hits=hits, facets=facets, took_ms=took_ms)
 
-    def _semantic_matches(self, request: SearchRequest, depth: int) -> list[SemanticMatch]:
-        """The best groups by meaning, when the request carries a query vector and the index
-        holds vectors of its model; else none (words only)."""
-        wanted = request.query_vector
-        if wanted is None:
+    def _semantic_matches(self, request: SearchRequest, depth: int) -> list[list[SemanticMatch]]:
+        """For each query vector whose model's vectors the index holds, the best groups by
+        meaning; none without query vectors (words only)."""
+        if not request.query_vectors:
             return []
         try:
             vectors = self.directory.vectors()
         except Exception as error:  # words still answer
             logger.warning("Searching by words only: the vectors could not be read: %s", error)
             return []
-        if wanted.model_key not in vectors.key_counts:
-            if vectors.key_counts:
+        rankings = []
+        for wanted in request.query_vectors:
+            if wanted.model_key not in vectors.key_counts:
                 logger.warning(
-                    "Searching by words only: the index holds vectors of %s, the query's are "
-                    "of %s (run `manage.py search_rebuild --embeddings`)",
-                    ", ".join(sorted(vectors.key_counts)),
+                    "No ranking by meaning with %s: the index holds no vectors of it (it holds "
+                    "%s; run `manage.py search_rebuild --embeddings`)",
                     wanted.model_key,
+                    ", ".join(sorted(vectors.key_counts)) or "none",
                 )
-            return []
-        return vectors.search(
-            wanted.vector,
-            wanted.model_key,
-            request.filters,
-            limit=depth,
-            min_score=wanted.min_similarity,
-        )
+                continue
+            rankings.append(
+                vectors.search(
+                    wanted.vector,
+                    wanted.model_key,
+                    request.filters,
+                    limit=depth,
+                    min_score=wanted.min_similarity,
+                )
+            )
+        return rankings
+
+    def _lexical_ranking(
+        self, searcher: tantivy.Searcher, units, request: SearchRequest, needed: int
+    ) -> tuple[int, list[_Match]]:
+        """Documents with all the words first, by score; then those with enough of them
+        (minimum_should_match), by score. The count is of the latter, which includes all."""
+        strict = build_query(units, request.filters)
+        matched, ranking = self._ranking(searcher, strict, request, needed=needed)
+        if relaxed_text_query(units) is None:
+            return matched, ranking
+        relaxed = build_query(units, request.filters, relaxed=True)
+        matched, relaxed_ranking = self._ranking(searcher, relaxed, request, needed=needed)
+        seen = {match.key for match in ranking}
+        return matched, ranking + [match for match in relaxed_ranking if match.key not in seen]
 
     def _fused_ranking(
         self,
         searcher: tantivy.Searcher,
-        lexical: tantivy.Query | None,
+        units,
         union: tantivy.Query,
-        semantic: list[SemanticMatch],
+        semantic: list[list[SemanticMatch]],
         request: SearchRequest,
     ) -> tuple[int, list[_Match]]:
         """How many documents match by words or meaning, and all of them the fusion ranks:
@@ -257,37 +281,46 @@ class EmbeddedEngine(SearchEngine):
         ranking."""
         needed = request.page * request.page_size
         lexical_ranking: list[_Match] = []
-        if lexical is not None:
-            _count, lexical_ranking = self._ranking(
-                searcher, lexical, request, needed=max(needed, FUSION_DEPTH)
+        if units:
+            _count, lexical_ranking = self._lexical_ranking(
+                searcher, units, request, max(needed, FUSION_DEPTH)
             )
         matched = searcher.search(union, limit=1, count=True).count
-        ids = [match.document_id for match in semantic]
+        ids = list(dict.fromkeys(match.document_id for ranking in semantic for match in ranking))
         found = searcher.search(
             tantivy.Query.term_set_query(SCHEMA, "id", ids), limit=len(ids), count=False
         )
         address_of = {
             searcher.doc(address).get_first("id"): address for _score, address in found.hits
         }
-        semantic_ranking = [
-            _Match(
-                address_of[match.document_id],
-                match.score,
-                code(match.group)
-                if request.collapse_translations
-                else _address_key(address_of[match.document_id]),
-            )
-            for match in semantic
-            if match.document_id in address_of
-        ]
+
+        def as_matches(ranking: list[SemanticMatch]) -> list[_Match]:
+            return [
+                _Match(
+                    address_of[match.document_id],
+                    match.score,
+                    code(match.group)
+                    if request.collapse_translations
+                    else _address_key(address_of[match.document_id]),
+                )
+                for match in ranking
+                if match.document_id in address_of
+            ]
+
+        semantic_rankings = [as_matches(ranking) for ranking in semantic]
         by_key: dict[object, _Match] = {}
-        for match in [*lexical_ranking, *semantic_ranking]:
+        for match in itertools.chain(lexical_ranking, *semantic_rankings):
             by_key.setdefault(match.key, match)  # the words' document, where they found one
+        lexical_weight, semantic_weight, k = self.fusion
         order = fuse(
             [
-                (LEXICAL_WEIGHT, [match.key for match in lexical_ranking]),
-                (SEMANTIC_WEIGHT, [match.key for match in semantic_ranking]),
-            ]
+                (lexical_weight, [match.key for match in lexical_ranking]),
+                *(
+                    (semantic_weight, [match.key for match in ranking])
+                    for ranking in semantic_rankings
+                ),
+            ],
+            k=k,
         )
         return matched, [by_key[key] for key in order]
 
@@ -402,7 +435,9 @@ class EmbeddedEngine(SearchEngine):
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=len(groups), count=False
         )
-        terms = highlight_terms(expand_query(request.query or "", self.synonym_groups()))
+        terms = highlight_terms(
+            expand_query(request.query or "", self.synonym_groups(), request.language)
+        )
         hits = []
         for _score, address in result.hits:
             document = stored_document(searcher, address)

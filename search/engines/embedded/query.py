@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -29,9 +32,83 @@ def _analysed_synonyms(synonyms: tuple[tuple[str, ...], ...]) -> list[list[tuple
     return groups
 
 
-def expand_query(text: str, synonyms: Iterable[tuple[str, ...]]) -> QueryUnits:
-    """Analysed query terms, each grouped with its synonyms (multi-word ones as phrases)."""
-    terms = analyse(text[:MAX_QUERY_CHARS], for_query=True)
+# Stop words are left out of a query (they would count towards the terms a relaxed match
+# needs): English always, and the visitor's language's where Tantivy has a list; Arabic's
+# most common particles and prepositions here.
+STOP_WORD_LANGUAGES = {"en": "english", "fr": "french", "es": "spanish"}
+ARABIC_STOP_WORDS = frozenset(
+    [
+        "في",
+        "من",
+        "على",
+        "إلى",
+        "الى",
+        "عن",
+        "مع",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "التي",
+        "الذي",
+        "الذين",
+        "و",
+        "او",
+        "أو",
+        "ما",
+        "ماذا",
+        "كيف",
+        "هل",
+        "لا",
+        "ثم",
+        "قد",
+        "كان",
+        "كانت",
+        "هو",
+        "هي",
+        "هم",
+        "أن",
+        "ان",
+        "إن",
+    ]
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=8)
+def _stop_word_filter(language: str) -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword(language))
+        .build()
+    )
+
+
+@lru_cache(maxsize=4096)
+def is_stop_word(word: str, language: str) -> bool:
+    word = word.lower()
+    if word in ARABIC_STOP_WORDS:
+        return True
+    languages = {"english", STOP_WORD_LANGUAGES.get(language, "english")}
+    return any(not _stop_word_filter(name).analyze(word) for name in languages)
+
+
+def without_stop_words(text: str, language: str = "en") -> str:
+    """`text` with its stop words left out, unless nothing else would remain."""
+    words = _WORD.findall(text)
+    if not words or all(is_stop_word(word, language) for word in words):
+        return text
+    return _WORD.sub(
+        lambda match: " " if is_stop_word(match.group(), language) else match.group(), text
+    )
+
+
+def expand_query(
+    text: str, synonyms: Iterable[tuple[str, ...]], language: str = "en"
+) -> QueryUnits:
+    """Analysed query terms, each grouped with its synonyms (multi-word ones as phrases);
+    stop words left out (without_stop_words)."""
+    terms = analyse(without_stop_words(text[:MAX_QUERY_CHARS], language), for_query=True)
     groups = _analysed_synonyms(tuple(tuple(group) for group in synonyms))
     units: QueryUnits = []
     position = 0
@@ -57,20 +134,57 @@ def highlight_terms(units: QueryUnits) -> set[str]:
     return {term for unit in units for alternative in unit for term in alternative}
 
 
+# Elasticsearch's minimum_should_match "2<75%": up to two terms, all are needed; from three,
+# three quarters of them (rounded down). Written as "any MIN of the terms" (one clause per
+# combination) while there are at most MAX_COMBINATIONS; a longer query needs more of its
+# terms, the fewest that keep the combinations within that bound.
+MAX_COMBINATIONS = 100
+
+
+def minimum_should_match(count: int) -> int:
+    return count if count <= 2 else math.floor(count * 0.75)
+
+
+def relaxed_text_query(units: QueryUnits) -> tantivy.Query | None:
+    """Documents with at least minimum_should_match(len(units)) of the units; None when that
+    is all of them (the strict query then says the same)."""
+    count = len(units)
+    needed = minimum_should_match(count)
+    while needed < count and math.comb(count, needed) > MAX_COMBINATIONS:
+        needed += 1
+    if needed >= count:
+        return None
+    unit_queries = [_unit_query(alternatives) for alternatives in units]
+    combinations = [
+        (
+            tantivy.Occur.Should,
+            tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, unit_queries[index]) for index in chosen]
+            ),
+        )
+        for chosen in itertools.combinations(range(count), needed)
+    ]
+    return tantivy.Query.boolean_query(combinations)
+
+
 def _text_query(units: QueryUnits) -> tantivy.Query:
-    must = []
-    for alternatives in units:
-        # A phrase containing a term that is itself an alternative finds nothing more.
-        single = {alternative[0] for alternative in alternatives if len(alternative) == 1}
-        should = []
-        for alternative in alternatives:
-            if len(alternative) > 1 and single.intersection(alternative):
-                continue
-            for field_name, boost in FIELD_BOOSTS.items():
-                query = _phrase_query(field_name, alternative)
-                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
-        must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(should)))
-    return tantivy.Query.boolean_query(must)
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, _unit_query(alternatives)) for alternatives in units]
+    )
+
+
+def _unit_query(alternatives: list[tuple[str, ...]]) -> tantivy.Query:
+    """One unit of the query: any of its alternatives, in any field, weighted by field."""
+    # A phrase containing a term that is itself an alternative finds nothing more.
+    single = {alternative[0] for alternative in alternatives if len(alternative) == 1}
+    should = []
+    for alternative in alternatives:
+        if len(alternative) > 1 and single.intersection(alternative):
+            continue
+        for field_name, boost in FIELD_BOOSTS.items():
+            query = _phrase_query(field_name, alternative)
+            should.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
+    return tantivy.Query.boolean_query(should)
 
 
 def _phrase_query(field_name: str, terms: tuple[str, ...]) -> tantivy.Query:
@@ -101,21 +215,28 @@ def facet_filter_clauses(filters: dict[str, tuple[str, ...]]) -> list[tuple]:
 
 
 def build_query(
-    units: QueryUnits, filters: dict[str, tuple[str, ...]], also_ids: Iterable[str] = ()
+    units: QueryUnits,
+    filters: dict[str, tuple[str, ...]],
+    also_ids: Iterable[str] = (),
+    relaxed: bool = False,
 ) -> tantivy.Query:
     """The text query (everything when there is neither text nor ids) within the facet
     filters; with `also_ids`, documents matching the text or having one of these ids (what
-    the semantic side found)."""
+    the semantic side found). Relaxed, the text needs only minimum_should_match of its
+    terms."""
     also_ids = list(also_ids)
-    if units and also_ids:
+    words = None
+    if units:
+        words = (relaxed and relaxed_text_query(units)) or _text_query(units)
+    if words is not None and also_ids:
         text = tantivy.Query.boolean_query(
             [
-                (tantivy.Occur.Should, _text_query(units)),
+                (tantivy.Occur.Should, words),
                 (tantivy.Occur.Should, _ids_query(also_ids)),
             ]
         )
-    elif units:
-        text = _text_query(units)
+    elif words is not None:
+        text = words
     elif also_ids:
         text = _ids_query(also_ids)
     else:

@@ -91,12 +91,17 @@ class VectorSnapshot:
 
     @classmethod
     def build(cls, segments: list[_Segment]) -> VectorSnapshot:
-        latest: dict[str, tuple[int, int]] = {}
+        """A document's live vectors of each model are in its latest segment of that model;
+        a deletion removes them all."""
+        latest: dict[tuple[str, str], tuple[int, int]] = {}
+        keys_of: dict[str, set[str]] = {}
         for position, segment in enumerate(segments):
             for document_id in segment.deleted:
-                latest.pop(document_id, None)
+                for key in keys_of.pop(document_id, ()):
+                    latest.pop((document_id, key), None)
             for index, document_id in enumerate(segment.ids):
-                latest[document_id] = (position, index)
+                latest[(document_id, segment.model_key)] = (position, index)
+                keys_of.setdefault(document_id, set()).add(segment.model_key)
         live = [np.zeros(len(segment.ids), dtype=bool) for segment in segments]
         key_counts: dict[str, int] = {}
         for position, index in latest.values():
@@ -105,12 +110,12 @@ class VectorSnapshot:
             key_counts[key] = key_counts.get(key, 0) + 1
         return cls(segments, live, key_counts)
 
-    def fingerprints(self) -> dict[str, str]:
-        """Every live document's vector fingerprint."""
-        found = {}
+    def fingerprints(self) -> dict[str, set[str]]:
+        """Every document with live vectors, and their fingerprints (one per model)."""
+        found: dict[str, set[str]] = {}
         for segment, live in zip(self.segments, self.live_documents, strict=True):
             for index in np.flatnonzero(live):
-                found[segment.ids[index]] = segment.fingerprints[index]
+                found.setdefault(segment.ids[index], set()).add(segment.fingerprints[index])
         return found
 
     def _document_mask(self, position: int, filters: dict[str, tuple[str, ...]]) -> np.ndarray:
@@ -165,8 +170,10 @@ class VectorSnapshot:
         ranked = sorted(best.values(), key=lambda match: (-match.score, match.document_id))
         return ranked[:limit]
 
-    def vectors_of(self, document_id: str) -> np.ndarray | None:
+    def vectors_of(self, document_id: str, model_key: str) -> np.ndarray | None:
         for segment, live in zip(self.segments, self.live_documents, strict=True):
+            if segment.model_key != model_key:
+                continue
             for index, candidate in enumerate(segment.ids):
                 if candidate == document_id and live[index]:
                     rows = np.flatnonzero(segment.row_document == index)
