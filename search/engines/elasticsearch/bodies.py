@@ -6,6 +6,7 @@ the Elasticsearch 9 reference; tests/search/test_elasticsearch_requests.py asser
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from search.engines.base import FACET_FIELDS, HIGHLIGHT_END, HIGHLIGHT_START, SearchRequest
@@ -21,8 +22,8 @@ MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 MAX_TRANSLATIONS = 10
 # What a hit needs from _source: everything but the long texts (the snippet comes from highlights)
 # and the passage vectors (returned in _source before 9.2, dense-vector.md: thousands of numbers
-# per hit that nothing reads).
-HIT_SOURCE = {"excludes": ["body", "attachments_text", "passages"]}
+# per hit that nothing reads), of every model (vectors.PASSAGES_PREFIX).
+HIT_SOURCE = {"excludes": ["body", "attachments_text", "passages_*"]}
 
 # Facet name (FACET_FIELDS) -> keyword field in the index.
 FACET_INDEX_FIELDS = {
@@ -271,16 +272,17 @@ def suggest_body(text: str, language: str, limit: int) -> dict[str, Any]:
     }
 
 
-def own_document_body(document_id: str) -> dict[str, Any]:
-    """The look-up of one document's group, locale and passage vectors (vectors.py,
-    first_passage_vector), before finding what is like it. On an index without vectors the
-    field matches nothing and no `fields` come back."""
-    return {
+def own_document_body(document_id: str, vector_fields: Sequence[str] = ()) -> dict[str, Any]:
+    """The look-up of one document's group and locale, and of its passage vectors in these
+    fields (vectors.py, first_passage_vector), before finding what is like it."""
+    body: dict[str, Any] = {
         "size": 1,
         "_source": ["translation_key", "locale"],
-        "fields": ["passages.vector"],
         "query": {"ids": {"values": [document_id]}},
     }
+    if vector_fields:
+        body["fields"] = list(vector_fields)
+    return body
 
 
 def more_like_this_body(own_hit: dict[str, Any], limit: int) -> dict[str, Any]:
@@ -320,21 +322,16 @@ def more_like_this_body(own_hit: dict[str, Any], limit: int) -> dict[str, Any]:
 
 
 def versions_page_body(
-    pit_id: str,
-    search_after: list[Any] | None,
-    field: str = "fingerprint",
-    query: dict[str, Any] | None = None,
+    pit_id: str, search_after: list[Any] | None, fields: Sequence[str] = ("fingerprint",)
 ) -> dict[str, Any]:
-    """One page of every document's `field` (of those matching `query`) under a PIT."""
+    """One page of every document's stored `fields` (_source patterns) under a PIT."""
     body: dict[str, Any] = {
         "pit": {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE},
         "size": VERSIONS_PAGE_SIZE,
         "sort": [{"_shard_doc": "asc"}],  # the cheapest total order within a PIT
-        "_source": [field],
+        "_source": list(fields),
         "track_total_hits": False,
     }
-    if query is not None:
-        body["query"] = query
     if search_after is not None:
         body["search_after"] = search_after
     return body

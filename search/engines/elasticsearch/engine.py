@@ -5,8 +5,8 @@ The cluster's layout (template, aliases, synonyms set) and every write are lifec
 request bodies are bodies.py's and the parsing of responses is responses.py's.
 
 Search by meaning (passage vectors, hybrid.py and vectors.py) joins a search when the request
-carries a query vector of the model the live index holds vectors of; otherwise, and whenever
-that search fails, the search goes by words only, as before.
+carries query vectors of models the live index holds vectors of; otherwise, and whenever that
+search fails, the search goes by words only, as before.
 
 Written against the Elasticsearch 9 reference and tested by the requests it sends
 (tests/search/test_elasticsearch_requests.py): no cluster runs on the development machines.
@@ -25,7 +25,6 @@ from search.engines.base import (
     DocumentVectors,
     EngineHealth,
     EngineUnavailable,
-    QueryVector,
     SearchDocument,
     SearchEngine,
     SearchHit,
@@ -44,6 +43,7 @@ from search.engines.elasticsearch.bodies import (
     versions_page_body,
 )
 from search.engines.elasticsearch.hybrid import (
+    Meaning,
     counts_body,
     more_like_this_knn_body,
     page_body,
@@ -57,8 +57,7 @@ from search.engines.elasticsearch.responses import (
     parse_search_response,
 )
 from search.engines.elasticsearch.vectors import (
-    VECTOR_FINGERPRINT,
-    VECTOR_MODEL,
+    FINGERPRINT_PREFIX,
     VectorSpace,
     configured_vector_space,
     first_passage_vector,
@@ -69,8 +68,8 @@ logger = logging.getLogger(__name__)
 # Statuses worth another try: overloaded (429) or briefly unavailable (502-504).
 RETRY_ON_STATUS = (429, 502, 503, 504)
 HEALTH_TIMEOUT_SECONDS = 2
-# How long the live index's vector model is trusted before it is read again (a rebuild in another
-# process may swap in an index of another model).
+# How long the live index's vector models are trusted before they are read again (a rebuild in
+# another process may swap in an index of other models).
 VECTOR_MODEL_TTL_SECONDS = 60.0
 # After a failed search by meaning (an unlicensed rrf retriever, an index swapped meanwhile),
 # searches go by words only for this long before trying again.
@@ -100,8 +99,9 @@ class ElasticsearchEngine(SearchEngine):
         | None = None,
         vector_space: VectorSpace | None = FROM_SETTINGS,
     ) -> None:
-        """`vector_space`: the model and dimension of the vectors new indices hold (None: no
-        vector fields); by default the configured embedder's, read when first needed."""
+        """`vector_space`: the models (and dimensions) of the vectors new indices hold (None or
+        empty: no vector fields); by default the configured embedders', read when first
+        needed."""
         if client is None:
             if not url:
                 raise ValueError("ElasticsearchEngine needs a url or a client.")
@@ -114,8 +114,8 @@ class ElasticsearchEngine(SearchEngine):
             )
         self.client = client
         self.alias = prefix
-        self._vector_space = vector_space
-        self._live_model: tuple[float, str | None] | None = None  # (read at, model)
+        self._vector_space = VectorSpace() if vector_space is None else vector_space
+        self._live_space: tuple[float, VectorSpace] | None = None  # (read at, space)
         self._hybrid_paused_until = 0.0
         self.lifecycle = IndexLifecycle(
             client,
@@ -128,8 +128,8 @@ class ElasticsearchEngine(SearchEngine):
             vector_space=self.vector_space,
         )
 
-    def vector_space(self) -> VectorSpace | None:
-        """The model and dimension new indices hold vectors of (None: words only)."""
+    def vector_space(self) -> VectorSpace:
+        """The models new indices hold vectors of (empty: words only)."""
         if self._vector_space is FROM_SETTINGS:
             self._vector_space = configured_vector_space()
         return self._vector_space
@@ -156,7 +156,7 @@ class ElasticsearchEngine(SearchEngine):
         try:
             return self.lifecycle.rebuild(documents, vectors_for)
         finally:
-            self._live_model = None  # the live index may be of another model now
+            self._live_space = None  # the live index may hold other models now
 
     def index_vectors(self, items: Iterable[DocumentVectors]) -> None:
         self.lifecycle.index_vectors(items)
@@ -172,17 +172,27 @@ class ElasticsearchEngine(SearchEngine):
         A document stored without a fingerprint (an older template) maps to "" so it reads as
         drifted.
         """
-        return self._stored_values("fingerprint")
+        return {
+            document_id: str(source.get("fingerprint") or "")
+            for document_id, source in self._stored_sources(["fingerprint"]).items()
+        }
 
-    def indexed_vector_versions(self) -> dict[str, str]:
-        """Every document that has passage vectors, with its vector fingerprint (model and
-        document version). `vector_model` is indexed (`vector_fingerprint` is not), so the
-        exists query asks for it; both are written together (vectors.vector_source)."""
-        found = self._stored_values(VECTOR_FINGERPRINT, {"exists": {"field": VECTOR_MODEL}})
-        return {document_id: value for document_id, value in found.items() if value}
+    def indexed_vector_versions(self) -> dict[str, set[str]]:
+        """Every document that has passage vectors, with their vector fingerprints (model and
+        document version), one per model (`vector_fingerprint_<model>`, vectors.py)."""
+        versions: dict[str, set[str]] = {}
+        for document_id, source in self._stored_sources([f"{FINGERPRINT_PREFIX}*"]).items():
+            found = {
+                str(value)
+                for key, value in source.items()
+                if key.startswith(FINGERPRINT_PREFIX) and value
+            }
+            if found:
+                versions[document_id] = found
+        return versions
 
-    def _stored_values(self, field: str, query: dict[str, Any] | None = None) -> dict[str, str]:
-        """Each document's stored `field` ("" when absent), of those matching `query`.
+    def _stored_sources(self, fields: list[str]) -> dict[str, dict[str, Any]]:
+        """Each document's stored `fields` (_source patterns), by id.
 
         Pages through one point in time with search_after, sorted on _shard_doc: the reference's
         recommended way to read a whole index ("Paginate search results"; open/close point in
@@ -196,17 +206,17 @@ class ElasticsearchEngine(SearchEngine):
         if opened.meta.status == 404:  # no index behind the alias yet
             return {}
         pit_id = opened.body["id"]
-        versions: dict[str, str] = {}
+        sources: dict[str, dict[str, Any]] = {}
         try:
             search_after: list[Any] | None = None
             while True:
-                body = versions_page_body(pit_id, search_after, field, query)
+                body = versions_page_body(pit_id, search_after, fields)
                 page = call(self.client.search, body=body).body
                 # Each response may carry a new PIT id; the latest one is the one to use.
                 pit_id = page.get("pit_id", pit_id)
                 hits = page["hits"]["hits"]
                 for hit in hits:
-                    versions[hit["_id"]] = (hit.get("_source") or {}).get(field) or ""
+                    sources[hit["_id"]] = hit.get("_source") or {}
                 if len(hits) < VERSIONS_PAGE_SIZE:
                     break
                 search_after = hits[-1]["sort"]
@@ -216,7 +226,7 @@ class ElasticsearchEngine(SearchEngine):
                 self.client.close_point_in_time(id=pit_id)
             except (TransportError, ApiError) as error:
                 logger.warning("Could not close an Elasticsearch point in time: %s", error)
-        return versions
+        return sources
 
     def health(self) -> EngineHealth:
         # A health check answers quickly or says no: load balancers poll it every few seconds.
@@ -241,10 +251,10 @@ class ElasticsearchEngine(SearchEngine):
     def _search_page(self, request: SearchRequest) -> SearchResponse:
         if self.lifecycle.live_synonyms:
             self.lifecycle.sync_synonyms()
-        query_vector = self._usable_query_vector(request)
-        if query_vector is not None:
+        meanings = self._usable_meanings(request)
+        if meanings:
             try:
-                return self._hybrid_page(request, query_vector)
+                return self._hybrid_page(request, meanings)
             except EngineUnavailable as error:
                 # Words still answer: the same search without the meaning, and the next ones
                 # too for a while, rather than a failed request before each.
@@ -254,55 +264,60 @@ class ElasticsearchEngine(SearchEngine):
                     error,
                 )
                 self._hybrid_paused_until = time.monotonic() + HYBRID_RETRY_SECONDS
-                self._live_model = None
+                self._live_space = None
         response = self._search(search_body(request))
         if response is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
         return parse_search_response(response, request)
 
-    def _usable_query_vector(self, request: SearchRequest) -> QueryVector | None:
-        """The request's query vector when the live index holds vectors of its model and there
-        are words to search for (a browse has no meaning to match, as in the embedded engine);
-        else None, with a log line when the index's vectors are of another model or absent."""
-        wanted = request.query_vector
-        if wanted is None or not " ".join(request.query.split()):
-            return None
+    def _usable_meanings(self, request: SearchRequest) -> list[Meaning]:
+        """The request's query vectors whose models the live index holds vectors of, each with
+        that model's fields, when there are words to search for (a browse has no meaning to
+        match, as in the embedded engine). A query vector of a model the index lacks is left
+        out with a log line; with none left the search goes by words only."""
+        wanted = request.query_vectors
+        if not wanted or not " ".join(request.query.split()):
+            return []
         if time.monotonic() < self._hybrid_paused_until:
-            return None
-        model = self._live_vector_model()
-        if model != wanted.model_key:
-            logger.warning(
-                "Searching by words only: the index holds vectors of %s, the query's are of %s "
-                "(run `manage.py search_rebuild`, then `search_rebuild --embeddings`)",
-                model or "no model",
-                wanted.model_key,
-            )
-            return None
-        return wanted
+            return []
+        space = self._live_vector_space()
+        meanings: list[Meaning] = []
+        for query_vector in wanted:
+            model = space.get(query_vector.model_key)
+            if model is None or query_vector.vector.shape[-1] != model.dimension:
+                logger.warning(
+                    "No ranking by meaning with %s: the index holds no vectors of it (it holds "
+                    "%s; run `manage.py search_rebuild`, then `search_rebuild --embeddings`)",
+                    query_vector.model_key,
+                    ", ".join(space.keys()) or "none",
+                )
+                continue
+            meanings.append((query_vector, model))
+        return meanings
 
-    def _live_vector_model(self) -> str | None:
-        """The vector model of the index behind the alias (its mapping's _meta), re-read every
-        VECTOR_MODEL_TTL_SECONDS. None: no index, no vectors, or indices of several models."""
+    def _live_vector_space(self) -> VectorSpace:
+        """The vector models of the index behind the alias (its mapping's _meta), re-read every
+        VECTOR_MODEL_TTL_SECONDS. Empty: no index, no vectors, or indices that disagree."""
         now = time.monotonic()
-        if self._live_model is not None and now - self._live_model[0] < VECTOR_MODEL_TTL_SECONDS:
-            return self._live_model[1]
+        if self._live_space is not None and now - self._live_space[0] < VECTOR_MODEL_TTL_SECONDS:
+            return self._live_space[1]
         try:
-            models = set(self.lifecycle.vector_models([self.alias]).values())
+            spaces = set(self.lifecycle.vector_spaces([self.alias]).values())
         except EngineUnavailable as error:
-            logger.warning("Could not read the index's vector model: %s", error)
-            models = set()
-        model = next(iter(models)) if len(models) == 1 else None
-        self._live_model = (now, model)
-        return model
+            logger.warning("Could not read the index's vector models: %s", error)
+            spaces = set()
+        space = next(iter(spaces)) if len(spaces) == 1 else VectorSpace()
+        self._live_space = (now, space)
+        return space
 
-    def _hybrid_page(self, request: SearchRequest, query_vector: QueryVector) -> SearchResponse:
+    def _hybrid_page(self, request: SearchRequest, meanings: list[Meaning]) -> SearchResponse:
         """Words and meaning (hybrid.py): in date order one search of their union; in relevance
         order the fused page and the union's counts, in one _msearch."""
         if request.sort == "date":
-            response = self._search(union_body(request, query_vector))
+            response = self._search(union_body(request, meanings))
         else:
-            page = page_body(request, query_vector)
-            counts = counts_body(request, query_vector)
+            page = page_body(request, meanings)
+            counts = counts_body(request, meanings)
             if page is None:  # beyond the result window: no hits, the counts still
                 response = self._search(counts)
             else:
@@ -375,16 +390,18 @@ class ElasticsearchEngine(SearchEngine):
         return titles[:limit]
 
     def more_like_this(self, document_id: str, limit: int = 5) -> list[SearchHit]:
-        own = self._search(own_document_body(document_id))
+        space = self._live_vector_space()
+        own = self._search(own_document_body(document_id, [m.vector_field for m in space.models]))
         if own is None or not own["hits"]["hits"]:
             return []
         own_hit = own["hits"]["hits"][0]
-        # By meaning when the page has passage vectors (its first: title and summary), else by
-        # its distinctive words.
-        vector = first_passage_vector(own_hit)
-        if vector is not None:
-            body = more_like_this_knn_body(own_hit, vector, limit)
-        else:
-            body = more_like_this_body(own_hit, limit)
+        # By meaning when the page has passage vectors (its first passage, title and summary, of
+        # the first model it has vectors of), else by its distinctive words.
+        body = more_like_this_body(own_hit, limit)
+        for model in space.models:
+            vector = first_passage_vector(own_hit, model)
+            if vector is not None:
+                body = more_like_this_knn_body(own_hit, vector, model, limit)
+                break
         response = self._search(body) or {"hits": {"hits": []}}
         return [hit_from(h) for h in response["hits"]["hits"]][:limit]

@@ -1,16 +1,19 @@
 """Search by words and meaning: the request bodies, and the response they make together.
 
 The semantics are the embedded engine's (search/engines/embedded/engine.py, `_search_page`):
-the semantic matches are the documents whose best passage is nearest the query vector, at least
-`min_similarity`, within the request's facet filters; the matched set (total, facets, date
-order) is the union of the words' matches and those; relevance is reciprocal rank fusion of the
-two rankings (search.engines.fusion).
+for each query vector whose model the index holds, the semantic matches are the documents whose
+best passage is nearest it, at least its `min_similarity`, within the request's facet filters;
+the matched set (total, facets, date order) is the union of the words' matches and those; in
+relevance order each model's ranking and the words' are fused by reciprocal rank
+(search.engines.fusion).
 
 Relevance order takes two searches, sent together in one _msearch:
 - the page: an `rrf` retriever over a `standard` retriever (the words' query) and a `knn`
-  retriever on `passages.vector`, both within the facet filters;
-- the counts: the words' query and a top-level `knn` (their union), with today's post_filter,
-  facet aggregations and spelling suggester, and no hits.
+  retriever per model on its passages' vectors, all within the facet filters;
+- the counts: the words' query and a top-level `knn` per model (their union: "The multiple
+  knn entries and the query matches are combined through a disjunction", knn.md, "Search
+  multiple kNN fields"), with today's post_filter, facet aggregations and spelling suggester,
+  and no hits.
 Why two: the facets show, for each facet, the counts under every filter but its own (bodies.py).
 Within an rrf retriever that cannot be had: its aggregations "operate on the complete result set
 from all sub-retrievers" (reciprocal-rank-fusion.md, "Aggregations in RRF"), so the filters must
@@ -41,8 +44,11 @@ from search.engines.elasticsearch.bodies import (
     search_body,
     text_query,
 )
-from search.engines.elasticsearch.vectors import VECTOR_FIELD, rounded
+from search.engines.elasticsearch.vectors import VectorModel, rounded
 from search.engines.fusion import FUSION_DEPTH, RRF_K
+
+# A query vector and the model (with its fields) of the index it is compared with.
+Meaning = tuple[QueryVector, VectorModel]
 
 # kNN search: "num_candidates ... cannot exceed 10,000" and k may not exceed num_candidates
 # (knn-retriever.md, query-dsl-knn-query.md).
@@ -68,7 +74,7 @@ def fusion_depth(request: SearchRequest) -> int:
     return min(depth, MAX_RESULT_WINDOW)
 
 
-def knn_search(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any]:
+def knn_search(request: SearchRequest, meaning: Meaning) -> dict[str, Any]:
     """The kNN search on passage vectors: a top-level `knn` section or a `knn` retriever (the
     retriever takes the same parameters, knn-retriever.md).
 
@@ -80,9 +86,10 @@ def knn_search(request: SearchRequest, query_vector: QueryVector) -> dict[str, A
     itself, the scale of Embedder.min_similarity (the _score would be (1 + cosine) / 2, and
     only filtering on _score would need the documented "(2 * _score) - 1").
     """
+    query_vector, model = meaning
     k = fusion_depth(request)
     knn: dict[str, Any] = {
-        "field": VECTOR_FIELD,
+        "field": model.vector_field,
         "query_vector": rounded(query_vector.vector),
         "k": k,
         "num_candidates": min(MAX_NUM_CANDIDATES, k * NUM_CANDIDATES_PER_K),
@@ -95,27 +102,27 @@ def knn_search(request: SearchRequest, query_vector: QueryVector) -> dict[str, A
     return knn
 
 
-def union_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any]:
-    """Today's body (bodies.search_body) with the kNN's top k added to what matches.
+def union_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]:
+    """Today's body (bodies.search_body) with each model's top k added to what matches.
 
-    For sort=date this is the whole search. Top-level `knn` with `query`: a disjunction, and
-    aggregations run on the combined set (knn.md); post_filter, collapse and highlight stay
-    as today, and date_order sorts the union.
+    For sort=date this is the whole search. Top-level `knn` (one entry per model) with
+    `query`: a disjunction, and aggregations run on the combined set (knn.md); post_filter,
+    collapse and highlight stay as today, and date_order sorts the union.
     """
-    return {**search_body(request), "knn": knn_search(request, query_vector)}
+    return {**search_body(request), "knn": [knn_search(request, m) for m in meanings]}
 
 
-def counts_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any]:
+def counts_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]:
     """The union's total, facets and spelling suggestion, without hits."""
-    body = union_body(request, query_vector)
+    body = union_body(request, meanings)
     for key in ("from", "sort", "highlight", "collapse", "_source"):
         body.pop(key, None)
     body["size"] = 0
     return body
 
 
-def page_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, Any] | None:
-    """The requested page in relevance order: RRF of the words' and the meaning's rankings.
+def page_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any] | None:
+    """The requested page in relevance order: RRF of the words' ranking and each model's.
 
     reciprocal-rank-fusion.md and rrf-retriever.md: `rank_constant` is the k of the RRF formula
     (fusion.RRF_K); `rank_window_size` is how many documents each retriever contributes and
@@ -144,7 +151,7 @@ def page_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, An
             "rrf": {
                 "retrievers": [
                     {"standard": standard},
-                    {"knn": knn_search(request, query_vector)},
+                    *({"knn": knn_search(request, meaning)} for meaning in meanings),
                 ],
                 "rank_constant": RRF_K,
                 "rank_window_size": fusion_depth(request),
@@ -170,17 +177,18 @@ def page_body(request: SearchRequest, query_vector: QueryVector) -> dict[str, An
 
 
 def more_like_this_knn_body(
-    own_hit: dict[str, Any], vector: list[float], limit: int
+    own_hit: dict[str, Any], vector: list[float], model: VectorModel, limit: int
 ) -> dict[str, Any]:
-    """Documents whose passages are nearest the page's first passage (its title and summary),
-    never the page itself nor its translations (a pre-filter), one per translation group."""
+    """Documents whose passages (of this model) are nearest the page's first passage (its
+    title and summary), never the page itself nor its translations (a pre-filter), one per
+    translation group."""
     source = own_hit.get("_source", {})
     k = min(limit * 4 + 10, MAX_NUM_CANDIDATES)
     return {
         "size": limit,
         "_source": HIT_SOURCE,
         "knn": {
-            "field": VECTOR_FIELD,
+            "field": model.vector_field,
             "query_vector": vector,
             "k": k,
             "num_candidates": min(MAX_NUM_CANDIDATES, k * NUM_CANDIDATES_PER_K),

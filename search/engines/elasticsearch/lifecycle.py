@@ -25,11 +25,12 @@ from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from search.engines.base import DocumentVectors, EngineUnavailable, SearchDocument, VectorLookup
 from search.engines.elasticsearch.mapping import document_source, index_template_body, synonym_rules
 from search.engines.elasticsearch.vectors import (
+    VectorModel,
     VectorSpace,
     batches,
-    fits,
     missing_document,
-    models_by_index,
+    model_for,
+    spaces_by_index,
     update_actions,
     vector_source,
 )
@@ -75,11 +76,11 @@ class IndexLifecycle:
         synonym_groups: Iterable[Sequence[str]]
         | Callable[[], Iterable[Sequence[str]]]
         | None = None,
-        vector_space: Callable[[], VectorSpace | None] = lambda: None,
+        vector_space: Callable[[], VectorSpace] = VectorSpace,
     ) -> None:
         self.client = client
         self.alias = prefix
-        # The model (and dimension) new indices hold vectors of; None: no vector fields.
+        # The models (and dimensions) new indices hold vectors of; empty: no vector fields.
         self.vector_space = vector_space
         self.template_name = f"{prefix}-template"
         self.synonyms_set = f"{prefix}-synonyms"
@@ -279,7 +280,7 @@ class IndexLifecycle:
         One rebuild at a time: a second one treats the first's index as such an orphan.
 
         `vectors_for(batch)` gives the passage vectors it has of a batch of documents; those
-        of the template's model go into the new index with their documents.
+        of the template's models go into the new index with their documents.
         """
         self.ensure_setup()
         self._discard_abandoned_rebuilds()
@@ -359,12 +360,12 @@ class IndexLifecycle:
     def _index_actions(
         documents: Iterable[SearchDocument],
         *targets: str,
-        vectors: dict[str, DocumentVectors] | None = None,
+        vectors: dict[str, list[tuple[DocumentVectors, VectorModel]]] | None = None,
     ) -> Iterator[dict[str, Any]]:
         for document in documents:
             source = document_source(document)
-            if vectors and document.id in vectors:
-                source.update(vector_source(vectors[document.id]))
+            for item, model in (vectors or {}).get(document.id, ()):
+                source.update(vector_source(item, model))
             for target in targets:
                 yield {"_op_type": "index", "_index": target, "_id": document.id, "_source": source}
 
@@ -380,27 +381,33 @@ class IndexLifecycle:
         Bulk API: `version` and `version_type` are action metadata of every operation
         (OperationBase in the specification's bulk types); the helper moves them into the
         action line. Documents go in batches, each with the vectors `vectors_for` has of it
-        (only those of the new index's model and dimension).
+        (only those of the new index's models and dimensions).
         """
         for batch in batches(documents, VECTOR_LOOKUP_BATCH):
-            found = vectors_for(batch) if vectors_for is not None and space is not None else []
-            vectors = {item.document.id: item for item in found if fits(item, space)}
-            if len(vectors) < len(found):
+            found = vectors_for(batch) if vectors_for is not None and space else []
+            vectors: dict[str, list[tuple[DocumentVectors, VectorModel]]] = {}
+            left_out = set()
+            for item in found:
+                model = model_for(item, space) if space else None
+                if model is None:
+                    left_out.add(item.model_key)
+                else:
+                    vectors.setdefault(item.document.id, []).append((item, model))
+            if left_out:
                 logger.warning(
-                    "Rebuild: %d document(s) had vectors of another model or dimension than "
-                    "the index's (%s), left out",
-                    len(found) - len(vectors),
-                    space.model_key if space else "none",
+                    "Rebuild: vectors of %s left out: the index holds vectors of %s only",
+                    ", ".join(sorted(left_out)),
+                    ", ".join(space.keys()) if space else "no model",
                 )
             for action in IndexLifecycle._index_actions(batch, index, vectors=vectors):
                 yield {**action, "version": STREAM_VERSION, "version_type": "external"}
 
     # Vectors ------------------------------------------------------------------------------------
-    def vector_models(self, indices: Sequence[str]) -> dict[str, str | None]:
-        """Each of these indices' (or aliases') vector model, from its mapping's _meta.
+    def vector_spaces(self, indices: Sequence[str]) -> dict[str, VectorSpace]:
+        """Each of these indices' (or aliases') vector models, from its mapping's _meta.
 
         Keyed by concrete index name, as GET <index>/_mapping answers; an index behind none of
-        them (404) is left out.
+        them (404) is left out, one without vectors has an empty space.
         """
         if not indices:
             return {}
@@ -411,17 +418,17 @@ class IndexLifecycle:
         )
         if response.meta.status == 404:
             return {}
-        return models_by_index(response.body)
+        return spaces_by_index(response.body)
 
     def index_vectors(self, items: Iterable[DocumentVectors]) -> int:
         """Replace the passage vectors of documents already indexed, through the live alias
         and, during a rebuild, the rebuilding one (as `index` writes). Returns how many
         document updates were applied or skipped as missing.
 
-        Each alias gets only vectors of the model its index was made for: vectors of another
-        model could not be searched there, or would not fit its dimension. A document missing
-        from an index is skipped (update_actions: never created), and so is a rebuilding alias
-        gone before the bulk (as in `index`).
+        Each alias gets only vectors of the models its index was made for: vectors of another
+        model have no field there. A document missing from an index is skipped
+        (update_actions: never created), and so is a rebuilding alias gone before the bulk (as
+        in `index`).
         """
         items = list(items)
         if not items:
@@ -430,24 +437,24 @@ class IndexLifecycle:
         targets = self._write_targets(holders)
         if not targets:
             return 0  # no index yet: nothing to add vectors to
-        models = self.vector_models(sorted({i for alias in targets for i in holders[alias]}))
+        spaces = self.vector_spaces(sorted({i for alias in targets for i in holders[alias]}))
         updated = 0
         for target in targets:
-            target_models = {models.get(index) for index in holders[target]}
-            model = next(iter(target_models)) if len(target_models) == 1 else None
-            matching = [item for item in items if model is not None and item.model_key == model]
-            if len(matching) < len(items):
+            target_spaces = {spaces.get(index, VectorSpace()) for index in holders[target]}
+            space = next(iter(target_spaces)) if len(target_spaces) == 1 else VectorSpace()
+            matching = [(item, model_for(item, space)) for item in items]
+            fitting = [(item, model) for item, model in matching if model is not None]
+            if len(fitting) < len(items):
                 logger.warning(
-                    "%d document(s) keep no vectors in %s: it holds vectors of %s, not %s "
+                    "Vectors of %s not kept in %s: it holds vectors of %s only "
                     "(run `manage.py search_rebuild`)",
-                    len(items) - len(matching),
+                    ", ".join(sorted({item.model_key for item, model in matching if not model})),
                     target,
-                    model or "no model",
-                    ", ".join(sorted({item.model_key for item in items} - {model})),
+                    ", ".join(space.keys()) or "no model",
                 )
-            if matching:
+            if fitting:
                 updated += self._bulk(
-                    update_actions(matching, [target]),
+                    update_actions(fitting, target),
                     require_alias=True,
                     ignore_item=lambda item: (
                         missing_document(item) or self._rebuilding_alias_gone(item)

@@ -198,10 +198,10 @@ def index_template_body(
 ) -> dict[str, Any]:
     """The composable template every versioned index behind `alias` is created from.
 
-    With a vector space (the configured embedder's), documents also hold passage vectors of
-    that model and dimension, and the mapping's _meta names the model (vectors.py); without
-    one, no vector fields. A change of model reaches the cluster through rebuild, as any
-    template change does.
+    With a vector space (the configured embedders'), documents also hold passage vectors of
+    each model, and the mapping's _meta names the models with their fields (vectors.py);
+    without one, no vector fields. A change of models reaches the cluster through rebuild, as
+    any template change does.
     """
     index = Index(alias)
     index.settings(number_of_shards=1, number_of_replicas=1)
@@ -212,7 +212,7 @@ def index_template_body(
     filters[SYNONYM_FILTER_NAME]["synonyms_set"] = synonyms_set
     mappings = body["template"]["mappings"]
     mappings["dynamic"] = "strict"  # a typo in a field name fails loudly
-    if vector_space is not None:
+    if vector_space:
         mappings["properties"].update(vector_properties(vector_space))
         mappings["_meta"] = vector_meta(vector_space)
     return body
