@@ -29,8 +29,10 @@ SEARCH_INDEX_DIR = Path(
 # variable is moved too; the processes a test starts inherit it, already moved, and
 # CAC_TEST_REDIS_MOVED keeps them from moving it again.
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _xdist_worker.startswith("gw") and CELERY_BROKER_URL and not os.environ.get(
-    "CAC_TEST_REDIS_MOVED"
+if (
+    _xdist_worker.startswith("gw")
+    and CELERY_BROKER_URL
+    and not os.environ.get("CAC_TEST_REDIS_MOVED")
 ):
     _broker = urlsplit(CELERY_BROKER_URL)
     _database = int(_broker.path.strip("/") or 0) + 1 + int(_xdist_worker[2:])
