@@ -171,7 +171,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_translation
         f"/{settings_dict['NAME']}"
     )
     env = {
-        **os.environ,
+        **os.environ,  # with CAC_TEST_REDIS_MOVED, under xdist (cac/settings/test.py)
         "DJANGO_SETTINGS_MODULE": "cac.settings.test",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,

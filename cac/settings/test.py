@@ -1,6 +1,8 @@
 """The test suite. Same parts as base; fast hashing and files in a throwaway folder."""
 
+import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 from cac.settings.base import *
 
@@ -19,6 +21,24 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 SEARCH_INDEX_DIR = Path(
     env("TEST_SEARCH_INDEX_DIR", default="") or tempfile.mkdtemp(prefix="cac-test-search-index-")
 )
+
+# With pytest-xdist (`-n 2`), each test process has its own database (pytest-django names it
+# test_<name>_gw0, _gw1…) and needs its own Redis database as well: its own Celery worker,
+# queue and results, and its own throttling counts. gw0 takes the broker's database + 1, and
+# so on. Celery reads CELERY_BROKER_URL from the environment before its settings, so the
+# variable is moved too; the processes a test starts inherit it, already moved, and
+# CAC_TEST_REDIS_MOVED keeps them from moving it again.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if (
+    _xdist_worker.startswith("gw")
+    and CELERY_BROKER_URL
+    and not os.environ.get("CAC_TEST_REDIS_MOVED")
+):
+    _broker = urlsplit(CELERY_BROKER_URL)
+    _database = int(_broker.path.strip("/") or 0) + 1 + int(_xdist_worker[2:])
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = urlunsplit(_broker._replace(path=f"/{_database}"))
+    os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = CELERY_BROKER_URL
+    os.environ["CAC_TEST_REDIS_MOVED"] = "1"
 
 # Search by meaning is off unless a test turns it on (tests/search/test_semantic_search.py):
 # embedding every page the suite publishes would cost minutes and test nothing more.
