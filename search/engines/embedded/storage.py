@@ -30,6 +30,12 @@ WRITER_HEAP_BYTES = 50_000_000
 REBUILD_BATCH = 5_000
 
 
+def _write_by_model(store: VectorStore, items: list[DocumentVectors], merge: bool = True) -> None:
+    """A segment per model: a segment holds one model's vectors."""
+    for key in dict.fromkeys(item.model_key for item in items):
+        store.write([item for item in items if item.model_key == key], merge=merge)
+
+
 def _batches(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
     batch: list[SearchDocument] = []
     for document in documents:
@@ -173,11 +179,7 @@ class IndexDirectory:
         if not items:
             return
         with self._write_lock():
-            generation = self._ensure_generation()
-            for key in {item.model_key for item in items}:
-                self._vector_store(generation).write(
-                    [item for item in items if item.model_key == key]
-                )
+            _write_by_model(self._vector_store(self._ensure_generation()), items)
 
     @staticmethod
     def _write_into(
@@ -216,7 +218,7 @@ class IndexDirectory:
                 for batch in _batches(documents, REBUILD_BATCH):
                     count += self._write_into(index, batch, ())
                     if vectors_for is not None:
-                        store.write(vectors_for(batch), merge=False)
+                        _write_by_model(store, vectors_for(batch), merge=False)
                 store.merge()
             except BaseException:
                 shutil.rmtree(self.root / generation, ignore_errors=True)
