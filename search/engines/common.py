@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from search.engines.values import (
@@ -134,6 +134,20 @@ def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
     if collapsed[limit] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]  # never half a word, unless the one word is that long
     return cut.rstrip() + "…"
+
+
+# --- Streams -------------------------------------------------------------------------------------
+def batched(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
+    """Lists of `size` documents from a stream (the last one shorter), so a rebuild or an
+    embedding run never holds the whole corpus."""
+    batch: list[SearchDocument] = []
+    for document in documents:
+        batch.append(document)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # --- Translations ---------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from search.engines.base import (
     VectorLookup,
     vector_fingerprint,
 )
+from search.engines.common import batched
 from search.engines.selection import get_engine
 from search.semantic.embedders import Embedder, get_embedders
-from search.semantic.vectors import batched, document_vectors
+from search.semantic.vectors import document_vectors
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ rebuild, a reconcile, a translation whose text did not change.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -84,17 +84,6 @@ def document_vectors(
         matrix = np.stack([vectors[digest] for digest in digests]).astype(np.float32)
         result.append(DocumentVectors(document, embedder.key, matrix))
     return result
-
-
-def batched(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
-    batch: list[SearchDocument] = []
-    for document in documents:
-        batch.append(document)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 QUERY_CACHE_ENTRIES = 4096

@@ -65,6 +65,22 @@ HIGHLIGHT = {
         for name in (base, *(f"{base}.{sub}" for sub in LANGUAGE_SUBFIELDS))
     },
 }
+
+
+def collapse_translations() -> dict[str, Any]:
+    """One hit per translation group, its other translations as inner hits (to show the
+    visitor's). A new dict each time: bodies are built per request."""
+    return {
+        "field": "translation_key",
+        "inner_hits": {
+            "name": "translations",
+            "size": MAX_TRANSLATIONS,
+            "_source": HIT_SOURCE,
+            "highlight": HIGHLIGHT,
+        },
+    }
+
+
 # The order in which highlighted fields make the snippet.
 SNIPPET_FIELDS = tuple(HIGHLIGHT["fields"])
 
@@ -96,15 +112,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     if text:
         body["suggest"] = spelling_suggester(text)
     if request.collapse_translations:
-        body["collapse"] = {
-            "field": "translation_key",
-            "inner_hits": {
-                "name": "translations",
-                "size": MAX_TRANSLATIONS,
-                "_source": HIT_SOURCE,
-                "highlight": HIGHLIGHT,
-            },
-        }
+        body["collapse"] = collapse_translations()
         body["aggs"]["collapsed_total"] = {
             "filter": {"bool": {"filter": list(filters.values())}},
             "aggs": {

@@ -39,7 +39,7 @@ from search.engines.elasticsearch.bodies import (
     HIGHLIGHT,
     HIT_SOURCE,
     MAX_RESULT_WINDOW,
-    MAX_TRANSLATIONS,
+    collapse_translations,
     filter_clauses,
     search_body,
     text_query,
@@ -164,15 +164,7 @@ def page_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]
         "highlight": HIGHLIGHT,
     }
     if request.collapse_translations:
-        body["collapse"] = {
-            "field": "translation_key",
-            "inner_hits": {
-                "name": "translations",
-                "size": MAX_TRANSLATIONS,
-                "_source": HIT_SOURCE,
-                "highlight": HIGHLIGHT,
-            },
-        }
+        body["collapse"] = collapse_translations()
     return body
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import tantivy
 
 from search.engines.base import DocumentVectors, EngineUnavailable, SearchDocument
+from search.engines.common import batched
 from search.engines.embedded.schema import FORMAT_FILE, INDEX_FORMAT, SCHEMA, tantivy_document
 from search.engines.embedded.vectors import VectorSnapshot, VectorStore
 
@@ -34,17 +35,6 @@ def _write_by_model(store: VectorStore, items: list[DocumentVectors], merge: boo
     """A segment per model: a segment holds one model's vectors."""
     for key in dict.fromkeys(item.model_key for item in items):
         store.write([item for item in items if item.model_key == key], merge=merge)
-
-
-def _batches(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
-    batch: list[SearchDocument] = []
-    for document in documents:
-        batch.append(document)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @dataclass(frozen=True)
@@ -215,7 +205,7 @@ class IndexDirectory:
             try:
                 count = 0
                 index = tantivy.Index.open(str(self.root / generation))
-                for batch in _batches(documents, REBUILD_BATCH):
+                for batch in batched(documents, REBUILD_BATCH):
                     count += self._write_into(index, batch, ())
                     if vectors_for is not None:
                         _write_by_model(store, vectors_for(batch), merge=False)

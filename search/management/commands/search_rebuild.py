@@ -1,11 +1,8 @@
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from search.engines.base import EngineUnavailable
 from search.indexing import rebuild_index
+from search.management.progress import document_bar, engine_errors_as_command_errors
 from search.semantic.embedders import get_embedders
 from search.semantic.indexing import embed_all
 
@@ -29,20 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         show_progress = self.stdout.isatty() and options["verbosity"] > 0
-        # Bars go to stderr, so the report on stdout stays one line a script can read.
-        with tqdm(disable=not show_progress, unit=_("document"), file=sys.stderr) as bar:
-
-            def progress(documents):
-                for document in documents:
-                    bar.update()
-                    yield document
-
-            try:
-                count = rebuild_index(progress=progress)
-            except EngineUnavailable as error:
-                raise CommandError(
-                    _("The search engine is unavailable: %(error)s") % {"error": error}
-                ) from error
+        with document_bar(show_progress) as bar, engine_errors_as_command_errors():
+            count = rebuild_index(progress=bar.wrap)
         self.stdout.write(
             self.style.SUCCESS(
                 _("Rebuilt the search index: %(count)d documents.") % {"count": count}
@@ -56,15 +41,8 @@ class Command(BaseCommand):
         if not embedders:
             self.stdout.write(_("No embedding model is configured (SEARCH_EMBEDDERS): words only."))
             return
-        with tqdm(
-            total=total, disable=not show_progress, unit=_("document"), file=sys.stderr
-        ) as bar:
-            try:
-                done = embed_all(on_documents=bar.update)
-            except EngineUnavailable as error:
-                raise CommandError(
-                    _("The search engine is unavailable: %(error)s") % {"error": error}
-                ) from error
+        with document_bar(show_progress, total) as bar, engine_errors_as_command_errors():
+            done = embed_all(on_documents=bar.update)
         self.stdout.write(
             _("Computed the vectors of %(count)d documents with %(models)s.")
             % {"count": done, "models": ", ".join(embedder.key for embedder in embedders)}

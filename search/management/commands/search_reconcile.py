@@ -1,11 +1,8 @@
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from search.engines.base import EngineUnavailable
 from search.indexing import reconcile_index
+from search.management.progress import document_bar, engine_errors_as_command_errors
 
 
 class Command(BaseCommand):
@@ -24,19 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         show_progress = options["progress"] or (self.stdout.isatty() and options["verbosity"] > 0)
         # The bar goes to stderr, so the report on stdout stays one line a script can read.
-        with tqdm(disable=not show_progress, unit=_("document"), file=sys.stderr) as bar:
-
-            def progress(documents):
-                for document in documents:
-                    bar.update()
-                    yield document
-
-            try:
-                report = reconcile_index(progress=progress)
-            except EngineUnavailable as error:
-                raise CommandError(
-                    _("The search engine is unavailable: %(error)s") % {"error": error}
-                ) from error
+        with document_bar(show_progress) as bar, engine_errors_as_command_errors():
+            report = reconcile_index(progress=bar.wrap)
         self.stdout.write(
             _("Indexed %(missing)d missing, reindexed %(stale)d stale, removed %(extra)d extra.")
             % {
