@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
@@ -23,7 +24,7 @@ from wagtail.search.utils import normalise_query_string
 
 from knowledge.models import PracticeKind, TopicArea
 from knowledge.visibility import visible_pages
-from search.engines.base import FACET_FIELDS, SearchRequest, SearchResponse
+from search.engines.base import FACET_FIELDS, SearchHit, SearchRequest, SearchResponse
 from search.engines.common import MAX_PAGE_SIZE
 from search.engines.selection import get_engine
 from search.models import SearchQueryDay
@@ -283,27 +284,72 @@ def run_suggest(query_params: QueryDict, language: str, limit: int = 8) -> list[
 
 
 def facet_labels(language: str) -> dict[str, dict[str, str]]:
-    """Human labels for facet values, in the visitor's language; values without one show as is."""
+    """Human labels for facet values, in `language`; values without one show as is.
+
+    In `language`, not the active one: the API is asked for a language by ?lang= and is
+    served at one address for all, so its active language is the browser's.
+    """
     locale = Locale.objects.filter(language_code=language).first() or Locale.get_default()
     topics = {
         area.slug: area.name for area in TopicArea.objects.filter(locale=Locale.get_default())
     }
     topics.update({area.slug: area.name for area in TopicArea.objects.filter(locale=locale)})
-    kinds = {value: str(label) for value, label in PracticeKind.choices}
-    kinds.update(
-        {
-            "session": str(_("Summit session")),
-            "session_summary": str(_("Session summary")),
-            "topic_area": str(_("Topic area")),
-        }
-    )
+    with translation.override(language):
+        kinds = {value: str(label) for value, label in PracticeKind.choices}
+        kinds.update(
+            {
+                "session": str(_("Summit session")),
+                "session_summary": str(_("Session summary")),
+                "topic_area": str(_("Topic area")),
+            }
+        )
+        country_names = {code: str(name) for code, name in countries}
     return {
         "topic": topics,
         "kind": kinds,
-        "country": {code: str(name) for code, name in countries},
+        "country": country_names,
         "locale": dict(settings.LANGUAGES),
     }
 
 
 def label_for(labels: dict[str, dict[str, str]], facet: str, value: str) -> str:
     return labels.get(facet, {}).get(value, value)
+
+
+@dataclasses.dataclass(frozen=True)
+class DisplayedHit:
+    """A hit with what explains it to a reader, in the reader's language.
+
+    The page and the API both show hits this way, with the facets' own labels, so that a
+    hit never names its kind or a topic differently from the filter beside it.
+    """
+
+    hit: SearchHit
+    kind_label: str
+    topic_labels: tuple[str, ...]  # in the order of hit.topics
+    started_display: str  # the reader's locale's DATE_FORMAT; "" when the hit has no date
+    # The hit's own language is written right to left (its title and snippet are in it).
+    rtl: bool
+
+
+def _is_rtl(language: str) -> bool:
+    return language.split("-")[0] in settings.LANGUAGES_BIDI
+
+
+def displayed_hits(
+    hits: list[SearchHit], language: str, labels: dict[str, dict[str, str]] | None = None
+) -> list[DisplayedHit]:
+    """`hits` with their labels and date in `language`. Pass the facets' `labels` when the
+    caller has them already, to look them up once."""
+    labels = facet_labels(language) if labels is None else labels
+    with translation.override(language):
+        return [
+            DisplayedHit(
+                hit=hit,
+                kind_label=label_for(labels, "kind", hit.kind) if hit.kind else "",
+                topic_labels=tuple(label_for(labels, "topic", topic) for topic in hit.topics),
+                started_display=date_format(hit.started, "DATE_FORMAT") if hit.started else "",
+                rtl=_is_rtl(hit.locale),
+            )
+            for hit in hits
+        ]

@@ -10,6 +10,7 @@ from wagtail.models import Locale
 from knowledge.listings import topic_areas_for
 from search.engines.base import EngineUnavailable
 from search.service import (
+    displayed_hits,
     facet_labels,
     label_for,
     parse_search_request,
@@ -70,6 +71,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = search_request.page
     context.update(
         response=response,
+        hits=displayed_hits(response.hits, language, labels),
         promoted=promoted,
         facet_groups=_facet_links(request, response, labels),
         page=page,
