@@ -7,10 +7,12 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from core.throttling import rate_limited
-from search.engines.base import EngineUnavailable, SearchHit
+from search.engines.base import EngineUnavailable
 from search.openapi import openapi_document
 from search.service import (
+    DisplayedHit,
     PromotedResult,
+    displayed_hits,
     facet_labels,
     invalid_api_parameters,
     label_for,
@@ -33,7 +35,8 @@ def _unavailable() -> JsonResponse:
     return JsonResponse({"error": "Search is temporarily unavailable."}, status=503)
 
 
-def _hit_json(hit: SearchHit) -> dict:
+def _hit_json(shown: DisplayedHit) -> dict:
+    hit = shown.hit
     return {
         "slug": hit.url.rstrip("/").rsplit("/", 1)[-1],
         "locale": hit.locale,
@@ -45,6 +48,10 @@ def _hit_json(hit: SearchHit) -> dict:
         "city": hit.city,
         "country": hit.country,
         "started": hit.started.isoformat() if hit.started else None,
+        # What explains the hit to a reader, in the `lang` language, as the facets name them.
+        "kind_label": shown.kind_label,
+        "topic_labels": list(shown.topic_labels),
+        "started_display": shown.started_display or None,
     }
 
 
@@ -85,7 +92,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             "page": search_request.page,
             # Editors' picks, apart from `hits` so that `hits` and `total` stay the engine's.
             "promoted": [_promoted_json(p) for p in promoted_results(search_request)],
-            "hits": [_hit_json(hit) for hit in response.hits],
+            "hits": [_hit_json(shown) for shown in displayed_hits(response.hits, language, labels)],
             "facets": facets,
             # A corrected query when nothing matched; null otherwise.
             "suggestion": response.suggestion or None,

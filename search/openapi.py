@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from search.engines.common import MAX_PAGE_SIZE
 
 _STRING = {"type": "string"}
@@ -35,6 +37,23 @@ _HIT = {
         "city": _STRING,
         "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
         "started": {"type": "string", "format": "date", "nullable": True},
+        "kind_label": {
+            "type": "string",
+            "description": "`kind` as a reader of `lang` calls it; the same label as the kind "
+            "facet's.",
+        },
+        "topic_labels": {
+            "type": "array",
+            "items": _STRING,
+            "description": "The names of `topics` in `lang`, in the same order; the same labels "
+            "as the topic facet's.",
+        },
+        "started_display": {
+            "type": "string",
+            "nullable": True,
+            "description": "`started` as `lang` writes dates (e.g. June 1, 2020; "
+            "2020년 6월 1일); null when `started` is.",
+        },
     },
 }
 
@@ -99,7 +118,11 @@ def openapi_document() -> dict:
                     "summary": "Search public content",
                     "parameters": [
                         _param("q", "Search words (at most 200 characters)."),
-                        _param("lang", "Locale filter and language of hits: en or ko."),
+                        _param(
+                            "lang",
+                            "Locale filter, and the language of hits and of their labels: "
+                            f"{', '.join(code for code, _name in settings.LANGUAGES)}.",
+                        ),
                         _param("topic", "Topic-area slug; repeatable."),
                         _param("kind", "Practice kind or content type; repeatable."),
                         _param("country", "ISO 3166-1 alpha-2 code; repeatable."),

@@ -1,5 +1,5 @@
 """What explains a search hit to its reader: its kind and topics, named as the filters name
-them, and its date as the reader's language writes dates."""
+them, and its date as the reader's language writes dates. On the page and in the API."""
 
 from __future__ import annotations
 
@@ -124,3 +124,56 @@ def test_the_date_is_written_as_each_language_writes_dates(client, guideline):
         "es": "1 de junio de 2020",
         "ar": "1 يونيو، 2020",
     }
+
+
+def test_the_api_explains_each_hit_in_the_lang_language_and_keeps_its_values(client, guideline):
+    # The browser's language does not choose the labels: ?lang= does.
+    korean = client.get(
+        "/api/v1/search/", {"q": BODY_WORD, "lang": "ko"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    english = client.get(
+        "/api/v1/search/", {"q": BODY_WORD, "lang": "en"}, HTTP_ACCEPT_LANGUAGE="ko"
+    ).json()
+
+    [ko_hit] = korean["hits"]
+    [en_hit] = english["hits"]
+    for hit in (ko_hit, en_hit):
+        assert hit["kind"] == "guideline"
+        assert hit["topics"] == ["quarantine", "smart-city"]
+        assert hit["started"] == "2020-06-01"
+    assert ko_hit["locale"] == "ko" and ko_hit["title"] == "선별진료소 지침"
+    assert ko_hit["kind_label"] == "지침"
+    assert ko_hit["topic_labels"] == ["방역·공중보건", "스마트시티"]
+    assert ko_hit["started_display"] == "2020년 6월 1일"
+    assert en_hit["kind_label"] == "Guideline"
+    assert en_hit["topic_labels"] == ["Quarantine & Public Health", "Smart City"]
+    assert en_hit["started_display"] == "June 1, 2020"
+    # The facets name the kind as the hit does.
+    kinds = {item["value"]: item["label"] for item in korean["facets"]["kind"]}
+    assert kinds["guideline"] == ko_hit["kind_label"]
+
+
+def test_the_api_gives_null_for_a_hit_without_a_date(client, guideline):
+    PracticePage.objects.filter(translation_key=guideline.translation_key).update(started=None)
+    get_engine().rebuild(iter_search_documents())
+
+    [hit] = client.get("/api/v1/search/", {"q": BODY_WORD, "lang": "en"}).json()["hits"]
+
+    assert hit["started"] is None
+    assert hit["started_display"] is None
+    assert hit["kind_label"] == "Guideline"
+
+
+def test_the_openapi_document_describes_the_labels(client, db):
+    document = client.get("/api/v1/openapi.json").json()
+    hit = document["paths"]["/api/v1/search/"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]["properties"]["hits"]["items"]
+
+    assert hit["properties"]["kind_label"]["type"] == "string"
+    assert hit["properties"]["topic_labels"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": hit["properties"]["topic_labels"]["description"],
+    }
+    assert hit["properties"]["started_display"]["nullable"] is True

@@ -148,7 +148,8 @@ def test_api_returns_the_documented_shape(client, practices):
     assert data["total"] == 2 and data["page"] == 1 and len(data["hits"]) == 1
     hit = data["hits"][0]
     assert set(hit) == {
-        "slug", "locale", "url", "title", "snippet", "kind", "topics", "city", "country", "started"
+        "slug", "locale", "url", "title", "snippet", "kind", "topics", "city", "country", "started",
+        "kind_label", "topic_labels", "started_display",
     }  # fmt: skip
     assert hit["url"].rstrip("/").endswith(hit["slug"])
     assert set(data["facets"]) == {"topic", "kind", "country", "city", "locale"}
