@@ -72,7 +72,9 @@ def _facet_labels(html: str) -> set[str]:
 def test_a_hit_names_its_kind_and_topics_in_korean_on_the_korean_page(client, guideline):
     html = client.get("/ko/search/", {"q": BODY_WORD}).content.decode()
 
-    kind, topics = _chips(_hit_meta(html))
+    meta = _hit_meta(html)
+    kind, topics = _chips(meta)
+    assert '<ul class="search-hit__topics" aria-label="분야">' in meta
     assert kind == "지침"
     # In the order of the hit's topics (by slug): quarantine, then smart-city.
     assert topics == ["방역·공중보건", "스마트시티"]
