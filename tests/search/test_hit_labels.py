@@ -95,17 +95,20 @@ def test_a_hit_in_another_language_keeps_its_own_but_its_labels_are_the_readers(
     # The reader asked for English hits on the Korean page.
     html = client.get("/ko/search/", {"q": BODY_WORD, "lang": "en"}).content.decode()
 
-    assert 'class="search-hit" lang="en" dir="ltr"' in html
+    assert '<li class="search-hit" lang="en">' in html
     assert '<div class="search-hit__meta" lang="ko" dir="ltr">' in html
     assert _chips(_hit_meta(html))[0] == "지침"
 
 
-def test_on_the_arabic_page_the_labels_run_right_to_left_and_an_english_hit_left_to_right(
+def test_on_the_arabic_page_the_labels_run_right_to_left_and_an_english_hits_text_left_to_right(
     client, guideline
 ):
     html = client.get("/ar/search/", {"q": BODY_WORD, "lang": "en"}).content.decode()
 
-    assert 'class="search-hit" lang="en" dir="ltr"' in html
+    assert '<li class="search-hit" lang="en">' in html
+    # Its title and snippet read left to right; the list and its labels stay right to left.
+    assert '<h2 class="search-hit__title" dir="ltr">' in html
+    assert '<p class="search-hit__snippet" dir="ltr">' in html
     assert '<div class="search-hit__meta" lang="ar" dir="rtl">' in html
 
 

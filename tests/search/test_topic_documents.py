@@ -20,7 +20,7 @@ pytest.importorskip("search.engines.embedded")
 WORD = "zucchiniwaffle"  # a word no summit content contains
 # A search hit, not the list of areas the page offers when nothing matched.
 MOBILITY_HIT = (
-    '<h2 class="search-hit__title"><a href="/en/topics/mobility/">Urban Mobility</a></h2>'
+    '<h2 class="search-hit__title" dir="ltr"><a href="/en/topics/mobility/">Urban Mobility</a></h2>'
 )
 
 
