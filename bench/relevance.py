@@ -171,19 +171,43 @@ def index_vectors_of(engine, embedder) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Fusion:
-    lexical_weight: float = 1.0
+    """The fusion's parameters; None: what the engine and the embedders ship with."""
+
+    lexical_weight: float | None = None
     semantic_weight: float = 1.0
-    k: int = 60
-    min_similarity: float | None = None  # None: the embedder's own
+    k: int | None = None
+    min_z: float | None = None
+    model_weights: tuple[float, ...] | None = None  # one per query vector, in order
+    min_similarity: float | None = None
+
+    def label(self) -> str:
+        return f"words={self.lexical_weight} k={self.k} z={self.min_z} models={self.model_weights}"
+
+
+# Before tuning: equal weights, k = 60, each model's absolute floor only.
+UNTUNED = Fusion(1.0, 1.0, 60, -1e9, (1.0, 1.0, 1.0))
 
 
 def ranked_keys(engine, query: Query, keys, vector, fusion: Fusion) -> list[str]:
+    from search.engines import fusion as shipped
     from search.engines.base import SearchRequest
 
-    engine.fusion = (fusion.lexical_weight, fusion.semantic_weight, fusion.k)
-    if vector is not None and fusion.min_similarity is not None:
+    engine.fusion = (
+        shipped.LEXICAL_WEIGHT if fusion.lexical_weight is None else fusion.lexical_weight,
+        fusion.semantic_weight,
+        shipped.RRF_K if fusion.k is None else fusion.k,
+    )
+    engine.semantic_min_z = shipped.SEMANTIC_MIN_Z if fusion.min_z is None else fusion.min_z
+    if vector is not None:
         vector = [
-            dataclasses.replace(each, min_similarity=fusion.min_similarity) for each in vector
+            dataclasses.replace(
+                each,
+                weight=each.weight if fusion.model_weights is None else fusion.model_weights[i],
+                min_similarity=(
+                    each.min_similarity if fusion.min_similarity is None else fusion.min_similarity
+                ),
+            )
+            for i, each in enumerate(vector)
         ]
     response = engine.search(
         SearchRequest(
@@ -252,8 +276,10 @@ def print_table(title: str, queries, results_by_mode: dict[str, dict]) -> None:
 
 
 GRID = [
-    Fusion(1.0, semantic, k)
-    for semantic, k in itertools.product((0.5, 0.75, 1.0, 1.5, 2.0), (10, 20, 40, 60, 100))
+    Fusion(words, 1.0, k, z, None if first is None else (first, 1.0))
+    for words, k, z, first in itertools.product(
+        (1.0, 1.5, 2.0), (10, 30, 60), (0.5, 1.0, 1.5), (None, 1.0)
+    )
 ]
 
 
@@ -301,7 +327,10 @@ def main() -> None:
         started = time.perf_counter()
         query_vectors[embedder.key] = {
             query.id: QueryVector(
-                embedder.key, embedder.embed_query(query.text), embedder.min_similarity
+                embedder.key,
+                embedder.embed_query(query.text),
+                embedder.min_similarity,
+                embedder.fusion_weight,
             )
             for query in queries
         }
@@ -318,13 +347,14 @@ def main() -> None:
         }
         results = {
             "lexical": lexical,
-            "semantic": evaluate(engine, queries, keys, vectors, Fusion(0.0, 1.0)),
+            "semantic": evaluate(engine, queries, keys, vectors, Fusion(lexical_weight=0.0)),
+            "hybrid, untuned": evaluate(engine, queries, keys, vectors, UNTUNED),
             "hybrid": evaluate(engine, queries, keys, vectors, Fusion()),
         }
         if options.folds:
             held_out, chosen = cross_validated(engine, queries, keys, vectors, options.folds, GRID)
             results[f"hybrid tuned, held out ({options.folds} folds)"] = held_out
-            print("Chosen per fold: " + "; ".join(f"w={c.semantic_weight} k={c.k}" for c in chosen))
+            print("Chosen per fold: " + "; ".join(choice.label() for choice in chosen))
         print_table(label, queries, results)
 
 

@@ -56,6 +56,55 @@ def _latin_analyser() -> tantivy.TextAnalyzer:
     )
 
 
+# Arabic, as Elasticsearch's `arabic` analyzer treats it (Lucene's ArabicNormalizer and
+# ArabicStemmer, a light stemmer): hamza forms of alef, dotless yeh and teh marbuta folded,
+# diacritics and tatweel removed; then one article or conjunction prefix and the common
+# suffixes stripped, so كمامات and كمامة (masks, mask) are one term.
+ARABIC_WORD = re.compile(r"[\u0600-\u06ff]")
+_ARABIC_FOLDING = str.maketrans(
+    {
+        "\u0622": "\u0627",
+        "\u0623": "\u0627",
+        "\u0625": "\u0627",
+        "\u0649": "\u064a",
+        "\u0629": "\u0647",
+    }
+)
+_ARABIC_MARKS = re.compile(r"[\u0640\u064b-\u0652]")
+ARABIC_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+# Lucene's list also has ية and ة, which never match after normalisation (ة becomes ه).
+ARABIC_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+
+
+def normalise_arabic(text: str) -> str:
+    return _ARABIC_MARKS.sub("", text.translate(_ARABIC_FOLDING))
+
+
+@lru_cache(maxsize=20_000)
+def stem_arabic(word: str) -> str:
+    """Lucene's ArabicStemmer on a normalised word: the first prefix that leaves at least two
+    letters (a lone و only on words of four or more), then every suffix in turn that does."""
+    for prefix in ARABIC_PREFIXES:
+        if len(prefix) == 1 and len(word) < 4:
+            continue
+        if len(word) >= len(prefix) + 2 and word.startswith(prefix):
+            word = word[len(prefix) :]
+            break
+    for suffix in ARABIC_SUFFIXES:
+        if len(word) >= len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word
+
+
+def _other_terms(text: str) -> list[str]:
+    """Terms of text outside Korean, Chinese and Japanese runs: English-stemmed, and Arabic
+    words normalised and stemmed."""
+    if not ARABIC_WORD.search(text):
+        return _latin_analyser().analyze(text)
+    terms = _latin_analyser().analyze(normalise_arabic(text))
+    return [stem_arabic(term) if ARABIC_WORD.search(term) else term for term in terms]
+
+
 def _tokenize(text: str):
     with _kiwi_lock:  # a Kiwi instance is not documented as thread-safe
         return _kiwi().tokenize(text)
@@ -130,19 +179,19 @@ def analyse(text: str, for_query: bool = False) -> list[str]:
     text = text.replace("\x00", " ")
     runs = list(SCRIPT_RUN.finditer(text))
     if not runs:
-        return _latin_analyser().analyze(text)
+        return _other_terms(text)
     korean_runs = [run.group() for run in runs if HANGUL_CHAR.match(run.group())]
     korean_tokens = iter(_tokenize_batch(korean_runs) if korean_runs else [])
     terms: list[str] = []
     position = 0
     for run in runs:
-        terms.extend(_latin_analyser().analyze(text[position : run.start()]))
+        terms.extend(_other_terms(text[position : run.start()]))
         if HANGUL_CHAR.match(run.group()):
             terms.extend(_korean_terms(next(korean_tokens), for_query))
         else:
             terms.extend(cjk_bigrams(run.group()))
         position = run.end()
-    terms.extend(_latin_analyser().analyze(text[position:]))
+    terms.extend(_other_terms(text[position:]))
     return terms
 
 

@@ -14,9 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-RRF_K = 60
-LEXICAL_WEIGHT = 1.0
+# Tuned on held-out folds of the judged set (bench/relevance.py --folds; docs/search-quality.md):
+# a small k lets the first places of a ranking count for more, and the words count twice as
+# much as one model's ranking (each model's own weight is Embedder.fusion_weight).
+RRF_K = 10
+LEXICAL_WEIGHT = 2.0
 SEMANTIC_WEIGHT = 1.0
+# A document matches by meaning when its score (centred on its language's mean) is at least
+# this many standard deviations above the mean over all documents, for this query.
+SEMANTIC_MIN_Z = 0.5
 # How deep each ranking is read for the fusion (a page further down reads deeper).
 FUSION_DEPTH = 100
 

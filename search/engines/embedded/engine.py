@@ -61,7 +61,14 @@ from search.engines.embedded.schema import (
 from search.engines.embedded.spelling import spelling_suggestion
 from search.engines.embedded.storage import IndexDirectory, Snapshot
 from search.engines.embedded.vectors import SemanticMatch
-from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT, fuse
+from search.engines.fusion import (
+    FUSION_DEPTH,
+    LEXICAL_WEIGHT,
+    RRF_K,
+    SEMANTIC_MIN_Z,
+    SEMANTIC_WEIGHT,
+    fuse,
+)
 from search.synonyms import synonym_groups
 
 logger = logging.getLogger(__name__)
@@ -115,6 +122,7 @@ class EmbeddedEngine(SearchEngine):
         self._synonyms = synonyms
         # (lexical weight, semantic weight, k) of the rank fusion; bench/relevance.py varies them.
         self.fusion = (LEXICAL_WEIGHT, SEMANTIC_WEIGHT, RRF_K)
+        self.semantic_min_z = SEMANTIC_MIN_Z
 
     def _snapshot(self) -> Snapshot:
         return self.directory.snapshot()
@@ -195,7 +203,7 @@ class EmbeddedEngine(SearchEngine):
         needed = page * page_size
         semantic = [] if browsing else self._semantic_matches(request, max(needed, FUSION_DEPTH))
         semantic_ids = list(
-            dict.fromkeys(match.document_id for ranking in semantic for match in ranking)
+            dict.fromkeys(match.document_id for _weight, ranking in semantic for match in ranking)
         )
         if not (units or browsing or semantic_ids) or not searcher.num_docs:
             return self._empty_response(started, searcher, request, units)
@@ -223,9 +231,11 @@ class EmbeddedEngine(SearchEngine):
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResponse(total=total, hits=hits, facets=facets, took_ms=took_ms)
 
-    def _semantic_matches(self, request: SearchRequest, depth: int) -> list[list[SemanticMatch]]:
-        """For each query vector whose model's vectors the index holds, the best groups by
-        meaning; none without query vectors (words only)."""
+    def _semantic_matches(
+        self, request: SearchRequest, depth: int
+    ) -> list[tuple[float, list[SemanticMatch]]]:
+        """For each query vector whose model's vectors the index holds, its weight in the
+        fusion and the best groups by meaning; none without query vectors (words only)."""
         if not request.query_vectors:
             return []
         try:
@@ -243,15 +253,15 @@ class EmbeddedEngine(SearchEngine):
                     ", ".join(sorted(vectors.key_counts)) or "none",
                 )
                 continue
-            rankings.append(
-                vectors.search(
-                    wanted.vector,
-                    wanted.model_key,
-                    request.filters,
-                    limit=depth,
-                    min_score=wanted.min_similarity,
-                )
+            ranking = vectors.search(
+                wanted.vector,
+                wanted.model_key,
+                request.filters,
+                limit=depth,
+                min_score=wanted.min_similarity,
+                min_z=self.semantic_min_z,
             )
+            rankings.append((wanted.weight, ranking))
         return rankings
 
     def _lexical_ranking(
@@ -273,7 +283,7 @@ class EmbeddedEngine(SearchEngine):
         searcher: tantivy.Searcher,
         units,
         union: tantivy.Query,
-        semantic: list[list[SemanticMatch]],
+        semantic: list[tuple[float, list[SemanticMatch]]],
         request: SearchRequest,
     ) -> tuple[int, list[_Match]]:
         """How many documents match by words or meaning, and all of them the fusion ranks:
@@ -286,7 +296,9 @@ class EmbeddedEngine(SearchEngine):
                 searcher, units, request, max(needed, FUSION_DEPTH)
             )
         matched = searcher.search(union, limit=1, count=True).count
-        ids = list(dict.fromkeys(match.document_id for ranking in semantic for match in ranking))
+        ids = list(
+            dict.fromkeys(match.document_id for _weight, ranking in semantic for match in ranking)
+        )
         found = searcher.search(
             tantivy.Query.term_set_query(SCHEMA, "id", ids), limit=len(ids), count=False
         )
@@ -307,17 +319,18 @@ class EmbeddedEngine(SearchEngine):
                 if match.document_id in address_of
             ]
 
-        semantic_rankings = [as_matches(ranking) for ranking in semantic]
+        semantic_rankings = [(weight, as_matches(ranking)) for weight, ranking in semantic]
         by_key: dict[object, _Match] = {}
-        for match in itertools.chain(lexical_ranking, *semantic_rankings):
+        rankings = [ranking for _weight, ranking in semantic_rankings]
+        for match in itertools.chain(lexical_ranking, *rankings):
             by_key.setdefault(match.key, match)  # the words' document, where they found one
         lexical_weight, semantic_weight, k = self.fusion
         order = fuse(
             [
                 (lexical_weight, [match.key for match in lexical_ranking]),
                 *(
-                    (semantic_weight, [match.key for match in ranking])
-                    for ranking in semantic_rankings
+                    (semantic_weight * weight, [match.key for match in ranking])
+                    for weight, ranking in semantic_rankings
                 ),
             ],
             k=k,

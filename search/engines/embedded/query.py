@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import tantivy
 
-from search.analysis import analyse
+from search.analysis import CJK, analyse
 from search.engines.base import FACET_FIELDS
 from search.engines.embedded.schema import FIELD_BOOSTS, SCHEMA, bigram_field, bigrams
 
@@ -22,12 +22,18 @@ MAX_QUERY_UNITS = 32
 QueryUnits = list[list[tuple[str, ...]]]
 
 
-@lru_cache(maxsize=8)
-def _analysed_synonyms(synonyms: tuple[tuple[str, ...], ...]) -> list[list[tuple[str, ...]]]:
-    """Each group's terms as analysed term sequences; cached as the list rarely changes."""
+@lru_cache(maxsize=32)
+def _analysed_synonyms(
+    synonyms: tuple[tuple[str, ...], ...], language: str
+) -> list[list[tuple[str, ...]]]:
+    """Each group's terms as analysed term sequences, their stop words left out as the
+    query's are (so "rastreo de contactos" matches the query of the same words); cached per
+    language as the list rarely changes."""
     groups = []
     for group in synonyms:
-        alternatives = dict.fromkeys(tuple(analyse(term, for_query=True)) for term in group)
+        alternatives = dict.fromkeys(
+            tuple(analyse(without_stop_words(term, language), for_query=True)) for term in group
+        )
         groups.append([alt for alt in alternatives if alt])
     return groups
 
@@ -72,6 +78,7 @@ ARABIC_STOP_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+_CJK_CHAR = re.compile(CJK)
 
 
 @lru_cache(maxsize=8)
@@ -103,14 +110,27 @@ def without_stop_words(text: str, language: str = "en") -> str:
     )
 
 
+def _straddles(before: str, after: str) -> bool:
+    """Whether `after` is the Chinese or Japanese character pair that overlaps the last
+    character of `before`: at the edge of a synonym match, the pair across it (マスク配布 is
+    マス スク ク配 配布: with マスク matched, ク配 belongs to neither side)."""
+    return (
+        len(after) == 2
+        and bool(before)
+        and after[0] == before[-1]
+        and bool(_CJK_CHAR.fullmatch(after[0]))
+    )
+
+
 def expand_query(
     text: str, synonyms: Iterable[tuple[str, ...]], language: str = "en"
 ) -> QueryUnits:
     """Analysed query terms, each grouped with its synonyms (multi-word ones as phrases);
     stop words left out (without_stop_words)."""
     terms = analyse(without_stop_words(text[:MAX_QUERY_CHARS], language), for_query=True)
-    groups = _analysed_synonyms(tuple(tuple(group) for group in synonyms))
+    groups = _analysed_synonyms(tuple(tuple(group) for group in synonyms), language)
     units: QueryUnits = []
+    plain: list[bool] = []  # per unit: a lone query term, not a synonym group
     position = 0
     while position < len(terms) and len(units) < MAX_QUERY_UNITS:
         best: tuple[int, list[tuple[str, ...]]] | None = None
@@ -121,10 +141,19 @@ def expand_query(
                 ):
                     best = (len(alt), alternatives)
         if best:
+            previous = units[-1][0][0] if plain and plain[-1] else ""
+            # The pair before the match, read backwards, overlaps it the same way.
+            if previous and _straddles(terms[position][::-1], previous[::-1]):
+                units.pop()
+                plain.pop()
             units.append(best[1])
+            plain.append(False)
             position += best[0]
+            if position < len(terms) and _straddles(terms[position - 1], terms[position]):
+                position += 1
         else:
             units.append([(terms[position],)])
+            plain.append(True)
             position += 1
     return units
 

@@ -32,9 +32,9 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # The stored document keeps only what snippets read of its long texts: a hit's document is
 # read and parsed whole, and the index finds words anywhere in the full text anyway.
 STORED_TEXT_FIELDS = ("summary", "body", "attachments_text")
-# Bumped whenever the schema or the analysis changes (4: CJK bigrams): an index of another
-# format must be rebuilt.
-INDEX_FORMAT = "4"
+# Bumped whenever the schema or the analysis changes (4: CJK bigrams; 5: Arabic normalised and
+# stemmed): an index of another format must be rebuilt.
+INDEX_FORMAT = "5"
 FORMAT_FILE = "cac-index-format"
 MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
 

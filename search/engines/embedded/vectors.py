@@ -45,6 +45,21 @@ class _Segment:
     facets: list[dict[str, list[str]]]
     row_document: np.ndarray  # (rows,) index into ids
     deleted: list[str]
+    # Documents that have rows, and where each one's rows start (rows are grouped by document).
+    documents_with_rows: np.ndarray = field(init=False)
+    row_starts: np.ndarray = field(init=False)
+    locales: np.ndarray = field(init=False)  # (documents,) each document's locale
+
+    def __post_init__(self):
+        if len(self.row_document):
+            starts = np.flatnonzero(np.diff(self.row_document, prepend=-1))
+        else:
+            starts = np.zeros(0, dtype=np.int64)
+        self.row_starts = starts
+        self.documents_with_rows = self.row_document[starts]
+        self.locales = np.array(
+            [(facets.get("locale") or [""])[0] for facets in self.facets], dtype=object
+        )
 
     @classmethod
     def read(cls, folder: Path, name: str) -> _Segment:
@@ -139,34 +154,64 @@ class VectorSnapshot:
         limit: int,
         min_score: float = -1.0,
         exclude_groups: frozenset[str] = frozenset(),
+        min_z: float | None = None,
     ) -> list[SemanticMatch]:
-        """The best `limit` translation groups by their best passage's similarity to the
-        query, within the filters, each with the document of that passage."""
-        best: dict[str, SemanticMatch] = {}
+        """The best `limit` translation groups by meaning, within the filters, each with the
+        document that scored best.
+
+        A document scores by its best passage's similarity to the query, less the mean
+        score of the documents in its language: multilingual models rank documents in the
+        query's own language higher whatever they say, and the centring lets an English
+        query find a Korean-only practice (docs/search-quality.md). A document matches when
+        its raw similarity is at least `min_score` and, with `min_z`, its centred score is
+        at least `min_z` standard deviations above the mean over all documents: a floor
+        relative to this query, as each model's similarities crowd differently.
+        """
         query_vector = np.asarray(query_vector, dtype=np.float32)
+        scored = []  # per segment: (position, documents, raw best, locales)
         for position, segment in enumerate(self.segments):
             if segment.model_key != model_key or not len(segment.row_document):
                 continue
-            document_mask = self._document_mask(position, filters)
-            if not document_mask.any():
+            documents = segment.documents_with_rows
+            live = self.live_documents[position][documents]
+            if not live.any():
                 continue
-            scores = segment.vectors @ query_vector
-            scores = np.where(document_mask[segment.row_document], scores, -np.inf)
-            # Enough rows that `limit` groups survive several passages per document and
-            # several documents per group.
-            depth = min(len(scores), limit * 8)
-            top = np.argpartition(-scores, depth - 1)[:depth] if depth < len(scores) else None
-            rows = np.arange(len(scores)) if top is None else top
-            for row in rows[np.argsort(-scores[rows])]:
-                score = float(scores[row])
-                if score < min_score:
-                    break
-                index = int(segment.row_document[row])
+            best = np.maximum.reduceat(segment.vectors @ query_vector, segment.row_starts)
+            scored.append((position, documents[live], best[live], segment.locales[documents][live]))
+        if not scored:
+            return []
+        raw = np.concatenate([best for _p, _d, best, _l in scored])
+        locales = np.concatenate([each for _p, _d, _b, each in scored])
+        centred = raw.copy()
+        for locale in np.unique(locales):
+            same = locales == locale
+            centred[same] -= raw[same].mean()
+        keep = raw >= min_score
+        if min_z is not None and len(centred) > 1:
+            keep &= centred >= centred.mean() + min_z * centred.std()
+        best: dict[str, SemanticMatch] = {}
+        offset = 0
+        for position, documents, raw_best, _locales in scored:
+            count = len(raw_best)
+            part = slice(offset, offset + count)
+            offset += count
+            segment = self.segments[position]
+            chosen = keep[part] & self._document_mask(position, filters)[documents]
+            candidates = np.flatnonzero(chosen)
+            if not len(candidates):
+                continue
+            scores = centred[part][candidates]
+            # Enough documents that `limit` groups survive several translations per group.
+            depth = min(len(candidates), limit * 4)
+            if depth < len(candidates):
+                top = np.argpartition(-scores, depth - 1)[:depth]
+                candidates, scores = candidates[top], scores[top]
+            for index, score in zip(documents[candidates], scores, strict=True):
                 group = segment.groups[index]
                 if group in exclude_groups:
                     continue
                 if group not in best or best[group].score < score:
-                    best[group] = SemanticMatch(segment.ids[index], group, score)
+                    best[group] = SemanticMatch(segment.ids[index], group, float(score))
         ranked = sorted(best.values(), key=lambda match: (-match.score, match.document_id))
         return ranked[:limit]
 
