@@ -30,6 +30,8 @@ from search.engines.common import facet_values
 from search.engines.embedded.schema import group_of
 
 MAX_SEGMENTS = 8
+# How many documents' worth of the overall mean a language's mean is blended with.
+CENTRING_PRIOR = 10
 
 
 @dataclass
@@ -160,7 +162,7 @@ class VectorSnapshot:
         document that scored best.
 
         A document scores by its best passage's similarity to the query, less the mean
-        score of the documents in its language: multilingual models rank documents in the
+        score of the documents in its language (CENTRING_PRIOR): multilingual models rank documents in the
         query's own language higher whatever they say, and the centring lets an English
         query find a Korean-only practice (docs/search-quality.md). A document matches when
         its raw similarity is at least `min_score` and, with `min_z`, its centred score is
@@ -183,9 +185,13 @@ class VectorSnapshot:
         raw = np.concatenate([best for _p, _d, best, _l in scored])
         locales = np.concatenate([each for _p, _d, _b, each in scored])
         centred = raw.copy()
+        overall = raw.mean()
         for locale in np.unique(locales):
             same = locales == locale
-            centred[same] -= raw[same].mean()
+            # Shrunk towards the mean over all languages when a language has few documents:
+            # one Korean document is not a Korean mean to subtract.
+            count = int(same.sum())
+            centred[same] -= (raw[same].sum() + CENTRING_PRIOR * overall) / (count + CENTRING_PRIOR)
         keep = raw >= min_score
         if min_z is not None and len(centred) > 1:
             keep &= centred >= centred.mean() + min_z * centred.std()
