@@ -157,31 +157,43 @@ TranslationLookup = Callable[[SearchRequest, list[str]], Iterable[SearchHit]]
 def prefer_language(
     hits: list[SearchHit], request: SearchRequest, translations: TranslationLookup
 ) -> list[SearchHit]:
-    """Each translation group's hit in the visitor's language, where the group has one.
+    """Each translation group's hit in the visitor's language, where the group has one; else
+    in the site's default language (English), where it has that.
 
     A collapsed group matched through some member; where that member is in another language,
     the group's translation in the visitor's language (within the request's filters) takes its
-    place on the page, with its score. `translations(request, groups)` finds those translations
-    by group and locale alone, which costs far less than running the text query again: the
-    group already matched. A failed look-up leaves the page as it is, since the search itself
-    succeeded.
+    place on the page, with its score. A Spanish visitor whose query matched a practice's
+    Arabic translation reads its English original, not the Arabic. `translations(request,
+    groups)` finds those translations by group and locale alone, which costs far less than
+    running the text query again: the group already matched. A failed look-up leaves the page
+    as it is, since the search itself succeeded.
     """
-    language = request.language
-    groups = sorted({hit.translation_key for hit in hits if hit.locale != language} - {""})
-    if not groups:
-        return hits
-    try:
-        found = list(translations(request, groups))
-    except EngineUnavailable as error:
-        logger.warning("Kept the page's original languages: %s", error)
-        return hits
+    from django.conf import settings  # read late: bench scripts import engines before setup
+
     swaps: dict[str, SearchHit] = {}
-    for translation in found:
-        if translation.locale == language:
-            swaps.setdefault(translation.translation_key, translation)
+    for language in dict.fromkeys((request.language, settings.LANGUAGE_CODE)):
+        groups = sorted(
+            {
+                hit.translation_key
+                for hit in hits
+                if hit.locale not in (request.language, language)
+                and hit.translation_key not in swaps
+            }
+            - {""}
+        )
+        if not groups:
+            continue
+        try:
+            found = list(translations(dataclasses.replace(request, language=language), groups))
+        except EngineUnavailable as error:
+            logger.warning("Kept the page's original languages: %s", error)
+            break
+        for translation in found:
+            if translation.locale == language:
+                swaps.setdefault(translation.translation_key, translation)
     return [
         dataclasses.replace(swaps[hit.translation_key], score=hit.score)
-        if hit.locale != language and hit.translation_key in swaps
+        if hit.locale != request.language and hit.translation_key in swaps
         else hit
         for hit in hits
     ]
