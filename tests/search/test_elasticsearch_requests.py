@@ -28,6 +28,7 @@ from search.engines.base import (
     SearchRequest,
 )
 from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine, document_source
+from search.engines.elasticsearch.mapping import SUBFIELD_FOR_LANGUAGE
 from search.engines.elasticsearch.vectors import VectorModel, VectorSpace, vector_meta
 from tests.search.elasticsearch_fake import (
     ACKNOWLEDGED,
@@ -601,6 +602,21 @@ def test_delete_before_the_first_index_exists_sends_nothing(fake_es):
 
 
 # --- Search ---------------------------------------------------------------------------------------
+def words_clauses(query: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The words' query's parts, by what they are for (bodies.text_query)."""
+    tiers = query["bool"]["must"][0]["bool"]
+    all_words, most_words = tiers["should"]
+    best_fields, locale = query["bool"]["should"]
+    return {
+        "tiers": tiers,
+        "all_words_tier": all_words["constant_score"],
+        "all_words": all_words["constant_score"]["filter"]["multi_match"],
+        "most_words": most_words["multi_match"],
+        "best_fields": best_fields["multi_match"],
+        "locale": locale["term"]["locale"],
+    }
+
+
 def documented_search_response() -> dict[str, Any]:
     """A collapsed, highlighted, aggregated _search response, as the reference shows them."""
     source_en = {
@@ -707,7 +723,7 @@ def test_filtered_faceted_collapsed_search_request(fake_es):
     )
 
     body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
-    best_fields = body["query"]["bool"]["must"][0]["multi_match"]
+    best_fields = words_clauses(body["query"])["best_fields"]
     assert best_fields["type"] == "best_fields"
     assert best_fields["query"] == "screening"
     # The shared field boosts (search.engines.common.FIELD_BOOSTS), doubled in the visitor's
@@ -721,7 +737,7 @@ def test_filtered_faceted_collapsed_search_request(fake_es):
     assert {"title.en^3", "title^3", "summary^1.5", "attachments_text^0.7"} <= set(
         best_fields["fields"]
     )
-    assert body["query"]["bool"]["should"][0]["multi_match"]["type"] == "cross_fields"
+    assert words_clauses(body["query"])["all_words"]["type"] == "cross_fields"
     # Filters narrow the hits after aggregating; each facet applies every filter but its own.
     kind_filter = {"terms": {"kind": ["policy"]}}
     topic_filter = {"terms": {"topics": ["testing", "masks"]}}
@@ -1064,6 +1080,84 @@ def test_more_like_this_likes_the_stored_document_and_excludes_its_translations(
     assert mlt_body["size"] == 3
 
 
+# --- Words: all of them first, then most of them (as the embedded engine) ------------------------
+def test_documents_with_all_the_words_rank_first_then_those_with_most_of_them(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query=" how to  wear masks at school ", language="en"))
+
+    query = fake.sent("POST", r"/cac-knowledge/_search")[0].body["query"]
+    clauses = words_clauses(query)
+    # Either tier matches; the words' best field and the visitor's locale only add to the score.
+    assert clauses["tiers"]["minimum_should_match"] == 1
+    assert set(query["bool"]) == {"must", "should"}
+    # All the words, in any field (term-centric), score a constant tier above the rest.
+    assert clauses["all_words"] == {
+        "query": "how to wear masks at school",
+        "type": "cross_fields",
+        "fields": clauses["best_fields"]["fields"],
+        "operator": "and",
+    }
+    assert clauses["all_words_tier"]["boost"] == 1000.0
+    # Most of them: the embedded engine's minimum_should_match, in Elasticsearch's notation
+    # (up to two words all, from three 75% rounded down), counted per analysis after it.
+    most_words = clauses["most_words"]
+    assert most_words["type"] == "cross_fields"
+    assert most_words["minimum_should_match"] == "2<75%"
+    assert "operator" not in most_words  # "or", bounded by minimum_should_match
+    assert most_words["query"] == "how to wear masks at school"
+
+
+@pytest.mark.parametrize(
+    ("language", "counted"),
+    [
+        ("en", ["en", "cjk"]),
+        ("ko", ["ko", "en", "cjk"]),
+        ("fr", ["fr", "en", "cjk"]),
+        ("ja", ["cjk", "en"]),
+        ("de", ["en", "cjk"]),  # no analysis of its own: English and character pairs
+    ],
+)
+def test_most_of_the_words_are_counted_only_in_analyses_that_leave_stop_words_out(
+    fake_es, language, counted
+):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="how to wear masks", language=language))
+
+    query = fake.sent("POST", r"/cac-knowledge/_search")[0].body["query"]
+    fields = words_clauses(query)["most_words"]["fields"]
+    assert list(dict.fromkeys(f.split("^")[0].split(".")[1] for f in fields)) == counted
+    # The plain fields (standard analysis) keep every word: "how to" would count there.
+    assert not [f for f in fields if "." not in f.split("^")[0]]
+    own = SUBFIELD_FOR_LANGUAGE.get(language)
+    assert fields[0] == (f"title.{own}^6" if own else "title.en^3")  # the shared boosts
+    # Each of those analyses drops stop words at search time: English's own chain ends with
+    # its stop filter before stemming; the built-in language analyzers have theirs.
+    analysis = make_engine(url).index_template_body()["template"]["settings"]["analysis"]
+    english = analysis["analyzer"]["english_search"]["filter"]
+    assert english.index("english_stop") > english.index("lowercase")
+    assert english.index("english_stop") < english.index("english_stemmer")
+    assert analysis["filter"]["english_stop"] == {"type": "stop", "stopwords": "_english_"}
+
+
+def test_lexical_and_hybrid_searches_share_the_tiered_words_query(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    request = SearchRequest(query="masks at school", query_vectors=(query_vector(),))
+    words = words_only_body(fake, url, request)
+
+    make_engine(url).search(request)
+
+    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
+    page, counts = sent.body[1], sent.body[3]
+    standard = page["retriever"]["rrf"]["retrievers"][0]["standard"]
+    assert standard["query"] == counts["query"] == words["query"]
+    assert words_clauses(standard["query"])["most_words"]["minimum_should_match"] == "2<75%"
+
+
 @pytest.mark.parametrize(
     ("language", "own", "others"),
     [
@@ -1083,7 +1177,7 @@ def test_a_visitors_language_is_searched_with_its_own_analysis_first(
     make_engine(url).search(SearchRequest(query="mesures", language=language))
 
     body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
-    fields = body["query"]["bool"]["must"][0]["multi_match"]["fields"]
+    fields = words_clauses(body["query"])["best_fields"]["fields"]
     assert fields[0] == f"title.{own}^6"
     queried = [f.split("^")[0] for f in fields]
     assert {f"title.{sub}" for sub in others} <= set(queried)
