@@ -983,6 +983,14 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
     assert "No ranking by meaning with another-model@2" in caplog.text
 
 
+def test_both_engines_fuse_words_and_meaning_with_the_same_weights(fake_es, tmp_path):
+    _fake, url = fake_es
+    embedded = make_engine("embedded", tmp_path)
+    elasticsearch = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
+    # Where rrf is not licensed, Elasticsearch fuses in Python with fusion.fuse, as embedded.
+    assert elasticsearch.fusion == embedded.fusion
+
+
 def test_elasticsearch_requests_keep_vectors_with_their_fingerprint_never_creating(fake_es):
     fake, url = fake_es
     fake.on("GET", ALIAS_LOOKUP, aliases_found())
