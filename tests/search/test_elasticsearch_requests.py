@@ -28,6 +28,7 @@ from search.engines.base import (
     SearchRequest,
 )
 from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine, document_source
+from search.engines.elasticsearch.mapping import SUBFIELD_FOR_LANGUAGE
 from search.engines.elasticsearch.vectors import VectorModel, VectorSpace, vector_meta
 from tests.search.elasticsearch_fake import (
     ACKNOWLEDGED,
@@ -601,6 +602,21 @@ def test_delete_before_the_first_index_exists_sends_nothing(fake_es):
 
 
 # --- Search ---------------------------------------------------------------------------------------
+def words_clauses(query: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The words' query's parts, by what they are for (bodies.text_query)."""
+    tiers = query["bool"]["must"][0]["bool"]
+    all_words, most_words = tiers["should"]
+    best_fields, locale = query["bool"]["should"]
+    return {
+        "tiers": tiers,
+        "all_words_tier": all_words["constant_score"],
+        "all_words": all_words["constant_score"]["filter"]["multi_match"],
+        "most_words": most_words["multi_match"],
+        "best_fields": best_fields["multi_match"],
+        "locale": locale["term"]["locale"],
+    }
+
+
 def documented_search_response() -> dict[str, Any]:
     """A collapsed, highlighted, aggregated _search response, as the reference shows them."""
     source_en = {
@@ -707,7 +723,7 @@ def test_filtered_faceted_collapsed_search_request(fake_es):
     )
 
     body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
-    best_fields = body["query"]["bool"]["must"][0]["multi_match"]
+    best_fields = words_clauses(body["query"])["best_fields"]
     assert best_fields["type"] == "best_fields"
     assert best_fields["query"] == "screening"
     # The shared field boosts (search.engines.common.FIELD_BOOSTS), doubled in the visitor's
@@ -721,7 +737,7 @@ def test_filtered_faceted_collapsed_search_request(fake_es):
     assert {"title.en^3", "title^3", "summary^1.5", "attachments_text^0.7"} <= set(
         best_fields["fields"]
     )
-    assert body["query"]["bool"]["should"][0]["multi_match"]["type"] == "cross_fields"
+    assert words_clauses(body["query"])["all_words"]["type"] == "cross_fields"
     # Filters narrow the hits after aggregating; each facet applies every filter but its own.
     kind_filter = {"terms": {"kind": ["policy"]}}
     topic_filter = {"terms": {"topics": ["testing", "masks"]}}
@@ -1064,6 +1080,84 @@ def test_more_like_this_likes_the_stored_document_and_excludes_its_translations(
     assert mlt_body["size"] == 3
 
 
+# --- Words: all of them first, then most of them (as the embedded engine) ------------------------
+def test_documents_with_all_the_words_rank_first_then_those_with_most_of_them(fake_es):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query=" how to  wear masks at school ", language="en"))
+
+    query = fake.sent("POST", r"/cac-knowledge/_search")[0].body["query"]
+    clauses = words_clauses(query)
+    # Either tier matches; the words' best field and the visitor's locale only add to the score.
+    assert clauses["tiers"]["minimum_should_match"] == 1
+    assert set(query["bool"]) == {"must", "should"}
+    # All the words, in any field (term-centric), score a constant tier above the rest.
+    assert clauses["all_words"] == {
+        "query": "how to wear masks at school",
+        "type": "cross_fields",
+        "fields": clauses["best_fields"]["fields"],
+        "operator": "and",
+    }
+    assert clauses["all_words_tier"]["boost"] == 1000.0
+    # Most of them: the embedded engine's minimum_should_match, in Elasticsearch's notation
+    # (up to two words all, from three 75% rounded down), counted per analysis after it.
+    most_words = clauses["most_words"]
+    assert most_words["type"] == "cross_fields"
+    assert most_words["minimum_should_match"] == "2<75%"
+    assert "operator" not in most_words  # "or", bounded by minimum_should_match
+    assert most_words["query"] == "how to wear masks at school"
+
+
+@pytest.mark.parametrize(
+    ("language", "counted"),
+    [
+        ("en", ["en", "cjk"]),
+        ("ko", ["ko", "en", "cjk"]),
+        ("fr", ["fr", "en", "cjk"]),
+        ("ja", ["cjk", "en"]),
+        ("de", ["en", "cjk"]),  # no analysis of its own: English and character pairs
+    ],
+)
+def test_most_of_the_words_are_counted_only_in_analyses_that_leave_stop_words_out(
+    fake_es, language, counted
+):
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="how to wear masks", language=language))
+
+    query = fake.sent("POST", r"/cac-knowledge/_search")[0].body["query"]
+    fields = words_clauses(query)["most_words"]["fields"]
+    assert list(dict.fromkeys(f.split("^")[0].split(".")[1] for f in fields)) == counted
+    # The plain fields (standard analysis) keep every word: "how to" would count there.
+    assert not [f for f in fields if "." not in f.split("^")[0]]
+    own = SUBFIELD_FOR_LANGUAGE.get(language)
+    assert fields[0] == (f"title.{own}^6" if own else "title.en^3")  # the shared boosts
+    # Each of those analyses drops stop words at search time: English's own chain ends with
+    # its stop filter before stemming; the built-in language analyzers have theirs.
+    analysis = make_engine(url).index_template_body()["template"]["settings"]["analysis"]
+    english = analysis["analyzer"]["english_search"]["filter"]
+    assert english.index("english_stop") > english.index("lowercase")
+    assert english.index("english_stop") < english.index("english_stemmer")
+    assert analysis["filter"]["english_stop"] == {"type": "stop", "stopwords": "_english_"}
+
+
+def test_lexical_and_hybrid_searches_share_the_tiered_words_query(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    request = SearchRequest(query="masks at school", query_vectors=(query_vector(),))
+    words = words_only_body(fake, url, request)
+
+    make_engine(url).search(request)
+
+    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
+    page, counts = sent.body[1], sent.body[3]
+    standard = page["retriever"]["rrf"]["retrievers"][0]["standard"]
+    assert standard["query"] == counts["query"] == words["query"]
+    assert words_clauses(standard["query"])["most_words"]["minimum_should_match"] == "2<75%"
+
+
 @pytest.mark.parametrize(
     ("language", "own", "others"),
     [
@@ -1083,7 +1177,7 @@ def test_a_visitors_language_is_searched_with_its_own_analysis_first(
     make_engine(url).search(SearchRequest(query="mesures", language=language))
 
     body = fake.sent("POST", r"/cac-knowledge/_search")[0].body
-    fields = body["query"]["bool"]["must"][0]["multi_match"]["fields"]
+    fields = words_clauses(body["query"])["best_fields"]["fields"]
     assert fields[0] == f"title.{own}^6"
     queried = [f.split("^")[0] for f in fields]
     assert {f"title.{sub}" for sub in others} <= set(queried)
@@ -1988,18 +2082,19 @@ def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_
 ):
     fake, url = fake_es
     hybrid_routes(fake)
-    # rrf needs an Enterprise license (RRFRankPlugin): refused, the counts search answered.
-    license_error = {
+    # The fused search refused (a vector field the index swapped meanwhile no longer maps),
+    # the counts search answered.
+    refused = {
         "error": {
-            "type": "security_exception",
-            "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
+            "type": "search_phase_execution_exception",
+            "reason": "all shards failed",
         },
-        "status": 403,
+        "status": 400,
     }
     fake.on(
         "POST",
         r"/cac-knowledge/_msearch",
-        (200, {"took": 3, "responses": [license_error, counts_response(5)]}),
+        (200, {"took": 3, "responses": [refused, counts_response(5)]}),
     )
     engine = make_engine(url)
     request = SearchRequest(query="screening", query_vectors=(query_vector(),))
@@ -2012,7 +2107,238 @@ def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_
     assert [r.body for r in fake.sent("POST", r"/cac-knowledge/_search")[-2:]] == [words, words]
     assert [hit.id for hit in response.hits] == ["page-1"]  # today's answer
     assert "Searching by words only for 300 s" in caplog.text
+    assert "all shards failed" in caplog.text
+
+
+# --- Without the licence rrf needs: the same fusion, in Python ----------------------------------
+# LicenseUtils.newComplianceException as the REST layer renders it (its es.-prefixed metadata
+# without the prefix): the rrf retriever is licence-checked while the request is parsed.
+RRF_REFUSED = {
+    "root_cause": [
+        {
+            "type": "security_exception",
+            "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
+            "license.expired.feature": "Reciprocal Rank Fusion (RRF)",
+        }
+    ],
+    "type": "security_exception",
+    "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
+    "license.expired.feature": "Reciprocal Rank Fusion (RRF)",
+}
+# The whole _msearch refused (its bodies are parsed before any runs), or one of its searches.
+WHOLE_REQUEST_REFUSED = (403, {"error": RRF_REFUSED, "status": 403})
+ONE_SEARCH_REFUSED = (
+    200,
+    {"took": 2, "responses": [{"error": RRF_REFUSED, "status": 403}, counts_response(5)]},
+)
+
+
+def ranking_hit(number: int, group: int, locale: str = "en") -> dict[str, Any]:
+    """A hit of a ranking read for ids and groups only (_source false, the fields option)."""
+    return {
+        "_index": LIVE_INDEX,
+        "_id": f"page-{number}",
+        "_score": 1.0 / number,
+        "fields": {"translation_key": [f"tk-{group}"], "locale": [locale]},
+    }
+
+
+def ranking_response(*hits: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "took": 2,
+        "timed_out": False,
+        "hits": {"max_score": None, "hits": list(hits)},
+        "status": 200,
+    }
+
+
+def page_hit(number: int, **highlight: list[str]) -> dict[str, Any]:
+    source = {
+        key: value
+        for key, value in document_source(a_document(number)).items()
+        if key not in ("body", "attachments_text")
+    }
+    hit = {"_index": LIVE_INDEX, "_id": f"page-{number}", "_score": 1.0, "_source": source}
+    return {**hit, "highlight": highlight} if highlight else hit
+
+
+# The words rank groups 1, 3, 5; the meaning 7, then 3 (its Korean translation, page-4), then
+# 1. Fused (k 60, weights 1): group 1 (1/61 + 1/63) before 3 (2/62), then 7 (1/61), then 5.
+PYTHON_FUSION_RESPONSES = {
+    "took": 6,
+    "responses": [
+        ranking_response(ranking_hit(1, 1), ranking_hit(3, 3), ranking_hit(5, 5)),
+        ranking_response(ranking_hit(7, 7), ranking_hit(4, 3, "ko"), ranking_hit(1, 1)),
+        counts_response(total_groups=4),
+    ],
+}
+
+
+def python_fusion_routes(fake: FakeElasticsearch, refusal: tuple[int, Any]) -> None:
+    hybrid_routes(fake)
+    fake.on("POST", r"/cac-knowledge/_msearch", refusal, (200, PYTHON_FUSION_RESPONSES))
+    page = documented_search_response()
+    page["hits"]["hits"] = [  # in the cluster's order, not the fused one
+        page_hit(7),
+        page_hit(5),
+        page_hit(3),
+        page_hit(1, **{"summary.en": ["<mark>Screening</mark> stations"]}),
+    ]
+    page["took"] = 4
+    fake.on("POST", r"/cac-knowledge/_search", (200, page))
+
+
+@pytest.mark.parametrize("refusal", [WHOLE_REQUEST_REFUSED, ONE_SEARCH_REFUSED])
+def test_without_an_rrf_licence_the_rankings_are_fused_in_python_from_then_on(
+    fake_es, caplog, refusal
+):
+    fake, url = fake_es
+    python_fusion_routes(fake, refusal)
+    request = SearchRequest(
+        query="screening", filters=FILTERED, page_size=10, query_vectors=(query_vector(),)
+    )
+    words = words_only_body(fake, url, request)
+    engine = make_engine(url)
+
+    response = engine.search(request)
+
+    tried, fused = fake.sent("POST", r"/cac-knowledge/_msearch")
+    assert "retriever" in tried.body[1]
+    headers, bodies = fused.body[::2], fused.body[1::2]
+    assert headers == [{}, {}, {}]
+    lexical, by_meaning, counts = bodies
+    rrf = tried.body[1]["retriever"]["rrf"]["retrievers"]
+    # The words within the filters, by score then newest first, read for ids and groups only,
+    # one document per translation group, as deep as the rrf window.
+    assert lexical == {
+        "query": {"bool": {"must": [words["query"]], "filter": KIND_AND_TOPIC}},
+        "sort": words["sort"],
+        "size": 100,
+        "track_total_hits": False,
+        "_source": False,
+        "fields": ["translation_key", "locale"],
+        "collapse": {"field": "translation_key"},
+    }
+    # The meaning: the rrf retriever's kNN (pre-filter, threshold, k), the same way.
+    assert by_meaning == {
+        "knn": rrf[1]["knn"],
+        **{key: value for key, value in lexical.items() if key not in ("query", "sort")},
+    }
+    assert by_meaning["knn"]["filter"] == KIND_AND_TOPIC
+    # The union's counts, as in the rrf path.
+    assert counts == tried.body[3]
+    # Then the fused page's documents, highlighted by the words.
+    page = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
+    assert page == {
+        "query": {
+            "bool": {
+                "filter": [{"ids": {"values": ["page-1", "page-3", "page-7", "page-5"]}}],
+                "should": [words["query"]],
+            }
+        },
+        "size": 4,
+        "track_total_hits": False,
+        "_source": words["_source"],
+        "highlight": words["highlight"],
+    }
+    # In fused order; group 3 shown by the document its words found.
+    assert [hit.id for hit in response.hits] == ["page-1", "page-3", "page-7", "page-5"]
+    assert response.hits[0].snippet == "<mark>Screening</mark> stations"
+    assert response.total == 4
+    assert [(f.value, f.count) for f in response.facets["kind"]] == [("policy", 1)]
+    assert response.took_ms == 10.0
+
+    # Remembered: no rrf again, one log line.
+    engine.search(request)
+    again = fake.sent("POST", r"/cac-knowledge/_msearch")[-1].body
+    assert len(fake.sent("POST", r"/cac-knowledge/_msearch")) == 3
+    assert not any("retriever" in body for body in again[1::2])
+    assert caplog.text.count("Fusing words and meaning in Python from now on") == 1
     assert "non-compliant for [Reciprocal Rank Fusion (RRF)]" in caplog.text
+    assert "Searching by words only" not in caplog.text
+
+
+def test_after_the_switch_to_python_fusion_health_still_reports_fine(fake_es):
+    fake, url = fake_es
+    python_fusion_routes(fake, WHOLE_REQUEST_REFUSED)
+    fake.on("GET", r"/_cluster/health", (200, {"cluster_name": "cac", "status": "green"}))
+    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("POST", r"/cac-knowledge/_count", (200, {"count": 7}))
+    engine = make_engine(url)
+
+    engine.search(SearchRequest(query="screening", query_vectors=(query_vector(),)))
+    health = engine.health()
+
+    assert health.ok and health.documents == 7 and health.detail == "cluster cac green"
+
+
+def test_python_fusion_pages_through_the_fused_ranking_and_beyond_it_asks_for_nothing(fake_es):
+    fake, url = fake_es
+    python_fusion_routes(fake, WHOLE_REQUEST_REFUSED)
+    engine = make_engine(url)
+
+    second = engine.search(
+        SearchRequest(query="screening", page=2, page_size=3, query_vectors=(query_vector(),))
+    )
+    page = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
+    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-5"]}}]
+    assert [hit.id for hit in second.hits] == ["page-5"]
+    fetched = len(fake.sent("POST", r"/cac-knowledge/_search"))
+
+    beyond = engine.search(
+        SearchRequest(query="screening", page=3, page_size=3, query_vectors=(query_vector(),))
+    )
+
+    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == fetched
+    assert (beyond.total, beyond.hits) == (4, [])
+
+
+def test_a_refusal_that_is_not_about_the_licence_still_falls_back_to_words(fake_es, caplog):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    forbidden = {
+        "type": "security_exception",
+        "reason": "action [indices:data/read/msearch] is unauthorized for user [search]",
+    }
+    fake.on("POST", r"/cac-knowledge/_msearch", (403, {"error": forbidden, "status": 403}))
+    engine = make_engine(url)
+
+    engine.search(SearchRequest(query="screening", query_vectors=(query_vector(),)))
+
+    assert "Searching by words only for 300 s" in caplog.text
+    assert "Fusing words and meaning in Python" not in caplog.text
+    assert engine._rrf_licensed
+
+
+def test_unequal_fusion_weights_weigh_both_fusions_alike(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    engine = make_engine(url)
+    engine.fusion = (2.0, 1.0, 30)
+    request = SearchRequest(query="screening", query_vectors=(query_vector(),))
+
+    engine.search(request)
+    fake.on(
+        "POST", r"/cac-knowledge/_msearch", WHOLE_REQUEST_REFUSED, (200, PYTHON_FUSION_RESPONSES)
+    )
+    engine.search(request)
+
+    rrf = fake.sent("POST", r"/cac-knowledge/_msearch")[0].body[1]["retriever"]["rrf"]
+    # The wrapped format (9.2+) carries a weight other than 1; weight 1 keeps the direct
+    # format, which every 9.x reads (the two mix, rrf-retriever.md). k is rank_constant.
+    words, meaning = rrf["retrievers"]
+    assert (list(words), words["weight"], list(words["retriever"])) == (
+        ["retriever", "weight"],
+        2.0,
+        ["standard"],
+    )
+    assert list(meaning) == ["knn"]
+    assert rrf["rank_constant"] == 30
+    # In Python the words weigh double too: group 5 (2/33) now passes group 7 (1/31).
+    page = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
+    assert page["query"]["bool"]["filter"] == [
+        {"ids": {"values": ["page-1", "page-3", "page-5", "page-7"]}}
+    ]
 
 
 def test_a_page_beyond_the_result_window_asks_only_for_the_counts(fake_es):

@@ -42,6 +42,7 @@ from search.engines.common import (
 )
 from search.engines.elasticsearch import ElasticsearchEngine, document_source
 from search.engines.elasticsearch.vectors import VectorSpace, vector_meta
+from search.engines.embedded.query import minimum_should_match as embedded_minimum_should_match
 from search.engines.fusion import FUSION_DEPTH, RRF_K
 from search.models import SynonymGroup
 from search.service import invalid_api_parameters, parse_search_request
@@ -689,12 +690,51 @@ def test_elasticsearch_requests_weigh_fields_with_the_shared_boosts(elasticsearc
     engine.search(SearchRequest(query="ventilation", language="en"))
 
     (body,) = sent_searches(fake)
-    for clause in (body["query"]["bool"]["must"][0], body["query"]["bool"]["should"][0]):
+    all_words, most_words = body["query"]["bool"]["must"][0]["bool"]["should"]
+    best_fields = body["query"]["bool"]["should"][0]
+    for clause in (all_words["constant_score"]["filter"], best_fields, most_words):
         weights = dict(field.split("^") for field in clause["multi_match"]["fields"])
         for name, boost in FIELD_BOOSTS.items():
-            assert float(weights[name]) == boost
-            assert float(weights[f"{name}.ko"]) == boost
             assert float(weights[f"{name}.en"]) == boost * 2  # the visitor's language
+            assert float(weights[f"{name}.cjk"]) == boost
+            if clause is not most_words:  # analyses that keep stop words: all words only
+                assert float(weights[name]) == boost
+                assert float(weights[f"{name}.ko"]) == boost
+
+
+# Words: all of them first, then most of them ------------------------------------------------
+def test_documents_with_all_the_words_rank_before_those_with_most_of_them(engine):
+    engine.index(
+        [
+            doc(1, body="Masks were handed out"),  # one of the three words
+            doc(2, body="Masks on every school bus"),  # two of three
+            doc(3, body="Ventilation and masks in every school building"),  # all three
+        ]
+    )
+    assert found_ids(engine, "masks school ventilation") == ["page-3", "page-2"]
+    # Stop words are not words a document needs: two words, both needed.
+    assert set(found_ids(engine, "masks in the school")) == {"page-2", "page-3"}
+
+
+def test_elasticsearch_requests_match_most_of_the_words_as_the_embedded_engine_does(
+    elasticsearch_requests,
+):
+    engine, fake = elasticsearch_requests
+
+    engine.search(SearchRequest(query="masks in the school", language="en"))
+
+    (body,) = sent_searches(fake)
+    tiers = body["query"]["bool"]["must"][0]["bool"]
+    all_words, most_words = tiers["should"]
+    assert tiers["minimum_should_match"] == 1
+    assert all_words["constant_score"]["filter"]["multi_match"]["operator"] == "and"
+    notation = most_words["multi_match"]["minimum_should_match"]
+    # "2<75%": up to two words all of them, from three 75% rounded down (Elasticsearch's
+    # minimum_should_match reference), the embedded engine's rule.
+    count, percent = notation.split("<")
+    for words in range(1, 33):
+        needed = words if words <= int(count) else words * int(percent.rstrip("%")) // 100
+        assert needed == embedded_minimum_should_match(words)
 
 
 # Snippets: one length ------------------------------------------------------------------------
@@ -941,6 +981,14 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
     }
     assert "knn" not in words_only
     assert "No ranking by meaning with another-model@2" in caplog.text
+
+
+def test_both_engines_fuse_words_and_meaning_with_the_same_weights(fake_es, tmp_path):
+    _fake, url = fake_es
+    embedded = make_engine("embedded", tmp_path)
+    elasticsearch = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
+    # Where rrf is not licensed, Elasticsearch fuses in Python with fusion.fuse, as embedded.
+    assert elasticsearch.fusion == embedded.fusion
 
 
 def test_elasticsearch_requests_keep_vectors_with_their_fingerprint_never_creating(fake_es):

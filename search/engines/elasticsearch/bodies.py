@@ -38,6 +38,16 @@ FACET_INDEX_FIELDS = {
 # Reading every document's fingerprint: pages of this many hits under one point in time.
 VERSIONS_PAGE_SIZE = 1000
 PIT_KEEP_ALIVE = "2m"  # per request: long enough for one page, not a whole read
+# Most of the words: Elasticsearch's notation for the embedded engine's rule
+# (embedded/query.minimum_should_match): up to two words all of them, from three 75% rounded
+# down (query-dsl-minimum-should-match.md, "Combination").
+MOST_WORDS = "2<75%"
+# The score every document with all the words gets on top of its BM25 score, so that it
+# ranks above those with only most of them: far above what BM25 gives a query of at most
+# a few dozen words.
+ALL_WORDS_SCORE = 1000.0
+# Analyses that leave stop words out at search time (see _stop_word_subfields).
+STOP_WORD_SUBFIELDS = ("en", "cjk")
 # The phrase suggester's name in the search body and response.
 SPELLING_SUGGESTER = "did_you_mean"
 
@@ -134,24 +144,50 @@ def filter_clauses(request: SearchRequest) -> dict[str, dict[str, Any]]:
 
 
 def text_query(request: SearchRequest) -> dict[str, Any]:
+    """The words' query, as the embedded engine matches and ranks them (embedded/query.py and
+    `_lexical_ranking`): documents with all the query's words first, then documents with most
+    of them (minimum_should_match MOST_WORDS).
+
+    Both tiers are `cross_fields` multi_matches: term-centric, so a word may match in any field
+    (title, summary, body, attachments), as the embedded engine's one query over all fields.
+    Elasticsearch groups the fields by analyzer, builds one blended query per group, applies
+    operator and minimum_should_match to that group's analysed terms, and takes the best group
+    (a dis_max, multi-match-query.md "cross_fields and analysis"). Terms are counted after
+    analysis, so stop words the analyzer drops are not counted.
+    """
     text = " ".join(request.query.split())
     if not text:
         return {"match_all": {}}
-    # The visitor's language analysis first and weighted double, then the always-queried
-    # ones, then the standard fallback (the field itself).
     own = SUBFIELD_FOR_LANGUAGE.get(request.language)
-    subfields = [own] if own else []
-    subfields += [sub for sub in ALWAYS_QUERIED_SUBFIELDS if sub != own]
-    fields = [
-        f"{name}.{sub}^{boost * 2 if sub == own else boost:g}"
-        for sub in subfields
-        for name, boost in FIELD_BOOSTS.items()
-    ]
-    fields += [f"{name}^{boost:g}" for name, boost in FIELD_BOOSTS.items()]
+    fields = _weighted_fields(own, _queried_subfields(own))
+    all_words = {
+        "multi_match": {"query": text, "type": "cross_fields", "fields": fields, "operator": "and"}
+    }
+    most_words = {
+        "multi_match": {
+            "query": text,
+            "type": "cross_fields",
+            "fields": _weighted_fields(own, _stop_word_subfields(own), plain=False),
+            "minimum_should_match": MOST_WORDS,
+        }
+    }
     return {
         "bool": {
-            # best_fields: the best-matching field decides; every hit must match here.
             "must": [
+                {
+                    "bool": {
+                        "should": [
+                            # A constant tier, not a boost: BM25 scores have no bound a boost
+                            # could clear, and all the words must rank first.
+                            {"constant_score": {"filter": all_words, "boost": ALL_WORDS_SCORE}},
+                            most_words,
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                }
+            ],
+            "should": [
+                # best_fields: the best-matching field adds its score (within a tier).
                 {
                     "multi_match": {
                         "query": text,
@@ -159,23 +195,43 @@ def text_query(request: SearchRequest) -> dict[str, Any]:
                         "fields": fields,
                         "tie_breaker": 0.3,
                     }
-                }
-            ],
-            "should": [
-                # cross_fields: rewards words spread over title, summary and body.
-                {
-                    "multi_match": {
-                        "query": text,
-                        "type": "cross_fields",
-                        "fields": fields,
-                        "operator": "and",
-                    }
                 },
                 # The visitor's own translation ranks first within its group.
                 {"term": {"locale": {"value": request.language, "boost": 0.5}}},
             ],
         }
     }
+
+
+def _queried_subfields(own: str | None) -> list[str]:
+    """The visitor's language analysis first, then the always-queried ones."""
+    subfields = [own] if own else []
+    return subfields + [sub for sub in ALWAYS_QUERIED_SUBFIELDS if sub != own]
+
+
+def _stop_word_subfields(own: str | None) -> list[str]:
+    """The analyses whose search analyzer leaves stop words out, so most-of-the-words counts
+    only words that carry meaning, as the embedded engine leaves English and the visitor's
+    language's stop words out: English always (english_search ends with english_stop), the
+    visitor's own (french, spanish, arabic and cjk have stop filters; nori's part-of-speech
+    filter drops Korean particles and endings), and cjk (character pairs, English stop words).
+    Not the plain fields (standard_search keeps every word) nor, for other visitors, Korean
+    (nori keeps English stop words as words)."""
+    subfields = [own] if own else []
+    return subfields + [sub for sub in STOP_WORD_SUBFIELDS if sub != own]
+
+
+def _weighted_fields(own: str | None, subfields: list[str], plain: bool = True) -> list[str]:
+    """The shared field boosts (common.FIELD_BOOSTS) on each sub-field, doubled in the
+    visitor's language; then the plain fields (the standard fallback) unless `plain` is off."""
+    fields = [
+        f"{name}.{sub}^{boost * 2 if sub == own else boost:g}"
+        for sub in subfields
+        for name, boost in FIELD_BOOSTS.items()
+    ]
+    if plain:
+        fields += [f"{name}^{boost:g}" for name, boost in FIELD_BOOSTS.items()]
+    return fields
 
 
 def spelling_suggester(text: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ Written against the Elasticsearch 9 reference and tested by the requests it send
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -43,10 +44,14 @@ from search.engines.elasticsearch.bodies import (
     versions_page_body,
 )
 from search.engines.elasticsearch.hybrid import (
+    DEFAULT_FUSION,
     Meaning,
     counts_body,
+    fused_ids,
+    fused_page_body,
     more_like_this_knn_body,
     page_body,
+    ranking_bodies,
     union_body,
 )
 from search.engines.elasticsearch.lifecycle import BULK_CHUNK_SIZE, IndexLifecycle, call
@@ -71,12 +76,27 @@ HEALTH_TIMEOUT_SECONDS = 2
 # How long the live index's vector models are trusted before they are read again (a rebuild in
 # another process may swap in an index of other models).
 VECTOR_MODEL_TTL_SECONDS = 60.0
-# After a failed search by meaning (an unlicensed rrf retriever, an index swapped meanwhile),
+# After a failed search by meaning (an index swapped meanwhile, a refused kNN search),
 # searches go by words only for this long before trying again.
 HYBRID_RETRY_SECONDS = 300.0
 
 # `vector_space` default: the configured embedder's (search.semantic.embedders).
 FROM_SETTINGS: Any = object()
+
+
+class RrfUnlicensed(EngineUnavailable):
+    """The cluster's licence does not allow the rrf retriever (Basic: Enterprise or trial
+    needed)."""
+
+
+def licence_refusal(error: Any) -> bool:
+    """Whether an error object is a licence compliance refusal: LicenseUtils.newComplianceException,
+    a 403 security_exception "current license is non-compliant for [<feature>]" that carries
+    the feature as `license.expired.feature` (its es.-prefixed metadata, as REST errors show
+    it)."""
+    if not isinstance(error, dict) or error.get("type") != "security_exception":
+        return False
+    return "license.expired.feature" in error or "non-compliant" in str(error.get("reason", ""))
 
 
 class ElasticsearchEngine(SearchEngine):
@@ -117,6 +137,11 @@ class ElasticsearchEngine(SearchEngine):
         self._vector_space = VectorSpace() if vector_space is None else vector_space
         self._live_space: tuple[float, VectorSpace] | None = None  # (read at, space)
         self._hybrid_paused_until = 0.0
+        # (lexical weight, semantic weight, k) of the rank fusion, as EmbeddedEngine.fusion.
+        self.fusion = DEFAULT_FUSION
+        # Until the cluster refuses an rrf retriever for its licence; then fused in Python for
+        # this engine's life (a new licence is picked up when the processes restart).
+        self._rrf_licensed = True
         self.lifecycle = IndexLifecycle(
             client,
             prefix,
@@ -312,16 +337,28 @@ class ElasticsearchEngine(SearchEngine):
 
     def _hybrid_page(self, request: SearchRequest, meanings: list[Meaning]) -> SearchResponse:
         """Words and meaning (hybrid.py): in date order one search of their union; in relevance
-        order the fused page and the union's counts, in one _msearch."""
+        order the fused page and the union's counts, in one _msearch, fused by the cluster's
+        rrf retriever or, where its licence does not allow that, in Python."""
         if request.sort == "date":
             response = self._search(union_body(request, meanings))
+        elif not self._rrf_licensed:
+            return self._python_fused_page(request, meanings)
         else:
-            page = page_body(request, meanings)
+            page = page_body(request, meanings, self.fusion)
             counts = counts_body(request, meanings)
             if page is None:  # beyond the result window: no hits, the counts still
                 response = self._search(counts)
             else:
-                found = self._msearch([page, counts])
+                try:
+                    found = self._msearch([page, counts])
+                except RrfUnlicensed as error:
+                    self._rrf_licensed = False
+                    logger.warning(
+                        "Fusing words and meaning in Python from now on: the cluster's licence "
+                        "does not allow the rrf retriever (%s)",
+                        error,
+                    )
+                    return self._python_fused_page(request, meanings)
                 if found is None:
                     return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
                 (page_response, counts_response), took = found
@@ -330,20 +367,48 @@ class ElasticsearchEngine(SearchEngine):
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
         return parse_search_response(response, request)
 
+    def _python_fused_page(self, request: SearchRequest, meanings: list[Meaning]) -> SearchResponse:
+        """The fusion of hybrid.py done here (search.engines.fusion, self.fusion's weights):
+        each ranking and the union's counts in one _msearch, then the fused page's documents.
+        The counts are the rrf path's (counts_body), so total and facets agree either way."""
+        found = self._msearch([*ranking_bodies(request, meanings), counts_body(request, meanings)])
+        if found is None:
+            return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+        (*rankings, counts_response), took = found
+        response = parse_search_response(counts_response, request)
+        start = (request.page - 1) * request.page_size
+        ids = fused_ids(rankings, request, self.fusion)[start : start + request.page_size]
+        if not ids:
+            return dataclasses.replace(response, hits=[], took_ms=took)
+        page = self._search(fused_page_body(request, ids)) or {"hits": {"hits": []}}
+        by_id = {hit["_id"]: hit for hit in page["hits"]["hits"]}
+        # In fused order; a document deleted between the two searches is left out.
+        hits = [hit_from(by_id[document_id]) for document_id in ids if document_id in by_id]
+        return dataclasses.replace(response, hits=hits, took_ms=took + float(page.get("took", 0)))
+
     def _msearch(self, bodies: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float] | None:
         """The responses to these searches of the alias, sent as one _msearch, and its took.
 
         Multi search API: NDJSON of header and body lines; an empty header searches the index in
         the path. Each search answers or fails on its own ("responses" holds either a search
         response or an "error" with its "status"): any failure raises EngineUnavailable here,
-        except an index missing behind the alias (None, as _search).
+        except an index missing behind the alias (None, as _search). A licence refusal raises
+        RrfUnlicensed, whether the whole request is refused (the bodies are parsed, rrf
+        retrievers licence-checked, before any runs: a 403) or one of its searches.
         """
         searches: list[dict[str, Any]] = []
         for body in bodies:
             searches.extend(({}, body))
         response = call(
-            self.client.options(ignore_status=404).msearch, index=self.alias, searches=searches
+            self.client.options(ignore_status=(403, 404)).msearch,
+            index=self.alias,
+            searches=searches,
         )
+        if response.meta.status == 403:
+            error = response.body.get("error") if isinstance(response.body, dict) else None
+            if licence_refusal(error):
+                raise RrfUnlicensed(f"Elasticsearch refused a search (403): {error.get('reason')}")
+            raise EngineUnavailable(f"Elasticsearch refused the searches (403): {error}")
         if response.meta.status == 404:
             return None
         items = response.body.get("responses", [])
@@ -353,6 +418,8 @@ class ElasticsearchEngine(SearchEngine):
                 continue
             if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
                 return None
+            if licence_refusal(error):
+                raise RrfUnlicensed(f"Elasticsearch refused a search (403): {error.get('reason')}")
             reason = error.get("reason", error) if isinstance(error, dict) else error
             raise EngineUnavailable(
                 f"Elasticsearch refused a search ({item.get('status')}): {reason}"

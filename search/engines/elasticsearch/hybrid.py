@@ -28,10 +28,19 @@ combined through a disjunction ... aggregations are calculated on the combined s
 Date order is one search: that same union, sorted by date_order, with today's collapse and
 highlight (top-level knn accepts both; collapse only sees the kNN's final top k, as
 elastic/elasticsearch#153289 describes).
+
+Without an Enterprise (or trial) licence the `rrf` retriever is refused (RRFRetrieverBuilder
+checks the licence when it parses the request: a 403 security_exception, "current license is
+non-compliant for [Reciprocal Rank Fusion (RRF)]"); the engine then fuses in Python, as the
+embedded engine does (search.engines.fusion.fuse): one _msearch of each ranking, read only for
+ids and groups (ranking_bodies), and the counts search; then one search of the fused page's
+documents, with highlights (fused_page_body). kNN searches and top-level `knn` with `query` are
+free on a Basic licence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from search.engines.base import QueryVector, SearchRequest
@@ -42,10 +51,11 @@ from search.engines.elasticsearch.bodies import (
     collapse_translations,
     filter_clauses,
     search_body,
+    sort_clauses,
     text_query,
 )
 from search.engines.elasticsearch.vectors import VectorModel, rounded
-from search.engines.fusion import FUSION_DEPTH, RRF_K
+from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT, fuse
 
 # A query vector and the model (with its fields) of the index it is compared with.
 Meaning = tuple[QueryVector, VectorModel]
@@ -58,6 +68,11 @@ MAX_NUM_CANDIDATES = 10_000
 NUM_CANDIDATES_PER_K = 2
 # A similarity at or below this is no threshold at all (dot products of unit vectors >= -1).
 NO_THRESHOLD = -1.0
+# (lexical weight, semantic weight, k) of the rank fusion, as EmbeddedEngine.fusion.
+Fusion = tuple[float, float, int]
+DEFAULT_FUSION: Fusion = (LEXICAL_WEIGHT, SEMANTIC_WEIGHT, RRF_K)
+# What a ranking read for the Python fusion needs of each hit, besides its _id.
+RANKING_FIELDS = ["translation_key", "locale"]
 
 
 def fusion_depth(request: SearchRequest) -> int:
@@ -121,7 +136,9 @@ def counts_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, An
     return body
 
 
-def page_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any] | None:
+def page_body(
+    request: SearchRequest, meanings: list[Meaning], fusion: Fusion = DEFAULT_FUSION
+) -> dict[str, Any] | None:
     """The requested page in relevance order: RRF of the words' ranking and each model's.
 
     reciprocal-rank-fusion.md and rrf-retriever.md: `rank_constant` is the k of the RRF formula
@@ -133,7 +150,9 @@ def page_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]
     queries (a semantic-only hit has none: its snippet is its summary). Each document has one
     rank per retriever, so with collapsing the words' retriever collapses on the translation
     group too: its ranking then counts each group once, as the embedded engine's fusion does.
-    Retriever weights (9.2+) are left out: fusion.LEXICAL_WEIGHT and SEMANTIC_WEIGHT are 1.
+    The fusion's weights go with each retriever only when one is not 1 (rrf-retriever.md:
+    the wrapped format `{"retriever": ..., "weight": w}` is 9.2+; the direct format, weight
+    1, works on every 9.x).
 
     None when the page lies beyond index.max_result_window (the counts still come back).
     """
@@ -146,14 +165,18 @@ def page_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]
         standard["filter"] = filters
     if request.collapse_translations:
         standard["collapse"] = {"field": "translation_key"}
+    lexical_weight, semantic_weight, k = fusion
     body: dict[str, Any] = {
         "retriever": {
             "rrf": {
                 "retrievers": [
-                    {"standard": standard},
-                    *({"knn": knn_search(request, meaning)} for meaning in meanings),
+                    weighted({"standard": standard}, lexical_weight),
+                    *(
+                        weighted({"knn": knn_search(request, meaning)}, semantic_weight)
+                        for meaning in meanings
+                    ),
                 ],
-                "rank_constant": RRF_K,
+                "rank_constant": k,
                 "rank_window_size": fusion_depth(request),
             }
         },
@@ -166,6 +189,78 @@ def page_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]
     if request.collapse_translations:
         body["collapse"] = collapse_translations()
     return body
+
+
+def weighted(retriever: dict[str, Any], weight: float) -> dict[str, Any]:
+    """An rrf child retriever with its weight: the direct format for 1 (any 9.x), else the
+    wrapped one (9.2+)."""
+    if weight == 1:
+        return retriever
+    return {"retriever": retriever, "weight": float(weight)}
+
+
+def ranking_bodies(request: SearchRequest, meanings: list[Meaning]) -> list[dict[str, Any]]:
+    """The rankings the Python fusion reads: the words' (within the filters, by score, ties
+    newest first, as a words-only search orders) and each model's kNN (the same pre-filter
+    and threshold as the rrf retriever's), each fusion_depth deep.
+
+    Ids and groups only: no _source, the keyword fields through the fields option. With
+    collapsing each ranking holds a translation group once, at its best document, as the
+    embedded engine's rankings do.
+    """
+    depth = fusion_depth(request)
+    shared: dict[str, Any] = {
+        "size": depth,
+        "track_total_hits": False,
+        "_source": False,
+        "fields": list(RANKING_FIELDS),
+    }
+    if request.collapse_translations:
+        shared["collapse"] = {"field": "translation_key"}
+    words = {"bool": {"must": [text_query(request)]}}
+    filters = list(filter_clauses(request).values())
+    if filters:
+        words["bool"]["filter"] = filters
+    return [
+        {"query": words, "sort": sort_clauses(request), **shared},
+        *({"knn": knn_search(request, meaning), **shared} for meaning in meanings),
+    ]
+
+
+def fused_ids(
+    rankings: Sequence[dict[str, Any]], request: SearchRequest, fusion: Fusion = DEFAULT_FUSION
+) -> list[str]:
+    """The documents of ranking_bodies' responses (the words' first) in fused order.
+
+    Each ranking counts a translation group once, at its best rank (fusion.fuse), when
+    translations collapse; the group is then shown by the words' document where the words
+    found one, else the first ranking's by meaning (the visitor's translation replaces it
+    afterwards, SearchEngine.search), as EmbeddedEngine._fused_ranking does.
+    """
+    lexical_weight, semantic_weight, k = fusion
+    document_of: dict[str, str] = {}
+    keyed: list[tuple[float, list[str]]] = []
+    for position, response in enumerate(rankings):
+        keys = []
+        for hit in response.get("hits", {}).get("hits", []):
+            group = ((hit.get("fields") or {}).get("translation_key") or [""])[0]
+            key = group if request.collapse_translations and group else hit["_id"]
+            document_of.setdefault(key, hit["_id"])
+            keys.append(key)
+        keyed.append((lexical_weight if position == 0 else semantic_weight, keys))
+    return [document_of[key] for key in fuse(keyed, k=k)]
+
+
+def fused_page_body(request: SearchRequest, ids: list[str]) -> dict[str, Any]:
+    """The fused page's documents, highlighted by the words' query (optional here: a document
+    found by meaning alone matched no words, and its snippet is its summary)."""
+    return {
+        "query": {"bool": {"filter": [{"ids": {"values": ids}}], "should": [text_query(request)]}},
+        "size": len(ids),
+        "track_total_hits": False,
+        "_source": HIT_SOURCE,
+        "highlight": HIGHLIGHT,
+    }
 
 
 def more_like_this_knn_body(
