@@ -30,6 +30,7 @@ from search.engines.base import (
 from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine, document_source
 from search.engines.elasticsearch.mapping import SUBFIELD_FOR_LANGUAGE
 from search.engines.elasticsearch.vectors import VectorModel, VectorSpace, vector_meta
+from search.engines.fusion import LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT
 from tests.search.elasticsearch_fake import (
     ACKNOWLEDGED,
     ALIAS_LOOKUP,
@@ -47,11 +48,18 @@ SYNONYMS = [("COVID-19", "coronavirus", "SARS-CoV-2"), ("subway", "metro", "unde
 INDEX_NAME_PATTERN = re.compile(r"^cac-knowledge-\d{20}$")
 
 
-def make_engine(url: str, **options: Any) -> ElasticsearchEngine:
+# The fusion most tests here assume: equal weights, k 60, so that their fused orders can be
+# worked out by hand; test_the_shipped_fusion_weights_go_with_each_retriever covers the shipped.
+EQUAL_FUSION = (1.0, 1.0, 60)
+
+
+def make_engine(url: str, fusion=EQUAL_FUSION, **options: Any) -> ElasticsearchEngine:
     options.setdefault("synonym_groups", SYNONYMS)
     options.setdefault("bulk_initial_backoff", 0.01)
     options.setdefault("request_timeout", 5)
-    return ElasticsearchEngine(url, **options)
+    engine = ElasticsearchEngine(url, **options)
+    engine.fusion = fusion
+    return engine
 
 
 def a_document(number: int, locale: str = "en", **fields: Any) -> SearchDocument:
@@ -2339,6 +2347,22 @@ def test_unequal_fusion_weights_weigh_both_fusions_alike(fake_es):
     assert page["query"]["bool"]["filter"] == [
         {"ids": {"values": ["page-1", "page-3", "page-5", "page-7"]}}
     ]
+
+
+def test_the_shipped_fusion_weights_go_with_each_retriever(fake_es):
+    fake, url = fake_es
+    hybrid_routes(fake)
+    engine = make_engine(url, fusion=(LEXICAL_WEIGHT, SEMANTIC_WEIGHT, RRF_K))
+    e5_like = dataclasses.replace(query_vector(), weight=0.5)
+
+    engine.search(SearchRequest(query="screening", query_vectors=(e5_like,)))
+
+    rrf = fake.sent("POST", r"/cac-knowledge/_msearch")[0].body[1]["retriever"]["rrf"]
+    words, meaning = rrf["retrievers"]
+    assert (words["weight"], list(words["retriever"])) == (LEXICAL_WEIGHT, ["standard"])
+    # A model's ranking weighs the semantic weight times its own (Embedder.fusion_weight).
+    assert (meaning["weight"], list(meaning["retriever"])) == (SEMANTIC_WEIGHT * 0.5, ["knn"])
+    assert rrf["rank_constant"] == RRF_K
 
 
 def test_a_page_beyond_the_result_window_asks_only_for_the_counts(fake_es):

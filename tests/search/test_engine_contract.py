@@ -43,7 +43,7 @@ from search.engines.common import (
 from search.engines.elasticsearch import ElasticsearchEngine, document_source
 from search.engines.elasticsearch.vectors import VectorSpace, vector_meta
 from search.engines.embedded.query import minimum_should_match as embedded_minimum_should_match
-from search.engines.fusion import FUSION_DEPTH, RRF_K
+from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, RRF_K
 from search.models import SynonymGroup
 from search.service import invalid_api_parameters, parse_search_request
 from tests.search.elasticsearch_fake import (
@@ -970,7 +970,10 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
     # The fusion's constant and depth, the threshold on the cosine, the filters on both sides.
     assert rrf["rank_constant"] == RRF_K
     assert rrf["rank_window_size"] >= FUSION_DEPTH
-    standard, knn = rrf["retrievers"][0]["standard"], rrf["retrievers"][1]["knn"]
+    # Each retriever is weighted as fusion.py says (the wrapped format of 9.2+ when not 1).
+    words, meaning = (child.get("retriever", child) for child in rrf["retrievers"])
+    assert rrf["retrievers"][0].get("weight", 1.0) == LEXICAL_WEIGHT
+    standard, knn = words["standard"], meaning["knn"]
     assert knn["k"] >= FUSION_DEPTH and knn["similarity"] == THRESHOLD
     assert standard["filter"] == knn["filter"] == [{"terms": {"kind": ["policy"]}}]
     # The union is what is counted, and in date order what is listed.

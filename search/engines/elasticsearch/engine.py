@@ -377,7 +377,7 @@ class ElasticsearchEngine(SearchEngine):
         (*rankings, counts_response), took = found
         response = parse_search_response(counts_response, request)
         start = (request.page - 1) * request.page_size
-        ids = fused_ids(rankings, request, self.fusion)[start : start + request.page_size]
+        ids = fused_ids(rankings, request, meanings, self.fusion)[start : start + request.page_size]
         if not ids:
             return dataclasses.replace(response, hits=[], took_ms=took)
         page = self._search(fused_page_body(request, ids)) or {"hits": {"hits": []}}

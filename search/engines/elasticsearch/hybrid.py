@@ -172,7 +172,10 @@ def page_body(
                 "retrievers": [
                     weighted({"standard": standard}, lexical_weight),
                     *(
-                        weighted({"knn": knn_search(request, meaning)}, semantic_weight)
+                        weighted(
+                            {"knn": knn_search(request, meaning)},
+                            semantic_weight * meaning[0].weight,
+                        )
                         for meaning in meanings
                     ),
                 ],
@@ -228,9 +231,13 @@ def ranking_bodies(request: SearchRequest, meanings: list[Meaning]) -> list[dict
 
 
 def fused_ids(
-    rankings: Sequence[dict[str, Any]], request: SearchRequest, fusion: Fusion = DEFAULT_FUSION
+    rankings: Sequence[dict[str, Any]],
+    request: SearchRequest,
+    meanings: Sequence[Meaning],
+    fusion: Fusion = DEFAULT_FUSION,
 ) -> list[str]:
-    """The documents of ranking_bodies' responses (the words' first) in fused order.
+    """The documents of ranking_bodies' responses (the words' first, then one per meaning) in
+    fused order; each model's ranking weighs semantic weight x its QueryVector.weight.
 
     Each ranking counts a translation group once, at its best rank (fusion.fuse), when
     translations collapse; the group is then shown by the words' document where the words
@@ -247,7 +254,10 @@ def fused_ids(
             key = group if request.collapse_translations and group else hit["_id"]
             document_of.setdefault(key, hit["_id"])
             keys.append(key)
-        keyed.append((lexical_weight if position == 0 else semantic_weight, keys))
+        weight = (
+            lexical_weight if position == 0 else semantic_weight * meanings[position - 1][0].weight
+        )
+        keyed.append((weight, keys))
     return [document_of[key] for key in fuse(keyed, k=k)]
 
 
