@@ -45,13 +45,23 @@ def _kiwi():
     return Kiwi(num_workers=KIWI_WORKERS)
 
 
-@lru_cache(maxsize=1)
-def _latin_analyser() -> tantivy.TextAnalyzer:
+# Text in Latin script is stemmed in its document's language where Snowball has a stemmer we
+# ship a language for (Elasticsearch's french and spanish analyzers use the same light
+# stemmers' family); English otherwise, which most of the content is.
+STEMMERS = {"fr": "french", "es": "spanish"}
+
+
+def stemmer_for(language: str | None) -> str:
+    return STEMMERS.get((language or "").split("-")[0].lower(), "english")
+
+
+@lru_cache(maxsize=4)
+def _latin_analyser(stemmer: str = "english") -> tantivy.TextAnalyzer:
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))
         .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.stemmer("english"))
+        .filter(tantivy.Filter.stemmer(stemmer))
         .build()
     )
 
@@ -96,12 +106,12 @@ def stem_arabic(word: str) -> str:
     return word
 
 
-def _other_terms(text: str) -> list[str]:
-    """Terms of text outside Korean, Chinese and Japanese runs: English-stemmed, and Arabic
-    words normalised and stemmed."""
+def _other_terms(text: str, stemmer: str) -> list[str]:
+    """Terms of text outside Korean, Chinese and Japanese runs: stemmed by `stemmer`, and
+    Arabic words normalised and stemmed."""
     if not ARABIC_WORD.search(text):
-        return _latin_analyser().analyze(text)
-    terms = _latin_analyser().analyze(normalise_arabic(text))
+        return _latin_analyser(stemmer).analyze(text)
+    terms = _latin_analyser(stemmer).analyze(normalise_arabic(text))
     return [stem_arabic(term) if ARABIC_WORD.search(term) else term for term in terms]
 
 
@@ -172,26 +182,28 @@ def cjk_bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def analyse(text: str, for_query: bool = False) -> list[str]:
-    """The index terms of `text`, in order (positions matter for phrase queries)."""
+def analyse(text: str, for_query: bool = False, language: str = "en") -> list[str]:
+    """The index terms of `text`, in order (positions matter for phrase queries); Latin
+    script stemmed for `language` (stemmer_for)."""
     if not text:
         return []
+    stemmer = stemmer_for(language)
     text = text.replace("\x00", " ")
     runs = list(SCRIPT_RUN.finditer(text))
     if not runs:
-        return _other_terms(text)
+        return _other_terms(text, stemmer)
     korean_runs = [run.group() for run in runs if HANGUL_CHAR.match(run.group())]
     korean_tokens = iter(_tokenize_batch(korean_runs) if korean_runs else [])
     terms: list[str] = []
     position = 0
     for run in runs:
-        terms.extend(_other_terms(text[position : run.start()]))
+        terms.extend(_other_terms(text[position : run.start()], stemmer))
         if HANGUL_CHAR.match(run.group()):
             terms.extend(_korean_terms(next(korean_tokens), for_query))
         else:
             terms.extend(cjk_bigrams(run.group()))
         position = run.end()
-    terms.extend(_other_terms(text[position:]))
+    terms.extend(_other_terms(text[position:], stemmer))
     return terms
 
 

@@ -102,3 +102,17 @@ def test_character_pairs_across_a_glossary_term_are_not_required():
     assert after[1] == [("配布",)]
     assert [len(unit) > 1 for unit in before] == [False, True]
     assert before[0] == [("配布",)]
+
+
+def test_french_and_spanish_documents_are_stemmed_in_their_language(tmp_path):
+    french = doc(5, "Hôpitaux de campagne", "Des lits installés dans les écoles", "fr")
+    spanish = doc(6, "Vacunaciones", "Campañas de vacunación obligatorias", "es")
+    engine = EmbeddedEngine(tmp_path / "index", synonyms=[])
+    engine.index([french, spanish, MASKS])
+
+    # Snowball's French stemmer makes one term of hôpital and hôpitaux; the English one
+    # would not, nor of vacunación and vacunaciones.
+    assert found(engine, "hôpital", "fr") == [french.id]
+    assert found(engine, "vacunación", "es") == [spanish.id]
+    # An English visitor's query still finds English words as before.
+    assert found(engine, "masks", "en") == [MASKS.id]

@@ -467,7 +467,7 @@ class EmbeddedEngine(SearchEngine):
         lowered = prefix.lower()
         # The last typed word is incomplete: it must begin a title word or term; the words
         # before it must be title terms.
-        terms = analyse(prefix, for_query=True)
+        terms = analyse(prefix, for_query=True, language=language)
         complete_terms = terms[:-1] if terms else []
         partial_forms = {word for word in surface_words(lowered)[-1:]}
         if terms:
@@ -505,7 +505,10 @@ class EmbeddedEngine(SearchEngine):
         source = stored_document(searcher, own.hits[0][1])
         # The source's most distinctive terms (tf-idf), as one OR query.
         term_counts = Counter(
-            analyse(" ".join([source.title, source.title, source.summary, source.body]))
+            analyse(
+                " ".join([source.title, source.title, source.summary, source.body]),
+                language=source.locale,
+            )
         )
         total = max(searcher.num_docs, 1)
         weighted = []

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from search.analysis import analyse
+from search.analysis import STEMMERS, analyse
 from search.engines.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchDocument
 from search.engines.common import SNIPPET_CHARS, SNIPPET_SOURCE_CHARS, shorten
 from search.engines.embedded.schema import WORD
@@ -17,7 +17,11 @@ WORD_CHAR = re.compile(r"\w", re.UNICODE)
 
 @lru_cache(maxsize=50_000)
 def _word_terms(word: str) -> frozenset[str]:
-    return frozenset(analyse(word))
+    # Every stemming a document may have had (analysis.STEMMERS): a snippet marks the word
+    # whatever its language.
+    return frozenset(
+        term for language in ("en", *STEMMERS) for term in analyse(word, language=language)
+    )
 
 
 def _is_match(word: str, terms: set[str]) -> bool:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import tantivy
 
-from search.analysis import CJK, analyse
+from search.analysis import CJK, analyse, stemmer_for
 from search.engines.base import FACET_FIELDS
 from search.engines.embedded.schema import FIELD_BOOSTS, SCHEMA, bigram_field, bigrams
 
@@ -127,7 +127,14 @@ def expand_query(
 ) -> QueryUnits:
     """Analysed query terms, each grouped with its synonyms (multi-word ones as phrases);
     stop words left out (without_stop_words)."""
-    terms = analyse(without_stop_words(text[:MAX_QUERY_CHARS], language), for_query=True)
+    cleaned = without_stop_words(text[:MAX_QUERY_CHARS], language)
+    terms = analyse(cleaned, for_query=True)
+    # The visitor's language's stems too, for documents stemmed in it (analysis.STEMMERS);
+    # the same tokenizer makes the same number of terms.
+    own = terms
+    if stemmer_for(language) != stemmer_for("en"):
+        own = analyse(cleaned, for_query=True, language=language)
+        own = own if len(own) == len(terms) else terms
     groups = _analysed_synonyms(tuple(tuple(group) for group in synonyms), language)
     units: QueryUnits = []
     plain: list[bool] = []  # per unit: a lone query term, not a synonym group
@@ -152,7 +159,7 @@ def expand_query(
             if position < len(terms) and _straddles(terms[position - 1], terms[position]):
                 position += 1
         else:
-            units.append([(terms[position],)])
+            units.append(list(dict.fromkeys([(terms[position],), (own[position],)])))
             plain.append(True)
             position += 1
     return units

@@ -33,7 +33,8 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # read and parsed whole, and the index finds words anywhere in the full text anyway.
 STORED_TEXT_FIELDS = ("summary", "body", "attachments_text")
 # Bumped whenever the schema or the analysis changes (4: CJK bigrams; 5: Arabic normalised and
-# stemmed): an index of another format must be rebuilt.
+# stemmed, French and Spanish documents stemmed in their language): an index of another format
+# must be rebuilt.
 INDEX_FORMAT = "5"
 FORMAT_FILE = "cac-index-format"
 MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
@@ -128,9 +129,13 @@ def tantivy_document(document: SearchDocument) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("id", document.id)
     doc.add_text("fingerprint", document.fingerprint)
-    title_terms = analyse(document.title)
+    title_terms = analyse(document.title, language=document.locale)
     for field_name, source in SOURCE_FIELDS.items():
-        terms = title_terms if source == "title" else analyse(getattr(document, source))
+        terms = (
+            title_terms
+            if source == "title"
+            else analyse(getattr(document, source), language=document.locale)
+        )
         doc.add_text(field_name, " ".join(terms))
         doc.add_text(bigram_field(field_name), " ".join(bigrams(terms)))
     doc.add_text("title_prefixes", _prefixes([*title_terms, *surface_words(document.title)]))

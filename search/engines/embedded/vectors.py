@@ -162,12 +162,13 @@ class VectorSnapshot:
         document that scored best.
 
         A document scores by its best passage's similarity to the query, less the mean
-        score of the documents in its language (CENTRING_PRIOR): multilingual models rank documents in the
-        query's own language higher whatever they say, and the centring lets an English
-        query find a Korean-only practice (docs/search-quality.md). A document matches when
-        its raw similarity is at least `min_score` and, with `min_z`, its centred score is
-        at least `min_z` standard deviations above the mean over all documents: a floor
-        relative to this query, as each model's similarities crowd differently.
+        score of the documents in its language (shrunk by CENTRING_PRIOR): multilingual
+        models rank documents in the query's own language higher whatever they say, and the
+        centring lets an English query find a Korean-only practice (docs/search-quality.md).
+        A document matches when its raw similarity is at least `min_score` and, with `min_z`,
+        its centred score is at least `min_z` standard deviations above the mean over all
+        documents: a floor relative to this query, as each model's similarities crowd
+        differently.
         """
         query_vector = np.asarray(query_vector, dtype=np.float32)
         scored = []  # per segment: (position, documents, raw best, locales)
