@@ -116,3 +116,13 @@ def test_french_and_spanish_documents_are_stemmed_in_their_language(tmp_path):
     assert found(engine, "vacunación", "es") == [spanish.id]
     # An English visitor's query still finds English words as before.
     assert found(engine, "masks", "en") == [MASKS.id]
+
+
+def test_a_query_whose_other_words_have_no_translation_finds_by_its_glossary_terms(engine):
+    # 口罩 is in the glossary (mask), 发放 (hand out) is not: all the glossary terms are
+    # enough, ranked after documents with most of the words.
+    # The mask practices in English and in Arabic, nothing else.
+    assert set(found(engine, "口罩 发放", "zh-hans")) == {MASKS.id, ARABIC.id}
+    assert set(found(engine, "마스크 배부 현황", "ko")) == {MASKS.id, ARABIC.id}
+    # A query without glossary terms still needs most of its words.
+    assert found(engine, "发放 现况", "zh-hans") == []

@@ -209,7 +209,12 @@ class EmbeddedEngine(SearchEngine):
             return self._empty_response(started, searcher, request, units)
         # What matches: most of the words (minimum_should_match), or the meaning (each
         # model's best documents).
-        query = build_query(units, request.filters, also_ids=semantic_ids, relaxed=True)
+        query = build_query(
+            units,
+            request.filters,
+            also_ids=semantic_ids,
+            relaxed=True,
+        )
         if request.sort == "date" or browsing:
             matched, ranking = self._ranking(searcher, query, request, needed=needed)
         elif semantic_ids:
@@ -268,7 +273,8 @@ class EmbeddedEngine(SearchEngine):
         self, searcher: tantivy.Searcher, units, request: SearchRequest, needed: int
     ) -> tuple[int, list[_Match]]:
         """Documents with all the words first, by score; then those with enough of them
-        (minimum_should_match), by score. The count is of the latter, which includes all."""
+        (minimum_should_match) or with all the query's glossary terms, by score. The count is
+        of the latter, which includes all."""
         strict = build_query(units, request.filters)
         matched, ranking = self._ranking(searcher, strict, request, needed=needed)
         if relaxed_text_query(units) is None:

@@ -19,7 +19,15 @@ MAX_QUERY_UNITS = 32
 
 # A query is a list of units that must all match; a unit is alternatives (synonyms), each
 # alternative a sequence of terms (a phrase when longer than one).
-QueryUnits = list[list[tuple[str, ...]]]
+
+
+class QueryUnits(list):
+    """The units, and which of them came from a synonym group (the glossary bridges those to
+    other languages)."""
+
+    def __init__(self, units=(), from_glossary=()):
+        super().__init__(units)
+        self.from_glossary = tuple(from_glossary) or (False,) * len(self)
 
 
 @lru_cache(maxsize=32)
@@ -136,7 +144,7 @@ def expand_query(
         own = analyse(cleaned, for_query=True, language=language)
         own = own if len(own) == len(terms) else terms
     groups = _analysed_synonyms(tuple(tuple(group) for group in synonyms), language)
-    units: QueryUnits = []
+    units: list[list[tuple[str, ...]]] = []
     plain: list[bool] = []  # per unit: a lone query term, not a synonym group
     position = 0
     while position < len(terms) and len(units) < MAX_QUERY_UNITS:
@@ -162,7 +170,7 @@ def expand_query(
             units.append(list(dict.fromkeys([(terms[position],), (own[position],)])))
             plain.append(True)
             position += 1
-    return units
+    return QueryUnits(units, [not each for each in plain])
 
 
 def highlight_terms(units: QueryUnits) -> set[str]:
@@ -183,24 +191,36 @@ def minimum_should_match(count: int) -> int:
 
 def relaxed_text_query(units: QueryUnits) -> tantivy.Query | None:
     """Documents with at least minimum_should_match(len(units)) of the units; None when that
-    is all of them (the strict query then says the same)."""
+    is all of them (the strict query then says the same).
+
+    Also documents with all of the query's glossary units (synonym groups): what the query's
+    words say in another language, where the rest of its words have no translation (소상공인
+    생존자금 finds "small business" practices written in English)."""
     count = len(units)
     needed = minimum_should_match(count)
     while needed < count and math.comb(count, needed) > MAX_COMBINATIONS:
         needed += 1
-    if needed >= count:
-        return None
     unit_queries = [_unit_query(alternatives) for alternatives in units]
-    combinations = [
-        (
-            tantivy.Occur.Should,
+    combinations = []
+    if needed < count:
+        combinations = [
             tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, unit_queries[index]) for index in chosen]
-            ),
+            )
+            for chosen in itertools.combinations(range(count), needed)
+        ]
+    glossary = [index for index, glossary_unit in enumerate(units.from_glossary) if glossary_unit]
+    if 0 < len(glossary) < count:
+        combinations.append(
+            tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, unit_queries[index]) for index in glossary]
+            )
         )
-        for chosen in itertools.combinations(range(count), needed)
-    ]
-    return tantivy.Query.boolean_query(combinations)
+    if not combinations:
+        return None
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, combination) for combination in combinations]
+    )
 
 
 def _text_query(units: QueryUnits) -> tantivy.Query:
