@@ -585,6 +585,9 @@ def main() -> None:
         metavar="DIR",
         help="keep the corpus, the sample's vectors and the index here; reuse them",
     )
+    parser.add_argument(
+        "--no-vector-search", action="store_true", help="skip the in-process exact/two-step phase"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -597,8 +600,10 @@ def main() -> None:
     try:
         index_dir, embedding, index = _prepare(args, folder)
         files = vector_files(index_dir)
-        log("vector search in process: exact against two-step, per model")
-        searches = _worker("vector_search", {"dir": str(index_dir), "repeats": 3})
+        searches = {}
+        if not args.no_vector_search:
+            log("vector search in process: exact against two-step, per model")
+            searches = _worker("vector_search", {"dir": str(index_dir), "repeats": 3})
         servers = Servers(folder, index_dir)
         log("phase 3: a fresh SQLite database (migrate), two gunicorn servers")
         servers.migrate()
@@ -662,23 +667,24 @@ def main() -> None:
             f"{entry['bytes'] / 1e6:,.0f} MB"
         )
     print(f"- Tantivy files: {files['tantivy_bytes'] / 1e6:,.0f} MB")
-    print()
-    print(
-        "Vector search in process (one model, no filters but the queries' own, depth "
-        "FUSION_DEPTH): exact = every row; two-step = the first pass over "
-        f"{searches[MODELS[0]]['reduced_dimension']} dimensions, then "
-        f"{searches[MODELS[0]]['candidates']:,} candidates rescored exactly. Recall = the "
-        "share of the exact search's groups the two-step search returns, per query."
-    )
-    print()
-    print("| Model | Exact p50 / p95 ms | Two-step p50 / p95 ms | Recall mean | Recall min |")
-    print("|---|---:|---:|---:|---:|")
-    for name, figures in searches.items():
+    if searches:
+        print()
         print(
-            f"| {name} | {figures['exact_p50']:.1f} / {figures['exact_p95']:.1f} "
-            f"| {figures['approximate_p50']:.1f} / {figures['approximate_p95']:.1f} "
-            f"| {figures['recall_mean']:.3f} | {figures['recall_min']:.2f} |"
+            "Vector search in process (one model, no filters but the queries' own, depth "
+            "FUSION_DEPTH): exact = every row; two-step = the first pass over "
+            f"{searches[MODELS[0]]['reduced_dimension']} dimensions, then "
+            f"{searches[MODELS[0]]['candidates']:,} candidates rescored exactly. Recall = the "
+            "share of the exact search's groups the two-step search returns, per query."
         )
+        print()
+        print("| Model | Exact p50 / p95 ms | Two-step p50 / p95 ms | Recall mean | Recall min |")
+        print("|---|---:|---:|---:|---:|")
+        for name, figures in searches.items():
+            print(
+                f"| {name} | {figures['exact_p50']:.1f} / {figures['exact_p95']:.1f} "
+                f"| {figures['approximate_p50']:.1f} / {figures['approximate_p95']:.1f} "
+                f"| {figures['recall_mean']:.3f} | {figures['recall_min']:.2f} |"
+            )
     print()
     print("| Request | Server | Requests | p50 ms | p95 ms | p99 ms | Mean total | Errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
