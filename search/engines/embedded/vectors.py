@@ -153,6 +153,7 @@ class VectorSnapshot:
     segments: list[_Segment]
     live_documents: list[np.ndarray]  # per segment, a bool per document
     key_counts: dict[str, int] = field(default_factory=dict)  # live documents per model key
+    _live_rows: dict[int, np.ndarray] = field(default_factory=dict)  # per segment position
 
     @classmethod
     def build(cls, segments: list[_Segment]) -> VectorSnapshot:
@@ -190,6 +191,15 @@ class VectorSnapshot:
             mask &= segment.facet_mask(facet, tuple(values))
         return mask
 
+    def _row_mask(self, position: int, document_mask: np.ndarray, filtered: bool) -> np.ndarray:
+        """A bool per row of the segment; without filters, the live rows (kept)."""
+        segment = self.segments[position]
+        if filtered:
+            return document_mask[segment.row_document]
+        if position not in self._live_rows:
+            self._live_rows[position] = document_mask[segment.row_document]
+        return self._live_rows[position]
+
     @staticmethod
     def _scored_rows(
         segment: _Segment, query_vector: np.ndarray, row_mask: np.ndarray, depth: int
@@ -199,7 +209,8 @@ class VectorSnapshot:
         if len(row_mask) >= APPROXIMATE_ROWS and allowed > CANDIDATES:
             projection, reduced = segment.reduced()
             rough = _dot(reduced, query_vector @ projection)
-            rough[~row_mask] = -np.inf
+            if allowed < len(row_mask):
+                rough[~row_mask] = -np.inf
             rows = np.argpartition(-rough, CANDIDATES - 1)[:CANDIDATES]
             rows.sort()  # reads the memory-mapped rows in file order
             scores = _dot(segment.vectors[rows], query_vector)
@@ -233,9 +244,8 @@ class VectorSnapshot:
                 continue
             # Enough rows that `limit` groups survive several passages per document and
             # several documents per group.
-            rows, scores = self._scored_rows(
-                segment, query_vector, document_mask[segment.row_document], limit * 8
-            )
+            row_mask = self._row_mask(position, document_mask, bool(filters))
+            rows, scores = self._scored_rows(segment, query_vector, row_mask, limit * 8)
             keep = scores >= min_score
             rows, scores = rows[keep], scores[keep]
             # Each group's best row (the first, rows being best first), in that order.
