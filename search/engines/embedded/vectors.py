@@ -12,10 +12,13 @@ product with the query. A larger one is searched in two steps (bench/search_sema
 docs/performance.md "Hybrid search at 100,000 documents"): a first pass over the rows
 projected onto their REDUCED_DIMENSION principal directions (computed once per process from
 the segment and kept in memory, 1/6 of the bytes to read per query), then the exact dot
-product of the CANDIDATES best rows by it, read from the memory-mapped matrix. Only the
-candidates' order can differ from the exact search's; their scores are exact. Both steps run
-in the request's own thread (einsum, no BLAS thread pool): with several workers per core a
-thread pool only waits for cores other requests hold.
+product of the CANDIDATES best rows by it, read from the memory-mapped matrix. Scores are
+always exact; which near-equal rows come back can differ from the exact search's. When the
+candidates hold fewer rows above the model's floor than the groups the search asks for (a
+query that matches little), the first step may have missed some, and the segment is scored
+exactly.
+Both steps run in the request's own thread (einsum, no BLAS thread pool): with several
+workers per core a thread pool only waits for cores other requests hold.
 """
 
 from __future__ import annotations
@@ -202,10 +205,20 @@ class VectorSnapshot:
 
     @staticmethod
     def _scored_rows(
-        segment: _Segment, query_vector: np.ndarray, row_mask: np.ndarray, depth: int
+        segment: _Segment,
+        query_vector: np.ndarray,
+        row_mask: np.ndarray,
+        depth: int,
+        min_score: float,
+        enough: int,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The best `depth` allowed rows by exact score, best first, and their scores."""
+        """The best `depth` allowed rows by exact score, best first, and their scores.
+
+        In two steps when the segment is large; if the candidates do not hold `enough` rows
+        at or above `min_score` (a query that matches little, near the floor), the first
+        step may have missed some, and every row is scored exactly instead."""
         allowed = int(row_mask.sum())
+        rows = None
         if len(row_mask) >= APPROXIMATE_ROWS and allowed > CANDIDATES:
             projection, reduced = segment.reduced()
             rough = _dot(reduced, query_vector @ projection)
@@ -214,7 +227,9 @@ class VectorSnapshot:
             rows = np.argpartition(-rough, CANDIDATES - 1)[:CANDIDATES]
             rows.sort()  # reads the memory-mapped rows in file order
             scores = _dot(segment.vectors[rows], query_vector)
-        else:
+            if int((scores >= min_score).sum()) < enough:
+                rows = None
+        if rows is None:
             rows = np.flatnonzero(row_mask)
             scores = _dot(segment.vectors, query_vector)[rows]
         if depth < len(rows):
@@ -245,7 +260,9 @@ class VectorSnapshot:
             # Enough rows that `limit` groups survive several passages per document and
             # several documents per group.
             row_mask = self._row_mask(position, document_mask, bool(filters))
-            rows, scores = self._scored_rows(segment, query_vector, row_mask, limit * 8)
+            rows, scores = self._scored_rows(
+                segment, query_vector, row_mask, limit * 8, min_score, limit
+            )
             keep = scores >= min_score
             rows, scores = rows[keep], scores[keep]
             # Each group's best row (the first, rows being best first), in that order.
