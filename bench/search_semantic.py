@@ -646,8 +646,7 @@ def main() -> None:
     finally:
         if servers:
             servers.stop()
-        if not args.keep_index:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # the database and logs; --keep-index is apart
     after = conditions()
 
     print()
