@@ -100,6 +100,13 @@ def _hit(document: SearchDocument, snippet: str, score: float) -> SearchHit:
     )
 
 
+def _bridges(request: SearchRequest) -> bool:
+    """Whether the query's glossary terms alone may match (query.relaxed_text_query): for a
+    visitor in another language than the site's own, whose words often have no translation
+    in the English and Korean content. An English query keeps needing most of its words."""
+    return request.language != settings.LANGUAGE_CODE
+
+
 @dataclass(frozen=True)
 class _Match:
     """One hit of the ranking, before its stored document is read. `key` is what fusion
@@ -214,6 +221,7 @@ class EmbeddedEngine(SearchEngine):
             request.filters,
             also_ids=semantic_ids,
             relaxed=True,
+            bridge=_bridges(request),
         )
         if request.sort == "date" or browsing:
             matched, ranking = self._ranking(searcher, query, request, needed=needed)
@@ -273,13 +281,15 @@ class EmbeddedEngine(SearchEngine):
         self, searcher: tantivy.Searcher, units, request: SearchRequest, needed: int
     ) -> tuple[int, list[_Match]]:
         """Documents with all the words first, by score; then those with enough of them
-        (minimum_should_match) or with all the query's glossary terms, by score. The count is
-        of the latter, which includes all."""
+        (minimum_should_match) or, for a visitor in another language than the site's own,
+        with all the query's glossary terms (_bridges), by score. The count is of the latter,
+        which includes all."""
         strict = build_query(units, request.filters)
         matched, ranking = self._ranking(searcher, strict, request, needed=needed)
-        if relaxed_text_query(units) is None:
+        bridge = _bridges(request)
+        if relaxed_text_query(units, bridge) is None:
             return matched, ranking
-        relaxed = build_query(units, request.filters, relaxed=True)
+        relaxed = build_query(units, request.filters, relaxed=True, bridge=bridge)
         matched, relaxed_ranking = self._ranking(searcher, relaxed, request, needed=needed)
         seen = {match.key for match in ranking}
         return matched, ranking + [match for match in relaxed_ranking if match.key not in seen]

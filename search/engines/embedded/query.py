@@ -189,13 +189,13 @@ def minimum_should_match(count: int) -> int:
     return count if count <= 2 else math.floor(count * 0.75)
 
 
-def relaxed_text_query(units: QueryUnits) -> tantivy.Query | None:
+def relaxed_text_query(units: QueryUnits, bridge: bool = False) -> tantivy.Query | None:
     """Documents with at least minimum_should_match(len(units)) of the units; None when that
     is all of them (the strict query then says the same).
 
-    Also documents with all of the query's glossary units (synonym groups): what the query's
-    words say in another language, where the rest of its words have no translation (소상공인
-    생존자금 finds "small business" practices written in English)."""
+    With `bridge`, also documents with all of the query's glossary units (synonym groups):
+    what the query's words say in another language, where the rest of its words have no
+    translation (소상공인 생존자금 finds "small business" practices written in English)."""
     count = len(units)
     needed = minimum_should_match(count)
     while needed < count and math.comb(count, needed) > MAX_COMBINATIONS:
@@ -210,7 +210,7 @@ def relaxed_text_query(units: QueryUnits) -> tantivy.Query | None:
             for chosen in itertools.combinations(range(count), needed)
         ]
     glossary = [index for index, glossary_unit in enumerate(units.from_glossary) if glossary_unit]
-    if 0 < len(glossary) < count:
+    if bridge and 0 < len(glossary) < count:
         combinations.append(
             tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, unit_queries[index]) for index in glossary]
@@ -275,6 +275,7 @@ def build_query(
     filters: dict[str, tuple[str, ...]],
     also_ids: Iterable[str] = (),
     relaxed: bool = False,
+    bridge: bool = False,
 ) -> tantivy.Query:
     """The text query (everything when there is neither text nor ids) within the facet
     filters; with `also_ids`, documents matching the text or having one of these ids (what
@@ -283,7 +284,7 @@ def build_query(
     also_ids = list(also_ids)
     words = None
     if units:
-        words = (relaxed and relaxed_text_query(units)) or _text_query(units)
+        words = (relaxed and relaxed_text_query(units, bridge)) or _text_query(units)
     if words is not None and also_ids:
         text = tantivy.Query.boolean_query(
             [
