@@ -56,36 +56,14 @@ def test_scores_are_centred_on_each_languages_mean(tmp_path):
         noise[0] = 0.0
         return _unit(amount * query + np.sqrt(1 - amount**2) * _unit(noise))
 
-    items = [
-        DocumentVectors(
-            SearchDocument(
-                id=f"ko-{n}",
-                translation_key=f"ko-{n}",
-                locale="ko",
-                url="/",
-                title="k",
-                content_type="practice",
-            ),
-            "model@1",
-            leaning(0.5)[None, :],
+    def leaning_document(name: str, locale: str, amount: float) -> DocumentVectors:
+        document = SearchDocument(
+            id=name, translation_key=name, locale=locale, url="/", title=name, content_type="x"
         )
-        for n in range(12)
-    ]
-    items += [
-        DocumentVectors(
-            SearchDocument(
-                id=f"en-{n}",
-                translation_key=f"en-{n}",
-                locale="en",
-                url="/",
-                title="e",
-                content_type="practice",
-            ),
-            "model@1",
-            leaning(0.45 if n == 0 else 0.0)[None, :],
-        )
-        for n in range(12)
-    ]
+        return DocumentVectors(document, "model@1", leaning(amount)[None, :])
+
+    items = [leaning_document(f"ko-{n}", "ko", 0.5) for n in range(12)]
+    items += [leaning_document(f"en-{n}", "en", 0.45 if n == 0 else 0.0) for n in range(12)]
     store = VectorStore(tmp_path / "vectors")
     store.write(items)
     snapshot = store.snapshot()
