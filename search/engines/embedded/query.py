@@ -118,13 +118,13 @@ def without_stop_words(text: str, language: str = "en") -> str:
     )
 
 
-def _straddles(before: str, after: str) -> bool:
-    """Whether `after` is the Chinese or Japanese character pair that overlaps the last
-    character of `before`: at the edge of a synonym match, the pair across it (マスク配布 is
-    マス スク ク配 配布: with マスク matched, ク配 belongs to neither side)."""
+def _continues(before: str, after: str) -> bool:
+    """Whether `after` begins with the Chinese or Japanese character `before` ends with: two
+    overlapping character pairs (マスク配布 is マス スク ク配 配布; with マスク matched by the
+    glossary, the pair ク配 across its edge belongs to neither side)."""
     return (
-        len(after) == 2
-        and bool(before)
+        bool(before)
+        and bool(after)
         and after[0] == before[-1]
         and bool(_CJK_CHAR.fullmatch(after[0]))
     )
@@ -157,14 +157,14 @@ def expand_query(
                     best = (len(alt), alternatives)
         if best:
             previous = units[-1][0][0] if plain and plain[-1] else ""
-            # The pair before the match, read backwards, overlaps it the same way.
-            if previous and _straddles(terms[position][::-1], previous[::-1]):
+            if len(previous) == 2 and _continues(previous, terms[position]):
                 units.pop()
                 plain.pop()
             units.append(best[1])
             plain.append(False)
             position += best[0]
-            if position < len(terms) and _straddles(terms[position - 1], terms[position]):
+            following = terms[position] if position < len(terms) else ""
+            if len(following) == 2 and _continues(terms[position - 1], following):
                 position += 1
         else:
             units.append(list(dict.fromkeys([(terms[position],), (own[position],)])))

@@ -45,6 +45,9 @@ def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
 
 # How many documents' worth of the overall mean a language's mean is blended with.
 CENTRING_PRIOR = 10
+# A number per locale, the same in every segment of the process, so that a query's per-language
+# means are one bincount rather than a sort of strings.
+LOCALE_CODES: dict[str, int] = {}
 
 
 @dataclass
@@ -63,7 +66,7 @@ class _Segment:
     # Documents that have rows, and where each one's rows start (rows are grouped by document).
     documents_with_rows: np.ndarray = field(init=False)
     row_starts: np.ndarray = field(init=False)
-    locales: np.ndarray = field(init=False)  # (documents,) each document's locale
+    locale_codes: np.ndarray = field(init=False)  # (documents,) LOCALE_CODES of each locale
     _facet_masks: dict = field(init=False)  # (facet, value) -> a bool per document
 
     def facet_mask(self, facet: str, values: tuple[str, ...]) -> np.ndarray:
@@ -92,8 +95,13 @@ class _Segment:
         self.row_starts = starts
         self.documents_with_rows = self.row_document[starts]
         self._facet_masks = {}
-        self.locales = np.array(
-            [(facets.get("locale") or [""])[0] for facets in self.facets], dtype=object
+        self.locale_codes = np.fromiter(
+            (
+                LOCALE_CODES.setdefault((facets.get("locale") or [""])[0], len(LOCALE_CODES))
+                for facets in self.facets
+            ),
+            dtype=np.int64,
+            count=len(self.facets),
         )
 
     @classmethod
@@ -198,7 +206,7 @@ class VectorSnapshot:
         differently.
         """
         query_vector = np.asarray(query_vector, dtype=np.float32)
-        scored = []  # per segment: (position, documents, raw best, locales)
+        scored = []  # per segment: (position, documents, raw best, locale codes)
         for position, segment in enumerate(self.segments):
             if segment.model_key != model_key or not len(segment.row_document):
                 continue
@@ -207,25 +215,25 @@ class VectorSnapshot:
             if not live.any():
                 continue
             best = np.maximum.reduceat(_dot(segment.vectors, query_vector), segment.row_starts)
-            scored.append((position, documents[live], best[live], segment.locales[documents][live]))
+            scored.append(
+                (position, documents[live], best[live], segment.locale_codes[documents][live])
+            )
         if not scored:
             return []
         raw = np.concatenate([best for _p, _d, best, _l in scored])
-        locales = np.concatenate([each for _p, _d, _b, each in scored])
-        centred = raw.copy()
-        overall = raw.mean()
-        for locale in np.unique(locales):
-            same = locales == locale
-            # Shrunk towards the mean over all languages when a language has few documents:
-            # one Korean document is not a Korean mean to subtract.
-            count = int(same.sum())
-            centred[same] -= (raw[same].sum() + CENTRING_PRIOR * overall) / (count + CENTRING_PRIOR)
+        codes = np.concatenate([each for _p, _d, _b, each in scored])
+        # Each language's mean, shrunk towards the mean over all languages when it has few
+        # documents: one Korean document is not a Korean mean to subtract.
+        counts = np.bincount(codes)
+        sums = np.bincount(codes, weights=raw)
+        means = (sums + CENTRING_PRIOR * raw.mean()) / (counts + CENTRING_PRIOR)
+        centred = raw - means[codes].astype(np.float32)
         keep = raw >= min_score
         if min_z is not None and len(centred) > 1:
             keep &= centred >= centred.mean() + min_z * centred.std()
         best: dict[str, SemanticMatch] = {}
         offset = 0
-        for position, documents, raw_best, _locales in scored:
+        for position, documents, raw_best, _codes in scored:
             count = len(raw_best)
             part = slice(offset, offset + count)
             offset += count
