@@ -110,11 +110,48 @@ def _bridges(request: SearchRequest) -> bool:
 @dataclass(frozen=True)
 class _Match:
     """One hit of the ranking, before its stored document is read. `key` is what fusion
-    counts once: the translation group's code when collapsing, else the document's address."""
+    counts once: the translation group's code when collapsing, else the document's address.
+    A document found by meaning alone is known by its id until it reaches the page
+    (`address` None): looking 200 of them up for every query cost more than the page."""
 
-    address: tantivy.DocAddress
+    address: tantivy.DocAddress | None
     score: float
     key: object = None
+    document_id: str = ""
+
+
+def _addresses(searcher: tantivy.Searcher, ids: list[str]) -> dict[str, tantivy.DocAddress]:
+    """Where each of these documents is in the index (those it holds)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    found = searcher.search(
+        tantivy.Query.term_set_query(SCHEMA, "id", ids), limit=len(ids), count=False
+    )
+    return {searcher.doc(address).get_first("id"): address for _score, address in found.hits}
+
+
+def _page_documents(
+    searcher: tantivy.Searcher, matches: list[_Match]
+) -> list[tuple[_Match, SearchDocument]]:
+    """The page's matches with their stored documents; those known by id only are looked up
+    in one search (a document deleted since the vectors were read drops out)."""
+    by_id: dict[str, SearchDocument] = {}
+    wanted = [match.document_id for match in matches if match.address is None]
+    if wanted:
+        found = searcher.search(
+            tantivy.Query.term_set_query(SCHEMA, "id", wanted), limit=len(wanted), count=False
+        )
+        for _score, address in found.hits:
+            document = stored_document(searcher, address)
+            by_id[document.id] = document
+    page = []
+    for match in matches:
+        if match.address is not None:
+            page.append((match, stored_document(searcher, match.address)))
+        elif match.document_id in by_id:
+            page.append((match, by_id[match.document_id]))
+    return page
 
 
 class EmbeddedEngine(SearchEngine):
@@ -232,10 +269,9 @@ class EmbeddedEngine(SearchEngine):
         if not matched:
             return self._empty_response(started, searcher, request, units)
         total, facets = self._counts(snapshot, query, matched, request, browsing)
-        page_documents = [
-            (match, stored_document(searcher, match.address))
-            for match in ranking[(page - 1) * page_size : page * page_size]
-        ]
+        page_documents = _page_documents(
+            searcher, ranking[(page - 1) * page_size : page * page_size]
+        )
         terms = highlight_terms(units)
         hits = [
             _hit(document, snippet(document, terms), match.score)
@@ -312,27 +348,21 @@ class EmbeddedEngine(SearchEngine):
                 searcher, units, request, max(needed, FUSION_DEPTH)
             )
         matched = searcher.search(union, limit=1, count=True).count
-        ids = list(
-            dict.fromkeys(match.document_id for _weight, ranking in semantic for match in ranking)
-        )
-        found = searcher.search(
-            tantivy.Query.term_set_query(SCHEMA, "id", ids), limit=len(ids), count=False
-        )
-        address_of = {
-            searcher.doc(address).get_first("id"): address for _score, address in found.hits
-        }
+        if request.collapse_translations:
+            address_of = {}
+        else:  # the key is the address, so every document's is needed
+            address_of = _addresses(searcher, [m.document_id for _w, r in semantic for m in r])
 
         def as_matches(ranking: list[SemanticMatch]) -> list[_Match]:
+            if request.collapse_translations:
+                return [
+                    _Match(None, match.score, code(match.group), match.document_id)
+                    for match in ranking
+                ]
             return [
-                _Match(
-                    address_of[match.document_id],
-                    match.score,
-                    code(match.group)
-                    if request.collapse_translations
-                    else _address_key(address_of[match.document_id]),
-                )
+                _Match(address, match.score, _address_key(address), match.document_id)
                 for match in ranking
-                if match.document_id in address_of
+                if (address := address_of.get(match.document_id)) is not None
             ]
 
         semantic_rankings = [(weight, as_matches(ranking)) for weight, ranking in semantic]
