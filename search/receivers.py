@@ -19,6 +19,7 @@ from knowledge.models import PracticeAttachment, SessionSummaryAttachment, Topic
 from search import outbox
 from search.documents import page_document_id
 from search.models import IndexOutboxEntry
+from search.service import forget_facet_labels
 from search.tasks import drain_after_commit
 
 UPSERT = IndexOutboxEntry.Action.UPSERT
@@ -139,6 +140,7 @@ def enqueue_saved_topic_area(sender, instance, **kwargs):
     previous = getattr(instance, "_slug_before_save", None)
     slug_changed = previous is not None and previous != instance.slug
     enqueue_topic_area(instance, UPSERT, with_translations=slug_changed)
+    forget_facet_labels()
     if slug_changed:
         enqueue_pages_tagged_with(instance)
 
@@ -154,3 +156,4 @@ def enqueue_deleted_topic_area(sender, instance, **kwargs):
     # Translations take their facet slug from the default-locale area: it may have just gone.
     is_default = instance.locale_id == Locale.get_default().pk
     enqueue_topic_area(instance, DELETE, with_translations=is_default)
+    forget_facet_labels()

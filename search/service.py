@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.http import QueryDict
@@ -283,12 +284,37 @@ def run_suggest(query_params: QueryDict, language: str, limit: int = 8) -> list[
     return get_engine().suggest(prefix, language=language, limit=limit)
 
 
+# Labels change only with a topic area, which forgets them (search/receivers.py); building
+# them cost ~3 ms a search (three queries and every country's name). The hour bounds how long
+# another process's in-memory cache keeps a renamed area's old name, when no shared cache
+# (CACHE_URL) is configured.
+FACET_LABELS_SECONDS = 3600
+
+
+def _facet_labels_key(language: str) -> str:
+    return f"search:facet-labels:{language}"
+
+
 def facet_labels(language: str) -> dict[str, dict[str, str]]:
     """Human labels for facet values, in `language`; values without one show as is.
 
     In `language`, not the active one: the API is asked for a language by ?lang= and is
     served at one address for all, so its active language is the browser's.
     """
+    key = _facet_labels_key(language)
+    labels = cache.get(key)
+    if labels is None:
+        labels = _facet_labels(language)
+        cache.set(key, labels, FACET_LABELS_SECONDS)
+    return labels
+
+
+def forget_facet_labels() -> None:
+    """After a topic area changes: every language's labels are built again."""
+    cache.delete_many([_facet_labels_key(code) for code, _name in settings.LANGUAGES])
+
+
+def _facet_labels(language: str) -> dict[str, dict[str, str]]:
     locale = Locale.objects.filter(language_code=language).first() or Locale.get_default()
     topics = {
         area.slug: area.name for area in TopicArea.objects.filter(locale=Locale.get_default())

@@ -12,7 +12,7 @@ import pytest
 from wagtail.models import Locale
 
 from home.site_structure import practice_index_for
-from knowledge.models import PracticeKind, PracticePage
+from knowledge.models import PracticeKind, PracticePage, TopicArea
 from search.documents import iter_search_documents
 from search.engines.selection import get_engine
 from tests.knowledge.factories import add_practice
@@ -182,3 +182,20 @@ def test_the_openapi_document_describes_the_labels(client, db):
         "description": hit["properties"]["topic_labels"]["description"],
     }
     assert hit["properties"]["started_display"]["nullable"] is True
+
+
+def test_a_renamed_topic_area_is_named_anew_though_the_labels_were_kept(client, guideline):
+    """The labels are kept between searches (search.service.facet_labels); saving a topic
+    area forgets them, so the next search names it as the editor just did."""
+
+    def topic_labels() -> list[str]:
+        [hit] = client.get("/api/v1/search/", {"q": BODY_WORD, "lang": "en"}).json()["hits"]
+        return hit["topic_labels"]
+
+    assert topic_labels() == ["Quarantine & Public Health", "Smart City"]
+    area = TopicArea.objects.get(slug="smart-city", locale=Locale.get_default())
+    area.name = "Smart Cities and Data"
+    area.save()
+    assert topic_labels() == ["Quarantine & Public Health", "Smart Cities and Data"]
+    area.delete()
+    assert topic_labels() == ["Quarantine & Public Health", "smart-city"]
