@@ -18,8 +18,9 @@ from documents.models import DocumentText
 from knowledge.models import PracticeAttachment, SessionSummaryAttachment, TopicArea
 from search import outbox
 from search.documents import page_document_id
-from search.models import IndexOutboxEntry
+from search.models import IndexOutboxEntry, SynonymGroup
 from search.service import forget_facet_labels
+from search.synonyms import forget_admin_synonym_groups
 from search.tasks import drain_after_commit
 
 UPSERT = IndexOutboxEntry.Action.UPSERT
@@ -157,3 +158,10 @@ def enqueue_deleted_topic_area(sender, instance, **kwargs):
     is_default = instance.locale_id == Locale.get_default().pk
     enqueue_topic_area(instance, DELETE, with_translations=is_default)
     forget_facet_labels()
+
+
+@receiver(post_save, sender=SynonymGroup)
+@receiver(post_delete, sender=SynonymGroup)
+def forget_synonym_groups(sender, instance, **kwargs):
+    # Searches read the editors' groups from the cache (search.synonyms).
+    forget_admin_synonym_groups()

@@ -285,10 +285,10 @@ def run_suggest(query_params: QueryDict, language: str, limit: int = 8) -> list[
 
 
 # Labels change only with a topic area, which forgets them (search/receivers.py); building
-# them cost ~3 ms a search (three queries and every country's name). The hour bounds how long
-# another process's in-memory cache keeps a renamed area's old name, when no shared cache
-# (CACHE_URL) is configured.
-FACET_LABELS_SECONDS = 3600
+# them cost ~3 ms a search (three queries and every country's name). Five minutes bound how
+# long another process's in-memory cache keeps a renamed area's old name, when no shared
+# cache (CACHE_URL) is configured.
+FACET_LABELS_SECONDS = 300
 
 
 def _facet_labels_key(language: str) -> str:

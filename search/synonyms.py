@@ -37,7 +37,32 @@ def base_synonym_groups() -> list[tuple[str, ...]]:
     return list(_base_synonym_groups())
 
 
+# The editors' groups change only in the admin, which forgets them (search/receivers.py):
+# reading them cost a query on every search. Five minutes bound how long another process's
+# in-memory cache keeps old groups when no shared cache (CACHE_URL) is configured.
+ADMIN_SYNONYMS_CACHE_KEY = "search:admin-synonym-groups"
+ADMIN_SYNONYMS_SECONDS = 300
+
+
 def admin_synonym_groups() -> list[tuple[str, ...]]:
+    from django.core.cache import cache
+
+    groups = cache.get(ADMIN_SYNONYMS_CACHE_KEY)
+    if groups is None:
+        groups = _read_admin_synonym_groups()
+        if groups is not None:
+            cache.set(ADMIN_SYNONYMS_CACHE_KEY, groups, ADMIN_SYNONYMS_SECONDS)
+    return list(groups or [])
+
+
+def forget_admin_synonym_groups() -> None:
+    from django.core.cache import cache
+
+    cache.delete(ADMIN_SYNONYMS_CACHE_KEY)
+
+
+def _read_admin_synonym_groups() -> list[tuple[str, ...]] | None:
+    """The groups in the database; None when the table cannot be read yet."""
     # Imported here, not above: both engines import this module, and they are imported by
     # scripts (bench/) that may do so before Django's app registry is ready.
     from search.models import SynonymGroup
@@ -45,7 +70,7 @@ def admin_synonym_groups() -> list[tuple[str, ...]]:
     try:
         rows = list(SynonymGroup.objects.values_list("terms", flat=True))
     except DatabaseError:  # table not migrated yet: search still works with the base list
-        return []
+        return None
     groups = []
     for terms in rows:
         group = tuple(dict.fromkeys(term.strip() for term in terms.split(",") if term.strip()))

@@ -36,3 +36,17 @@ def test_groups_added_by_editors_are_merged_after_the_shipped_ones():
     groups = synonym_groups()
     assert groups[-1] == ("thermal camera", "fever scanner")
     assert ("alone",) not in groups
+
+
+@pytest.mark.django_db
+def test_the_editors_groups_are_kept_between_searches_and_forgotten_when_they_change():
+    """Searches read the editors' groups from the cache; saving or deleting one forgets
+    them, so the next search expands with what the editor just wrote."""
+    assert ("thermal camera", "fever scanner") not in synonym_groups()  # now cached
+    group = SynonymGroup.objects.create(terms="thermal camera, fever scanner")
+    assert synonym_groups()[-1] == ("thermal camera", "fever scanner")
+    group.terms = "thermal camera, fever scanner, heat camera"
+    group.save()
+    assert synonym_groups()[-1] == ("thermal camera", "fever scanner", "heat camera")
+    group.delete()
+    assert ("thermal camera", "fever scanner", "heat camera") not in synonym_groups()

@@ -263,7 +263,7 @@ class EmbeddedEngine(SearchEngine):
         if request.sort == "date" or browsing:
             matched, ranking = self._ranking(searcher, query, request, needed=needed)
         elif semantic_ids:
-            matched, ranking = self._fused_ranking(searcher, units, query, semantic, request)
+            matched, ranking = self._fused_ranking(searcher, units, semantic, request)
         else:
             matched, ranking = self._lexical_ranking(searcher, units, request, needed)
         if not matched:
@@ -334,20 +334,23 @@ class EmbeddedEngine(SearchEngine):
         self,
         searcher: tantivy.Searcher,
         units,
-        union: tantivy.Query,
         semantic: list[tuple[float, list[SemanticMatch]]],
         request: SearchRequest,
     ) -> tuple[int, list[_Match]]:
-        """How many documents match by words or meaning, and all of them the fusion ranks:
-        the top of each ranking, fused (search.engines.fusion), then the rest of the words'
-        ranking."""
+        """At most how many documents match by words or meaning (the words' count and the
+        documents found by meaning: _counts counts the union exactly, in the same pass as
+        the facets; counting it here too read every match of the words once more), and all
+        of them the fusion ranks: the top of each ranking, fused (search.engines.fusion),
+        then the rest of the words' ranking."""
         needed = request.page * request.page_size
         lexical_ranking: list[_Match] = []
+        words_matched = 0
         if units:
-            _count, lexical_ranking = self._lexical_ranking(
+            words_matched, lexical_ranking = self._lexical_ranking(
                 searcher, units, request, max(needed, FUSION_DEPTH)
             )
-        matched = searcher.search(union, limit=1, count=True).count
+        found_by_meaning = {match.document_id for _weight, ranking in semantic for match in ranking}
+        matched = words_matched + len(found_by_meaning)
         if request.collapse_translations:
             address_of = {}
         else:  # the key is the address, so every document's is needed
@@ -401,7 +404,9 @@ class EmbeddedEngine(SearchEngine):
         request: SearchRequest,
         browsing: bool,
     ) -> tuple[int, dict[str, list[FacetCount]]]:
-        """The total and facet counts, computed inside Tantivy by aggregations.
+        """The total and facet counts, computed inside Tantivy by aggregations. `matched`:
+        how many documents match, or more (it chooses between exact and estimated group
+        counts); the aggregations count them exactly.
 
         Uncollapsed, they count documents. Collapsed, they count translation groups with
         Tantivy's cardinality estimate (exact for small sets, within about 1% above a few
@@ -425,7 +430,11 @@ class EmbeddedEngine(SearchEngine):
                 aggregations[facet]["aggs"] = {"groups": group_cardinality}
         if collapse:
             aggregations["groups"] = group_cardinality
+        aggregations["matched"] = {"value_count": {"field": "group_code"}}
         result = snapshot.searcher.aggregate(query, aggregations)
+        matched = round(result["matched"]["value"])
+        if not matched:
+            return 0, {facet: [] for facet in FACET_FIELDS}
 
         total = round(result["groups"]["value"]) if collapse else matched
         total = min(max(total, 1), matched)  # the estimate never beats what it estimates

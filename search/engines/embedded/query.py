@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -179,12 +178,7 @@ def highlight_terms(units: QueryUnits) -> set[str]:
 
 
 # Elasticsearch's minimum_should_match "2<75%": up to two terms, all are needed; from three,
-# three quarters of them (rounded down). Written as "any MIN of the terms" (one clause per
-# combination) while there are at most MAX_COMBINATIONS; a longer query needs more of its
-# terms, the fewest that keep the combinations within that bound.
-MAX_COMBINATIONS = 100
-
-
+# three quarters of them (rounded down).
 def minimum_should_match(count: int) -> int:
     return count if count <= 2 else math.floor(count * 0.75)
 
@@ -193,33 +187,37 @@ def relaxed_text_query(units: QueryUnits, bridge: bool = False) -> tantivy.Query
     """Documents with at least minimum_should_match(len(units)) of the units; None when that
     is all of them (the strict query then says the same).
 
+    One boolean query with Tantivy's minimum_number_should_match, scored by the units that
+    match, as Elasticsearch's bool query. (It was one conjunction per combination of units:
+    45 of them for a ten-word question, which took 70 ms a search at 100,000 documents.)
+
     With `bridge`, also documents with all of the query's glossary units (synonym groups):
     what the query's words say in another language, where the rest of its words have no
     translation (소상공인 생존자금 finds "small business" practices written in English)."""
     count = len(units)
     needed = minimum_should_match(count)
-    while needed < count and math.comb(count, needed) > MAX_COMBINATIONS:
-        needed += 1
     unit_queries = [_unit_query(alternatives) for alternatives in units]
-    combinations = []
+    alternatives = []
     if needed < count:
-        combinations = [
+        alternatives.append(
             tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, unit_queries[index]) for index in chosen]
+                [(tantivy.Occur.Should, query) for query in unit_queries],
+                minimum_number_should_match=needed,
             )
-            for chosen in itertools.combinations(range(count), needed)
-        ]
+        )
     glossary = [index for index, glossary_unit in enumerate(units.from_glossary) if glossary_unit]
     if bridge and 0 < len(glossary) < count:
-        combinations.append(
+        alternatives.append(
             tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, unit_queries[index]) for index in glossary]
             )
         )
-    if not combinations:
+    if not alternatives:
         return None
+    if len(alternatives) == 1:
+        return alternatives[0]
     return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, combination) for combination in combinations]
+        [(tantivy.Occur.Should, alternative) for alternative in alternatives]
     )
 
 

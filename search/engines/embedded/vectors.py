@@ -39,7 +39,7 @@ MAX_SEGMENTS = 8
 # A segment this large is searched in two steps (module docstring); below it, the exact
 # product of every row costs less than ~4 ms.
 TWO_STEP_ROWS = 50_000
-REDUCED_DIMENSION = 64
+REDUCED_DIMENSION = 96
 # Documents the first step passes on to the exact product (more when a page asks for more).
 RESCORED_DOCUMENTS = 1024
 # Documents scored both ways per query, to correct the first step's scores (best_scores).
