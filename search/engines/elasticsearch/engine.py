@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from search.engines.base import (
@@ -67,6 +68,7 @@ from search.engines.elasticsearch.vectors import (
     configured_vector_space,
     first_passage_vector,
 )
+from search.synonyms import glossary_terms
 
 logger = logging.getLogger(__name__)
 
@@ -290,10 +292,21 @@ class ElasticsearchEngine(SearchEngine):
                 )
                 self._hybrid_paused_until = time.monotonic() + HYBRID_RETRY_SECONDS
                 self._live_space = None
-        response = self._search(search_body(request))
+        response = self._search(search_body(request, self._bridge(request)))
         if response is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
         return parse_search_response(response, request)
+
+    def _bridge(self, request: SearchRequest) -> tuple[str, ...]:
+        """The query's glossary terms that may match alone (bodies.glossary_tier): for a visitor
+        in another language than the site's own, when the query has other terms too (else
+        all its words say the same), as the embedded engine's `_bridges`. An English query
+        keeps needing most of its words."""
+        text = " ".join(request.query.split())
+        if not text or request.language == settings.LANGUAGE_CODE:
+            return ()
+        terms, others = glossary_terms(text, self.lifecycle.synonym_groups())
+        return terms if others else ()
 
     def _usable_meanings(self, request: SearchRequest) -> list[Meaning]:
         """The request's query vectors whose models the live index holds vectors of, each with
@@ -339,13 +352,14 @@ class ElasticsearchEngine(SearchEngine):
         """Words and meaning (hybrid.py): in date order one search of their union; in relevance
         order the fused page and the union's counts, in one _msearch, fused by the cluster's
         rrf retriever or, where its licence does not allow that, in Python."""
+        bridge = self._bridge(request)
         if request.sort == "date":
-            response = self._search(union_body(request, meanings))
+            response = self._search(union_body(request, meanings, bridge))
         elif not self._rrf_licensed:
             return self._python_fused_page(request, meanings)
         else:
-            page = page_body(request, meanings, self.fusion)
-            counts = counts_body(request, meanings)
+            page = page_body(request, meanings, self.fusion, bridge)
+            counts = counts_body(request, meanings, bridge)
             if page is None:  # beyond the result window: no hits, the counts still
                 response = self._search(counts)
             else:
@@ -371,7 +385,10 @@ class ElasticsearchEngine(SearchEngine):
         """The fusion of hybrid.py done here (search.engines.fusion, self.fusion's weights):
         each ranking and the union's counts in one _msearch, then the fused page's documents.
         The counts are the rrf path's (counts_body), so total and facets agree either way."""
-        found = self._msearch([*ranking_bodies(request, meanings), counts_body(request, meanings)])
+        bridge = self._bridge(request)
+        found = self._msearch(
+            [*ranking_bodies(request, meanings, bridge), counts_body(request, meanings, bridge)]
+        )
         if found is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
         (*rankings, counts_response), took = found
@@ -380,7 +397,7 @@ class ElasticsearchEngine(SearchEngine):
         ids = fused_ids(rankings, request, meanings, self.fusion)[start : start + request.page_size]
         if not ids:
             return dataclasses.replace(response, hits=[], took_ms=took)
-        page = self._search(fused_page_body(request, ids)) or {"hits": {"hits": []}}
+        page = self._search(fused_page_body(request, ids, bridge)) or {"hits": {"hits": []}}
         by_id = {hit["_id"]: hit for hit in page["hits"]["hits"]}
         # In fused order; a document deleted between the two searches is left out.
         hits = [hit_from(by_id[document_id]) for document_id in ids if document_id in by_id]

@@ -117,19 +117,23 @@ def knn_search(request: SearchRequest, meaning: Meaning) -> dict[str, Any]:
     return knn
 
 
-def union_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]:
+def union_body(
+    request: SearchRequest, meanings: list[Meaning], bridge: Sequence[str] = ()
+) -> dict[str, Any]:
     """Today's body (bodies.search_body) with each model's top k added to what matches.
 
     For sort=date this is the whole search. Top-level `knn` (one entry per model) with
     `query`: a disjunction, and aggregations run on the combined set (knn.md); post_filter,
     collapse and highlight stay as today, and date_order sorts the union.
     """
-    return {**search_body(request), "knn": [knn_search(request, m) for m in meanings]}
+    return {**search_body(request, bridge), "knn": [knn_search(request, m) for m in meanings]}
 
 
-def counts_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, Any]:
+def counts_body(
+    request: SearchRequest, meanings: list[Meaning], bridge: Sequence[str] = ()
+) -> dict[str, Any]:
     """The union's total, facets and spelling suggestion, without hits."""
-    body = union_body(request, meanings)
+    body = union_body(request, meanings, bridge)
     for key in ("from", "sort", "highlight", "collapse", "_source"):
         body.pop(key, None)
     body["size"] = 0
@@ -137,7 +141,10 @@ def counts_body(request: SearchRequest, meanings: list[Meaning]) -> dict[str, An
 
 
 def page_body(
-    request: SearchRequest, meanings: list[Meaning], fusion: Fusion = DEFAULT_FUSION
+    request: SearchRequest,
+    meanings: list[Meaning],
+    fusion: Fusion = DEFAULT_FUSION,
+    bridge: Sequence[str] = (),
 ) -> dict[str, Any] | None:
     """The requested page in relevance order: RRF of the words' ranking and each model's.
 
@@ -160,7 +167,7 @@ def page_body(
     if page * size > MAX_RESULT_WINDOW:
         return None
     filters = list(filter_clauses(request).values())
-    standard: dict[str, Any] = {"query": text_query(request)}
+    standard: dict[str, Any] = {"query": text_query(request, bridge)}
     if filters:
         standard["filter"] = filters
     if request.collapse_translations:
@@ -202,7 +209,9 @@ def weighted(retriever: dict[str, Any], weight: float) -> dict[str, Any]:
     return {"retriever": retriever, "weight": float(weight)}
 
 
-def ranking_bodies(request: SearchRequest, meanings: list[Meaning]) -> list[dict[str, Any]]:
+def ranking_bodies(
+    request: SearchRequest, meanings: list[Meaning], bridge: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     """The rankings the Python fusion reads: the words' (within the filters, by score, ties
     newest first, as a words-only search orders) and each model's kNN (the same pre-filter
     and threshold as the rrf retriever's), each fusion_depth deep.
@@ -220,7 +229,7 @@ def ranking_bodies(request: SearchRequest, meanings: list[Meaning]) -> list[dict
     }
     if request.collapse_translations:
         shared["collapse"] = {"field": "translation_key"}
-    words = {"bool": {"must": [text_query(request)]}}
+    words = {"bool": {"must": [text_query(request, bridge)]}}
     filters = list(filter_clauses(request).values())
     if filters:
         words["bool"]["filter"] = filters
@@ -261,11 +270,15 @@ def fused_ids(
     return [document_of[key] for key in fuse(keyed, k=k)]
 
 
-def fused_page_body(request: SearchRequest, ids: list[str]) -> dict[str, Any]:
+def fused_page_body(
+    request: SearchRequest, ids: list[str], bridge: Sequence[str] = ()
+) -> dict[str, Any]:
     """The fused page's documents, highlighted by the words' query (optional here: a document
     found by meaning alone matched no words, and its snippet is its summary)."""
     return {
-        "query": {"bool": {"filter": [{"ids": {"values": ids}}], "should": [text_query(request)]}},
+        "query": {
+            "bool": {"filter": [{"ids": {"values": ids}}], "should": [text_query(request, bridge)]}
+        },
         "size": len(ids),
         "track_total_hits": False,
         "_source": HIT_SOURCE,
