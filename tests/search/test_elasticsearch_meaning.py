@@ -1,5 +1,6 @@
 """The Elasticsearch engine ranks as the embedded engine does, checked by the requests it sends:
-the glossary-only tier of the words' query.
+the glossary-only tier of the words' query, and scores by meaning centred on each language's
+mean, each language's nearest asked for on its own.
 
 As in test_elasticsearch_requests.py, a fake stands in at the HTTP boundary and answers with
 canned, documented bodies; it never searches.
@@ -12,8 +13,25 @@ from typing import Any
 import pytest
 
 from search.engines.base import SearchRequest
+from search.engines.elasticsearch.meaning import LanguageStatistics
+from search.engines.embedded.vectors import CENTRING_PRIOR
 from search.synonyms import glossary_terms
-from tests.search.test_elasticsearch_requests import documented_search_response, make_engine
+from tests.search.test_elasticsearch_requests import (
+    FILTERED,
+    KIND_AND_TOPIC,
+    MODEL,
+    UNIT,
+    documented_search_response,
+    fused_routes,
+    knn_language,
+    make_engine,
+    near_hit,
+    query_vector,
+    ranking_response,
+    search_kind,
+    sent_searches,
+    statistics_response,
+)
 
 GLOSSARY = [
     ("quarantine", "self-isolation", "자가격리", "cuarentena", "quarantaine"),
@@ -84,3 +102,126 @@ def test_no_glossary_tier_for_the_sites_language_or_without_other_words(fake_es,
     fake, url = fake_es
 
     assert len(tiers_of(sent_query(fake, url, query, language))) == 2
+
+
+# --- Scores centred on each language's mean ------------------------------------------------------
+def test_the_statistics_score_every_document_by_its_best_passage_and_sum_them_per_language(
+    fake_es,
+):
+    fake, url = fake_es
+    fused_routes(fake)
+
+    make_engine(url).search(
+        SearchRequest(query="masks", filters=FILTERED, query_vectors=(query_vector(),))
+    )
+
+    (_words, statistics, *nearest), _second = sent_searches(fake)
+    # Every document that has passages of the model, whatever the facet filters: the mean is
+    # over all documents of the language, as the embedded engine's.
+    assert statistics == {
+        "size": 0,
+        "track_total_hits": False,
+        "query": {
+            "nested": {
+                "path": MODEL.passages_field,
+                "score_mode": "max",  # a document scores by its best passage
+                "query": {
+                    "script_score": {
+                        "query": {"match_all": {}},
+                        "script": {
+                            "source": "Math.max(0.0, dotProduct(params.query_vector, "
+                            f"'{MODEL.vector_field}') + params.offset)",
+                            "params": {"query_vector": UNIT, "offset": 1.0},
+                        },
+                    }
+                },
+            }
+        },
+        "aggs": {
+            "languages": {
+                "terms": {"field": "locale", "size": 100},
+                "aggs": {"similarity": {"extended_stats": {"script": {"source": "_score"}}}},
+            }
+        },
+    }
+    assert all(body["knn"]["filter"][:2] == KIND_AND_TOPIC for body in nearest)
+
+
+def test_a_languages_mean_is_shrunk_towards_the_overall_mean_as_the_embedded_engines():
+    english, korean = [0.1, 0.2, 0.3, 0.6], [0.7, 0.8]
+    statistics = LanguageStatistics.from_response(statistics_response(en=english, ko=korean))
+
+    overall = sum(english + korean) / 6
+    assert statistics.counts == {"en": 4, "ko": 2}
+    assert statistics.sums == pytest.approx({"en": 1.2, "ko": 1.5})  # the offset taken off
+    assert statistics.squares == pytest.approx({"en": 0.5, "ko": 1.13})
+    assert statistics.mean("en") == pytest.approx((1.2 + CENTRING_PRIOR * overall) / 14)
+    assert statistics.mean("ko") == pytest.approx((1.5 + CENTRING_PRIOR * overall) / 12)
+    assert statistics.mean("ar") == pytest.approx(overall)  # none seen: the overall mean
+
+
+# Thirty English documents about 0.2 from the query, ten Korean ones about 0.7: the model
+# scores Korean higher whatever it says. Centred (prior 10): English 0.2313, Korean 0.5125.
+MULTILINGUAL = statistics_response(en=[0.2] * 30, ko=[0.7] * 10)
+
+
+def test_centring_ranks_an_english_hit_above_korean_hits_of_higher_similarity(fake_es):
+    fake, url = fake_es
+    fused_routes(
+        fake,
+        words=ranking_response(),  # no words matched
+        statistics=MULTILINGUAL,
+        nearest={
+            "en": ranking_response(near_hit(1, 1, "en", 0.5)),  # centred 0.269
+            "ko": ranking_response(near_hit(2, 2, "ko", 0.75), near_hit(3, 3, "ko", 0.7)),
+        },
+    )
+
+    make_engine(url).search(SearchRequest(query="masks", query_vectors=(query_vector(),)))
+
+    _rankings, (page, counts) = sent_searches(fake)
+    # By raw similarity page-2 and page-3 would come first; centred, 0.238 and 0.188.
+    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-1", "page-2", "page-3"]}}]
+    assert counts["query"]["bool"]["should"][1] == {
+        "ids": {"values": ["page-1", "page-2", "page-3"]}
+    }
+
+
+def test_a_translation_group_counts_once_by_meaning_at_its_best_translation(fake_es):
+    fake, url = fake_es
+    fused_routes(
+        fake,
+        words=ranking_response(),
+        statistics=MULTILINGUAL,
+        nearest={
+            "en": ranking_response(near_hit(1, 1, "en", 0.5)),
+            # page-1's Korean translation: nearer, but less so than Korean documents are.
+            "ko": ranking_response(near_hit(2, 1, "ko", 0.75), near_hit(3, 3, "ko", 0.7)),
+        },
+    )
+
+    make_engine(url).search(
+        SearchRequest(query="masks", collapse_translations=False, query_vectors=(query_vector(),))
+    )
+
+    _rankings, (page, counts) = sent_searches(fake)
+    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-1", "page-3"]}}]
+    assert counts["query"]["bool"]["should"][1] == {"ids": {"values": ["page-1", "page-3"]}}
+
+
+def test_each_language_allowed_by_a_locale_filter_is_asked_for_its_nearest(fake_es):
+    fake, url = fake_es
+    fused_routes(fake)
+    filters = {"locale": ("ko", "xx")}
+
+    make_engine(url).search(
+        SearchRequest(query="masks", filters=filters, query_vectors=(query_vector(),))
+    )
+
+    (_words, statistics, *nearest), _second = sent_searches(fake)
+    assert search_kind(statistics) == "statistics" and "filter" not in str(statistics)
+    assert [knn_language(body) for body in nearest] == ["ko", "xx"]
+    assert [body["knn"]["filter"] for body in nearest] == [
+        [{"terms": {"locale": ["ko", "xx"]}}, {"term": {"locale": language}}]
+        for language in ("ko", "xx")
+    ]
