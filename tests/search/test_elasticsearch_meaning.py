@@ -1,6 +1,6 @@
 """The Elasticsearch engine ranks as the embedded engine does, checked by the requests it sends:
 the glossary-only tier of the words' query, and scores by meaning centred on each language's
-mean, each language's nearest asked for on its own.
+mean, each language's nearest asked for on its own, above a floor relative to the query.
 
 As in test_elasticsearch_requests.py, a fake stands in at the HTTP boundary and answers with
 canned, documented bodies; it never searches.
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from search.engines.base import SearchRequest
 from search.engines.elasticsearch.meaning import LanguageStatistics
 from search.engines.embedded.vectors import CENTRING_PRIOR
+from search.engines.fusion import SEMANTIC_MIN_Z
 from search.synonyms import glossary_terms
 from tests.search.test_elasticsearch_requests import (
     FILTERED,
@@ -225,3 +227,70 @@ def test_each_language_allowed_by_a_locale_filter_is_asked_for_its_nearest(fake_
         [{"terms": {"locale": ["ko", "xx"]}}, {"term": {"locale": language}}]
         for language in ("ko", "xx")
     ]
+
+
+# --- The query-relative floor -------------------------------------------------------------------
+# Ten English documents at 0.1 and ten at 0.5, ten Korean at 0.6: means 0.333 and 0.5; the
+# centred scores' mean 0.0111 and standard deviation 0.1750 put the floor at 0.0986.
+SPREAD = {"en": [0.1] * 10 + [0.5] * 10, "ko": [0.6] * 10}
+
+
+def embedded_floor(similarities: dict[str, list[float]], min_z: float) -> float:
+    """The floor as the embedded engine computes it from every document's similarity
+    (VectorSnapshot.search): each less its language's shrunk mean, then mean + z x std."""
+    raw = np.concatenate([np.array(values) for values in similarities.values()])
+    codes = np.concatenate([np.full(len(v), i) for i, v in enumerate(similarities.values())])
+    means = (np.bincount(codes, weights=raw) + CENTRING_PRIOR * raw.mean()) / (
+        np.bincount(codes) + CENTRING_PRIOR
+    )
+    centred = raw - means[codes]
+    return float(centred.mean() + min_z * centred.std())
+
+
+def test_the_floor_is_computed_exactly_from_each_languages_sums():
+    statistics = LanguageStatistics.from_response(statistics_response(**SPREAD))
+
+    assert statistics.floor(SEMANTIC_MIN_Z) == pytest.approx(embedded_floor(SPREAD, 0.5))
+    assert statistics.floor(SEMANTIC_MIN_Z) == pytest.approx(0.0986, abs=1e-4)
+    assert statistics.floor(None) == -np.inf
+    lone = LanguageStatistics.from_response(statistics_response(en=[0.4]))
+    assert lone.floor(SEMANTIC_MIN_Z) == -np.inf  # one document: no spread to measure
+
+
+def spread_routes(fake) -> None:
+    fused_routes(
+        fake,
+        words=ranking_response(),  # no words matched
+        statistics=statistics_response(**SPREAD),
+        nearest={
+            "en": ranking_response(near_hit(1, 1, "en", 0.45), near_hit(5, 5, "en", 0.42)),
+            "ko": ranking_response(near_hit(2, 2, "ko", 0.62), near_hit(3, 3, "ko", 0.59)),
+        },
+    )
+
+
+def test_only_documents_above_the_query_relative_floor_match_by_meaning(fake_es):
+    fake, url = fake_es
+    spread_routes(fake)
+
+    make_engine(url).search(SearchRequest(query="masks", query_vectors=(query_vector(),)))
+
+    # Centred: page-2 0.120, page-1 0.117 pass; page-3 0.090 and page-5 0.087 do not.
+    _rankings, (page, counts) = sent_searches(fake)
+    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-2", "page-1"]}}]
+    assert counts["query"]["bool"]["should"][1] == {"ids": {"values": ["page-2", "page-1"]}}
+
+
+def test_without_a_relative_floor_the_absolute_one_alone_holds(fake_es):
+    fake, url = fake_es
+    spread_routes(fake)
+    engine = make_engine(url)
+    engine.semantic_min_z = None
+
+    engine.search(SearchRequest(query="masks", query_vectors=(query_vector(),)))
+
+    (_words, _statistics, *nearest), (page, counts) = sent_searches(fake)
+    assert {body["knn"]["similarity"] for body in nearest} == {0.82}  # the absolute floor
+    ids = ["page-2", "page-1", "page-3", "page-5"]
+    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ids}}]
+    assert counts["query"]["bool"]["should"][1] == {"ids": {"values": ids}}

@@ -65,6 +65,7 @@ from search.engines.elasticsearch.vectors import (
     configured_vector_space,
     first_passage_vector,
 )
+from search.engines.fusion import SEMANTIC_MIN_Z
 from search.synonyms import glossary_terms
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,9 @@ class ElasticsearchEngine(SearchEngine):
         self._hybrid_paused_until = 0.0
         # (lexical weight, semantic weight, k) of the rank fusion, as EmbeddedEngine.fusion.
         self.fusion = DEFAULT_FUSION
+        # A document matches by meaning this many standard deviations above the mean (centred)
+        # score, as EmbeddedEngine.semantic_min_z; None: the absolute floors only.
+        self.semantic_min_z: float | None = SEMANTIC_MIN_Z
         self.lifecycle = IndexLifecycle(
             client,
             prefix,
@@ -343,7 +347,7 @@ class ElasticsearchEngine(SearchEngine):
         if found is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
         (words, *by_meaning), took = found
-        rankings = semantic_rankings([words, *by_meaning], request, searches)
+        rankings = semantic_rankings([words, *by_meaning], request, searches, self.semantic_min_z)
         start = (request.page - 1) * request.page_size
         fused = fused_ids(words, rankings, request, meanings, self.fusion)
         ids = fused[start : start + request.page_size]

@@ -3,9 +3,10 @@
 The semantics are the embedded engine's (search/engines/embedded/engine.py, `_search_page`):
 for each query vector whose model the index holds, the semantic matches are the documents
 nearest it by their best passage, scored by that similarity less their language's mean
-(meaning.py), at least its `min_similarity`, within the request's facet filters; the matched
-set (total, facets, date order) is the union of the words' matches and those; in relevance
-order each model's ranking and the words' are fused by reciprocal rank (search.engines.fusion).
+(meaning.py), at least its `min_similarity` and SEMANTIC_MIN_Z standard deviations above the
+mean score of all documents, within the request's facet filters; the matched set (total,
+facets, date order) is the union of the words' matches and those; in relevance order each
+model's ranking and the words' are fused by reciprocal rank (search.engines.fusion).
 
 Relevance order takes two round trips:
 1. one _msearch of the rankings: the words' (within the filters, ids and groups only), and per
@@ -55,7 +56,7 @@ from search.engines.elasticsearch.meaning import (
     knn_search,
 )
 from search.engines.elasticsearch.vectors import VectorModel
-from search.engines.fusion import LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT, fuse
+from search.engines.fusion import LEXICAL_WEIGHT, RRF_K, SEMANTIC_MIN_Z, SEMANTIC_WEIGHT, fuse
 
 # (lexical weight, semantic weight, k) of the rank fusion, as EmbeddedEngine.fusion.
 Fusion = tuple[float, float, int]
@@ -122,14 +123,18 @@ def ranking_bodies(
 
 
 def semantic_rankings(
-    responses: Sequence[dict[str, Any]], request: SearchRequest, searches: Sequence[MeaningSearch]
+    responses: Sequence[dict[str, Any]],
+    request: SearchRequest,
+    searches: Sequence[MeaningSearch],
+    min_z: float | None = SEMANTIC_MIN_Z,
 ) -> list[list[Nearest]]:
-    """Each model's ranking, from the responses to ranking_bodies (the words' first)."""
+    """Each model's ranking, from the responses to ranking_bodies (the words' first), above the
+    query-relative floor of `min_z` (MeaningSearch.ranking)."""
     rankings = []
     position = 1
     for search in searches:
         part = responses[position : position + search.searches]
-        rankings.append(search.ranking(part, fusion_depth(request)))
+        rankings.append(search.ranking(part, fusion_depth(request), min_z))
         position += search.searches
     return rankings
 

@@ -1,5 +1,5 @@
-"""Search by meaning as the embedded engine ranks it: scores centred on each language's mean,
-and the nearest documents of each language.
+"""Search by meaning as the embedded engine ranks it: scores centred on each language's mean, a
+floor relative to the query, and the nearest documents of each language.
 
 The embedded engine (search/engines/embedded/vectors.py, VectorSnapshot.search) scores a
 document by its best passage's similarity to the query less the mean of that similarity over
@@ -28,14 +28,19 @@ multilingual models score documents in the query's own language higher whatever 
   Within a language raw order is centred order, so each language's top k holds every document
   of it that the centred top k can hold.
 
-Python then centres each hit's similarity on its language's shrunk mean, keeps a translation
-group once at its best, and cuts the ranking to the fusion's depth (MeaningSearch.ranking).
+Python then centres each hit's similarity on its language's shrunk mean, keeps those at least
+SEMANTIC_MIN_Z standard deviations above the mean centred score of all documents (the embedded
+engine's query-relative floor, computed exactly from each language's sums: floor), keeps a
+translation group once at its best, and cuts the ranking to the fusion's depth
+(MeaningSearch.ranking). The absolute floor, QueryVector.min_similarity, is the kNN's
+`similarity`.
 The kNN scores of int8_hnsw vectors are computed on the quantised vectors, the statistics on
 the originals; the difference is far below the spread of a query's similarities.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,6 +201,27 @@ class LanguageStatistics:
         count = self.counts.get(language, 0)
         return (self.sums.get(language, 0.0) + CENTRING_PRIOR * overall) / (count + CENTRING_PRIOR)
 
+    def floor(self, min_z: float | None) -> float:
+        """The centred score a document needs to match by meaning: the mean centred score of
+        all documents plus `min_z` (population) standard deviations of it, as the embedded
+        engine's; none (-inf) without `min_z` or with fewer than two documents.
+
+        Exact from each language's sums: a document of language L centred is s - m_L, so over L
+        the centred scores sum to sum_L - n_L m_L, and their squares to
+        sumsq_L - 2 m_L sum_L + n_L m_L².
+        """
+        documents = self.documents
+        if min_z is None or documents < 2:
+            return -math.inf
+        total = squares = 0.0
+        for language, count in self.counts.items():
+            mean, summed = self.mean(language), self.sums[language]
+            total += summed - count * mean
+            squares += self.squares[language] - 2 * mean * summed + count * mean * mean
+        centred_mean = total / documents
+        variance = max(squares / documents - centred_mean * centred_mean, 0.0)
+        return centred_mean + min_z * math.sqrt(variance)
+
 
 @dataclass(frozen=True)
 class Nearest:
@@ -252,17 +278,22 @@ class MeaningSearch:
             )
         return [statistics_body(self.meaning), *nearest]
 
-    def ranking(self, responses: Sequence[dict[str, Any]], depth: int) -> list[Nearest]:
+    def ranking(
+        self, responses: Sequence[dict[str, Any]], depth: int, min_z: float | None = None
+    ) -> list[Nearest]:
         """The model's ranking from the responses to bodies(): every language's hits, each
-        scored by its similarity less its language's mean, one per translation group (its
-        best), the best `depth` groups."""
+        scored by its similarity less its language's mean, those at least the floor for
+        `min_z`, one per translation group (its best), the best `depth` groups."""
         statistics = LanguageStatistics.from_response(responses[0])
+        floor = statistics.floor(min_z)
         best: dict[str, Nearest] = {}
         for language, response in zip(self.languages, responses[1:], strict=True):
             for hit in response.get("hits", {}).get("hits", []):
                 fields = hit.get("fields") or {}
                 locale = _first(fields.get("locale")) or language or ""
                 score = raw_similarity(float(hit["_score"])) - statistics.mean(locale)
+                if score < floor:
+                    continue
                 group = _first(fields.get("translation_key")) or hit["_id"]
                 found = Nearest(hit["_id"], group, score)
                 kept = best.get(group)
