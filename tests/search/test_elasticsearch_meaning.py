@@ -8,6 +8,7 @@ canned, documented bodies; it never searches.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,29 @@ def test_no_glossary_tier_for_the_sites_language_or_without_other_words(fake_es,
     fake, url = fake_es
 
     assert len(tiers_of(sent_query(fake, url, query, language))) == 2
+
+
+def test_the_glossary_tier_joins_every_search_by_words_and_meaning(fake_es):
+    fake, url = fake_es
+    fused_routes(fake)
+    engine = make_engine(url, synonym_groups=GLOSSARY)
+    request = SearchRequest(
+        query="cuarentena para turistas", language="es", query_vectors=(query_vector(),)
+    )
+
+    engine.search(request)
+    engine.search(dataclasses.replace(request, sort="date"))
+
+    (words, *_meaning), (page, counts) = sent_searches(fake)
+    (by_date,) = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search") if "knn" in r.body)
+    for query in (
+        words["query"]["bool"]["must"][0],
+        page["query"]["bool"]["should"][0],
+        counts["query"]["bool"]["should"][0],
+        by_date["query"],
+    ):
+        *_tiers, glossary = tiers_of(query)
+        assert glossary["bool"]["must"][0]["multi_match"]["query"] == "cuarentena"
 
 
 # --- Scores centred on each language's mean ------------------------------------------------------
