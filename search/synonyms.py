@@ -1,15 +1,19 @@
 """The domain synonym list: the shipped base file plus the groups editors add in the admin.
 
 Both engines read it through synonym_groups(); the embedded engine expands queries with it,
-Elasticsearch loads it into a synonym_graph filter.
+Elasticsearch loads it into a synonym_graph filter. glossary_terms() says which of its terms a
+query holds (Elasticsearch's glossary-only tier, bodies.text_query).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from django.db import DatabaseError
+
+from search.analysis import analyse
 
 BASE_SYNONYMS_FILE = Path(__file__).resolve().parent / "resources" / "synonyms.txt"
 
@@ -82,3 +86,49 @@ def _read_admin_synonym_groups() -> list[tuple[str, ...]] | None:
 def synonym_groups() -> list[tuple[str, ...]]:
     """The shipped groups, then the editors' groups; duplicates removed, order kept."""
     return list(dict.fromkeys(base_synonym_groups() + admin_synonym_groups()))
+
+
+# A query is read this far for its glossary terms (the embedded engine's MAX_QUERY_CHARS).
+GLOSSARY_QUERY_CHARS = 500
+
+
+@lru_cache(maxsize=8)
+def _analysed_glossary(groups: tuple[tuple[str, ...], ...]) -> dict[tuple[str, ...], str]:
+    """Each glossary term's analysed terms, and the term as the glossary writes it (the first
+    of those that analyse alike); cached, as the list rarely changes."""
+    analysed: dict[tuple[str, ...], str] = {}
+    for group in groups:
+        for term in group:
+            terms = tuple(analyse(term, for_query=True))
+            if terms:
+                analysed.setdefault(terms, term)
+    return analysed
+
+
+def glossary_terms(text: str, groups: Iterable[Sequence[str]]) -> tuple[tuple[str, ...], int]:
+    """The glossary terms a query holds, each once and as the glossary writes it, and how many
+    of the query's terms are in none of them.
+
+    Terms are compared after the shared analysis (search.analysis: lower-cased and stemmed,
+    Korean content morphemes, so 소상공인을 holds 소상공인; Chinese and Japanese character
+    pairs), the longest glossary term first at each position, as the embedded engine groups a
+    query's terms into units (embedded/query.expand_query). Unlike it, stop words are not left
+    out first: they count among the other terms.
+    """
+    terms = analyse(text[:GLOSSARY_QUERY_CHARS], for_query=True)
+    glossary = _analysed_glossary(tuple(tuple(group) for group in groups))
+    longest = max(map(len, glossary), default=0)
+    found: dict[str, None] = {}
+    others = 0
+    position = 0
+    while position < len(terms):
+        for size in range(min(longest, len(terms) - position), 0, -1):
+            written = glossary.get(tuple(terms[position : position + size]))
+            if written is not None:
+                found.setdefault(written)
+                position += size
+                break
+        else:
+            others += 1
+            position += 1
+    return tuple(found), others

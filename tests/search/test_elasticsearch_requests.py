@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.conf import settings as django_settings
 
 from search.engines.base import (
     SNIPPET_SOURCE_CHARS,
@@ -1151,21 +1152,6 @@ def test_most_of_the_words_are_counted_only_in_analyses_that_leave_stop_words_ou
     assert analysis["filter"]["english_stop"] == {"type": "stop", "stopwords": "_english_"}
 
 
-def test_lexical_and_hybrid_searches_share_the_tiered_words_query(fake_es):
-    fake, url = fake_es
-    hybrid_routes(fake)
-    request = SearchRequest(query="masks at school", query_vectors=(query_vector(),))
-    words = words_only_body(fake, url, request)
-
-    make_engine(url).search(request)
-
-    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
-    page, counts = sent.body[1], sent.body[3]
-    standard = page["retriever"]["rrf"]["retrievers"][0]["standard"]
-    assert standard["query"] == counts["query"] == words["query"]
-    assert words_clauses(standard["query"])["most_words"]["minimum_should_match"] == "2<75%"
-
-
 @pytest.mark.parametrize(
     ("language", "own", "others"),
     [
@@ -1850,20 +1836,17 @@ def test_hits_leave_the_passage_vectors_out_of_their_source(fake_es):
 
 
 # --- Search by words and meaning -----------------------------------------------------------------
+# Relevance order: one _msearch of the rankings (the words', then per model the statistics of
+# its similarities by language and a kNN search per language), fused in Python; then one
+# _msearch of the fused page's documents and of the counts. The fake answers each search of an
+# _msearch with a canned response chosen by the search's kind (its body's shape), never by
+# searching.
 def query_vector(model: str = "test-model@1", min_similarity: float = 0.82) -> QueryVector:
     return QueryVector(model, np.array(UNIT, dtype=np.float32), min_similarity)
 
 
-def rrf_page_response(*hits: dict[str, Any]) -> dict[str, Any]:
-    """An rrf retriever's response as reciprocal-rank-fusion.md shows it: hits scored by RRF,
-    no total asked for (track_total_hits false)."""
-    return {
-        "took": 9,
-        "timed_out": False,
-        "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
-        "hits": {"max_score": hits[0]["_score"] if hits else None, "hits": list(hits)},
-        "status": 200,
-    }
+def site_languages() -> list[str]:
+    return [code for code, _name in django_settings.LANGUAGES]
 
 
 def semantic_only_hit() -> dict[str, Any]:
@@ -1886,24 +1869,135 @@ def counts_response(total_groups: int) -> dict[str, Any]:
     return {**counted, "status": 200}
 
 
-def hybrid_routes(fake: FakeElasticsearch, space: VectorSpace = VECTORS) -> None:
-    fake.on("GET", r"/cac-knowledge/_mapping", mapping_meta(**{LIVE_INDEX: space}))
-    matched = documented_search_response()["hits"]["hits"][0]
-    fake.on(
-        "POST",
-        r"/cac-knowledge/_msearch",
-        (
-            200,
+def ranking_hit(number: int, group: int, locale: str = "en", score: float = 1.0) -> dict[str, Any]:
+    """A hit of a ranking read for ids and groups only (_source false, the fields option)."""
+    return {
+        "_index": LIVE_INDEX,
+        "_id": f"page-{number}",
+        "_score": score,
+        "fields": {"translation_key": [f"tk-{group}"], "locale": [locale]},
+    }
+
+
+def near_hit(number: int, group: int, locale: str, cosine: float) -> dict[str, Any]:
+    """A kNN hit on dot_product of unit vectors: its _score is (1 + cosine) / 2 (knn.md)."""
+    return ranking_hit(number, group, locale, (1.0 + cosine) / 2.0)
+
+
+def ranking_response(*hits: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "took": 2,
+        "timed_out": False,
+        "hits": {"max_score": None, "hits": list(hits)},
+        "status": 200,
+    }
+
+
+def statistics_response(**similarities: list[float]) -> dict[str, Any]:
+    """The statistics search's answer (size 0): per locale, the extended_stats of the documents'
+    scores, which are their best passage's similarity plus 1 (the script's offset)."""
+    buckets = []
+    for locale, values in similarities.items():
+        scores = [value + 1.0 for value in values]
+        buckets.append(
             {
-                "took": 12,
-                "responses": [
-                    rrf_page_response({**matched, "_score": 0.032786883}, semantic_only_hit()),
-                    counts_response(total_groups=5),
-                ],
-            },
-        ),
-    )
+                "key": locale,
+                "doc_count": len(scores),
+                "similarity": {
+                    "count": len(scores),
+                    "min": min(scores),
+                    "max": max(scores),
+                    "avg": sum(scores) / len(scores),
+                    "sum": sum(scores),
+                    "sum_of_squares": sum(score * score for score in scores),
+                },
+            }
+        )
+    buckets.sort(key=lambda bucket: -bucket["doc_count"])
+    return {
+        "took": 5,
+        "timed_out": False,
+        "hits": {"total": {"value": 0, "relation": "gte"}, "max_score": None, "hits": []},
+        "aggregations": {
+            "languages": {
+                "doc_count_error_upper_bound": 0,
+                "sum_other_doc_count": 0,
+                "buckets": buckets,
+            }
+        },
+        "status": 200,
+    }
+
+
+def page_hit(number: int, **highlight: list[str]) -> dict[str, Any]:
+    source = {
+        key: value
+        for key, value in document_source(a_document(number)).items()
+        if key not in ("body", "attachments_text")
+    }
+    hit = {"_index": LIVE_INDEX, "_id": f"page-{number}", "_score": 1.0, "_source": source}
+    return {**hit, "highlight": highlight} if highlight else hit
+
+
+def search_kind(body: dict[str, Any]) -> str:
+    """Which of the hybrid searches a body is, by its shape."""
+    if "knn" in body:
+        return "nearest"
+    if "languages" in body.get("aggs", {}):
+        return "statistics"
+    if body.get("size") == 0:
+        return "counts"
+    if "highlight" in body:
+        return "page"
+    return "words"
+
+
+def knn_language(body: dict[str, Any]) -> str | None:
+    """The language a kNN search asks for: its last filter; None for the other languages."""
+    only = body["knn"]["filter"][-1]
+    return only["term"]["locale"] if "term" in only else None
+
+
+def hybrid_answers(
+    words: dict[str, Any] | None = None,
+    statistics: dict[str, Any] | None = None,
+    nearest: dict[str | None, dict[str, Any]] | None = None,
+    page: list[dict[str, Any]] | None = None,
+    counts: dict[str, Any] | None = None,
+) -> Responder:
+    """Canned answers to each search of an _msearch, by its kind; a kNN search by its language
+    (none canned: no hits), the page with those of `page` it asks for, in the cluster's order."""
+
+    def answer(request: RecordedRequest) -> tuple[int, Any]:
+        responses = []
+        for body in request.body[1::2]:
+            kind = search_kind(body)
+            if kind == "nearest":
+                found = (nearest or {}).get(knn_language(body)) or ranking_response()
+            elif kind == "statistics":
+                found = statistics or statistics_response(en=[0.5])
+            elif kind == "counts":
+                found = counts or counts_response(total_groups=5)
+            elif kind == "page":
+                wanted = set(body["query"]["bool"]["filter"][0]["ids"]["values"])
+                found = ranking_response(*(h for h in page or [] if h["_id"] in wanted))
+            else:
+                found = words or ranking_response()
+            responses.append(found)
+        return 200, {"took": 6, "responses": responses}
+
+    return answer
+
+
+def hybrid_routes(fake: FakeElasticsearch, space: VectorSpace = VECTORS, **answers: Any) -> None:
+    fake.on("GET", r"/cac-knowledge/_mapping", mapping_meta(**{LIVE_INDEX: space}))
+    fake.on("POST", r"/cac-knowledge/_msearch", hybrid_answers(**answers))
     fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+
+def sent_searches(fake: FakeElasticsearch) -> list[list[dict[str, Any]]]:
+    """The bodies of each _msearch sent, in order."""
+    return [sent.body[1::2] for sent in fake.sent("POST", r"/cac-knowledge/_msearch")]
 
 
 def words_only_body(fake: FakeElasticsearch, url: str, request: SearchRequest) -> dict[str, Any]:
@@ -1917,14 +2011,42 @@ FILTERED = {"kind": ("policy",), "topic": ("testing", "masks")}
 KIND_AND_TOPIC = [{"terms": {"kind": ["policy"]}}, {"terms": {"topics": ["testing", "masks"]}}]
 
 
-def test_relevance_fuses_the_words_and_the_meaning_rankings_in_one_msearch(fake_es):
+# The words rank groups 1, 3, 5; the meaning 7, then 3 (its Korean translation, page-4), then
+# 1. The statistics make English and Korean means alike (0.3), so centring keeps that order.
+# Fused (k 60, weights 1): group 1 (1/61 + 1/63) before 3 (2/62), then 7 (1/61), then 5.
+WORDS_RANKING = ranking_response(ranking_hit(1, 1), ranking_hit(3, 3), ranking_hit(5, 5))
+ALIKE = statistics_response(en=[0.5, 0.3, 0.1], ko=[0.5, 0.3, 0.1])
+NEAREST = {
+    "en": ranking_response(near_hit(7, 7, "en", 0.9), near_hit(1, 1, "en", 0.5)),
+    "ko": ranking_response(near_hit(4, 3, "ko", 0.7)),
+}
+FUSED_PAGE = [  # in the cluster's order, not the fused one
+    page_hit(7),
+    page_hit(5),
+    page_hit(3),
+    page_hit(1, **{"summary.en": ["<mark>Screening</mark> stations"]}),
+]
+
+
+def fused_routes(fake: FakeElasticsearch, **answers: Any) -> None:
+    answers = {
+        "words": WORDS_RANKING,
+        "statistics": ALIKE,
+        "nearest": NEAREST,
+        "page": FUSED_PAGE,
+        "counts": counts_response(total_groups=4),
+        **answers,
+    }
+    hybrid_routes(fake, **answers)
+
+
+def test_relevance_reads_the_rankings_in_one_msearch_then_the_fused_page_and_counts(fake_es):
     fake, url = fake_es
-    hybrid_routes(fake)
+    fused_routes(fake)
     request = SearchRequest(
         query=" screening ",
         language="en",
         filters=FILTERED,
-        page=2,
         page_size=10,
         query_vectors=(query_vector(),),
     )
@@ -1932,74 +2054,114 @@ def test_relevance_fuses_the_words_and_the_meaning_rankings_in_one_msearch(fake_
 
     response = make_engine(url).search(request)
 
-    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
-    headers, (page, counts) = sent.body[::2], sent.body[1::2]
-    assert headers == [{}, {}]  # both search the alias in the path
-    knn = {
-        "field": MODEL.vector_field,
-        "query_vector": UNIT,
-        "k": 100,
-        "num_candidates": 200,
-        "filter": KIND_AND_TOPIC,
-        "similarity": 0.82,  # dot_product's raw similarity: the cosine itself
+    rankings, second = sent_searches(fake)
+    assert [r.body[::2] for r in fake.sent("POST", r"/cac-knowledge/_msearch")] == [
+        [{}] * len(rankings),  # each searches the alias in the path
+        [{}, {}],
+    ]
+    lexical, statistics, *nearest = rankings
+    # The words within the filters, by score then newest first, read for ids and groups only,
+    # one document per translation group.
+    assert lexical == {
+        "query": {"bool": {"must": [words["query"]], "filter": KIND_AND_TOPIC}},
+        "sort": words["sort"],
+        "size": 100,
+        "track_total_hits": False,
+        "_source": False,
+        "fields": ["translation_key", "locale"],
+        "collapse": {"field": "translation_key"},
     }
-    assert page["retriever"] == {
-        "rrf": {
-            "retrievers": [
-                {
-                    "standard": {
-                        "query": words["query"],
-                        "filter": KIND_AND_TOPIC,  # the same filters in both retrievers
-                        "collapse": {"field": "translation_key"},
-                    }
-                },
-                {"knn": knn},
-            ],
-            "rank_constant": 60,
-            "rank_window_size": 100,
+    assert search_kind(statistics) == "statistics"
+    # Each site language's nearest, then any other language's, within the facet filters.
+    languages = site_languages()
+    assert [knn_language(body) for body in nearest] == [*languages, None]
+    for body, language in zip(nearest, [*languages, None], strict=True):
+        only = (
+            {"term": {"locale": language}}
+            if language
+            else {"bool": {"must_not": [{"terms": {"locale": languages}}]}}
+        )
+        assert body == {
+            "knn": {
+                "field": MODEL.vector_field,
+                "query_vector": UNIT,
+                "k": 100,
+                "num_candidates": 200,
+                "filter": [*KIND_AND_TOPIC, only],
+                "similarity": 0.82,  # dot_product's raw similarity: the cosine itself
+            },
+            "size": 100,
+            "track_total_hits": False,
+            "_source": False,
+            "fields": ["translation_key", "locale"],
+        }
+    # Then the fused page's documents, highlighted by the words, and the counts.
+    page, counts = second
+    assert page == {
+        "query": {
+            "bool": {
+                "filter": [{"ids": {"values": ["page-1", "page-3", "page-7", "page-5"]}}],
+                "should": [words["query"]],
+            }
+        },
+        "size": 4,
+        "track_total_hits": False,
+        "_source": words["_source"],
+        "highlight": words["highlight"],
+    }
+    # The counts: today's body without hits, its query the words or the meaning's matches.
+    assert counts["size"] == 0
+    assert counts["query"] == {
+        "bool": {
+            "should": [words["query"], {"ids": {"values": ["page-7", "page-4", "page-1"]}}],
+            "minimum_should_match": 1,
         }
     }
-    assert words["post_filter"] == {"bool": {"filter": KIND_AND_TOPIC}}
-    assert (page["from"], page["size"]) == (10, 10)
-    assert page["from"] + page["size"] <= page["retriever"]["rrf"]["rank_window_size"]
-    assert page["highlight"] == words["highlight"]
-    assert page["collapse"] == words["collapse"]
-    assert page["_source"] == words["_source"]
-    # Not allowed beside a retriever, or not meaningful for an rrf page.
-    assert not {"query", "knn", "sort", "post_filter", "aggs", "suggest"} & set(page)
-    # The counts: today's body without hits, plus the kNN's top k in the union.
-    assert counts["size"] == 0
-    assert counts["knn"] == [knn]
-    for key in ("query", "post_filter", "aggs", "suggest", "track_total_hits"):
+    for key in ("post_filter", "aggs", "suggest", "track_total_hits"):
         assert counts[key] == words[key]
-    assert not {"from", "sort", "highlight", "collapse"} & set(counts)
-    # Hits from the fused page, in its order; total and facets from the counts.
-    assert [hit.id for hit in response.hits] == ["page-1", "page-7"]
-    assert response.hits[0].snippet == "Drive-through <mark>screening</mark> &lt;fast&gt;"
-    assert response.hits[1].snippet == "Thermal cameras"  # no words matched: its summary
-    assert response.total == 5
+    assert not {"from", "sort", "highlight", "collapse", "knn"} & set(counts)
+    # In fused order; group 3 shown by the document its words found.
+    assert [hit.id for hit in response.hits] == ["page-1", "page-3", "page-7", "page-5"]
+    assert response.hits[0].snippet == "<mark>Screening</mark> stations"
+    assert response.total == 4
     assert [(f.value, f.count) for f in response.facets["kind"]] == [("policy", 1)]
-    assert response.took_ms == 12.0
+    assert response.took_ms == 12.0  # both round trips
+
+
+def test_lexical_and_hybrid_searches_share_the_tiered_words_query(fake_es):
+    fake, url = fake_es
+    fused_routes(fake)
+    request = SearchRequest(query="masks at school", query_vectors=(query_vector(),))
+    words = words_only_body(fake, url, request)
+
+    make_engine(url).search(request)
+
+    (lexical, *_), (page, counts) = sent_searches(fake)
+    assert lexical["query"]["bool"]["must"] == [words["query"]]
+    assert page["query"]["bool"]["should"] == [words["query"]]
+    assert counts["query"]["bool"]["should"][0] == words["query"]
+    assert words_clauses(words["query"])["most_words"]["minimum_should_match"] == "2<75%"
 
 
 def test_each_model_the_index_holds_ranks_by_meaning_and_the_others_are_logged(fake_es, caplog):
     fake, url = fake_es
     both = VectorSpace.of(("test-model@1", 4), ("other-model@2", 4))
-    hybrid_routes(fake, both)
+    fused_routes(fake, space=both)
     vectors = (query_vector(), query_vector("other-model@2", 0.3), query_vector("gone@0"))
 
     make_engine(url).search(SearchRequest(query="screening", query_vectors=vectors))
 
-    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
-    page, counts = sent.body[1], sent.body[3]
-    retrievers = page["retriever"]["rrf"]["retrievers"]
-    assert [next(iter(r)) for r in retrievers] == ["standard", "knn", "knn"]
+    rankings, _second = sent_searches(fake)
     other = both.get("other-model@2")
-    assert [(r["knn"]["field"], r["knn"]["similarity"]) for r in retrievers[1:]] == [
-        (MODEL.vector_field, 0.82),
-        (other.vector_field, 0.3),
-    ]
-    assert counts["knn"] == [r["knn"] for r in retrievers[1:]]
+    per_model = 1 + len(site_languages()) + 1  # the statistics, then each language's nearest
+    assert len(rankings) == 1 + 2 * per_model
+    first, second = rankings[1 : 1 + per_model], rankings[1 + per_model :]
+    for searches, model, threshold in ((first, MODEL, 0.82), (second, other, 0.3)):
+        statistics, *nearest = searches
+        assert statistics["query"]["nested"]["path"] == model.passages_field
+        assert {(body["knn"]["field"], body["knn"]["similarity"]) for body in nearest} == {
+            (model.vector_field, threshold)
+        }
     assert "No ranking by meaning with gone@0: the index holds no vectors of it" in caplog.text
 
 
@@ -2069,7 +2231,7 @@ def test_the_index_models_are_read_from_its_mapping_and_kept_for_a_while(fake_es
     from search.engines.elasticsearch import engine as engine_module
 
     fake, url = fake_es
-    hybrid_routes(fake)
+    fused_routes(fake)
     engine = make_engine(url)
     request = SearchRequest(query="screening", query_vectors=(query_vector(),))
 
@@ -2082,7 +2244,7 @@ def test_the_index_models_are_read_from_its_mapping_and_kept_for_a_while(fake_es
     monkeypatch.setattr(engine_module, "VECTOR_MODEL_TTL_SECONDS", 0.0)
     engine.search(request)
     assert len(fake.sent("GET", r"/cac-knowledge/_mapping")) == 2
-    assert len(fake.sent("POST", r"/cac-knowledge/_msearch")) == 3
+    assert len(fake.sent("POST", r"/cac-knowledge/_msearch")) == 6  # two round trips each
 
 
 def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_line(
@@ -2090,20 +2252,18 @@ def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_
 ):
     fake, url = fake_es
     hybrid_routes(fake)
-    # The fused search refused (a vector field the index swapped meanwhile no longer maps),
-    # the counts search answered.
+    # A search refused (a vector field the index swapped meanwhile no longer maps, or a
+    # cluster that allows no script_score: search.allow_expensive_queries false).
     refused = {
-        "error": {
-            "type": "search_phase_execution_exception",
-            "reason": "all shards failed",
-        },
+        "error": {"type": "search_phase_execution_exception", "reason": "all shards failed"},
         "status": 400,
     }
-    fake.on(
-        "POST",
-        r"/cac-knowledge/_msearch",
-        (200, {"took": 3, "responses": [refused, counts_response(5)]}),
-    )
+
+    def answer(request: RecordedRequest) -> tuple[int, Any]:
+        bodies = request.body[1::2]
+        return 200, {"took": 3, "responses": [ranking_response(), *[refused] * (len(bodies) - 1)]}
+
+    fake.on("POST", r"/cac-knowledge/_msearch", answer)
     engine = make_engine(url)
     request = SearchRequest(query="screening", query_vectors=(query_vector(),))
     words = words_only_body(fake, url, request)
@@ -2118,190 +2278,7 @@ def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_
     assert "all shards failed" in caplog.text
 
 
-# --- Without the licence rrf needs: the same fusion, in Python ----------------------------------
-# LicenseUtils.newComplianceException as the REST layer renders it (its es.-prefixed metadata
-# without the prefix): the rrf retriever is licence-checked while the request is parsed.
-RRF_REFUSED = {
-    "root_cause": [
-        {
-            "type": "security_exception",
-            "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
-            "license.expired.feature": "Reciprocal Rank Fusion (RRF)",
-        }
-    ],
-    "type": "security_exception",
-    "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
-    "license.expired.feature": "Reciprocal Rank Fusion (RRF)",
-}
-# The whole _msearch refused (its bodies are parsed before any runs), or one of its searches.
-WHOLE_REQUEST_REFUSED = (403, {"error": RRF_REFUSED, "status": 403})
-ONE_SEARCH_REFUSED = (
-    200,
-    {"took": 2, "responses": [{"error": RRF_REFUSED, "status": 403}, counts_response(5)]},
-)
-
-
-def ranking_hit(number: int, group: int, locale: str = "en") -> dict[str, Any]:
-    """A hit of a ranking read for ids and groups only (_source false, the fields option)."""
-    return {
-        "_index": LIVE_INDEX,
-        "_id": f"page-{number}",
-        "_score": 1.0 / number,
-        "fields": {"translation_key": [f"tk-{group}"], "locale": [locale]},
-    }
-
-
-def ranking_response(*hits: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "took": 2,
-        "timed_out": False,
-        "hits": {"max_score": None, "hits": list(hits)},
-        "status": 200,
-    }
-
-
-def page_hit(number: int, **highlight: list[str]) -> dict[str, Any]:
-    source = {
-        key: value
-        for key, value in document_source(a_document(number)).items()
-        if key not in ("body", "attachments_text")
-    }
-    hit = {"_index": LIVE_INDEX, "_id": f"page-{number}", "_score": 1.0, "_source": source}
-    return {**hit, "highlight": highlight} if highlight else hit
-
-
-# The words rank groups 1, 3, 5; the meaning 7, then 3 (its Korean translation, page-4), then
-# 1. Fused (k 60, weights 1): group 1 (1/61 + 1/63) before 3 (2/62), then 7 (1/61), then 5.
-PYTHON_FUSION_RESPONSES = {
-    "took": 6,
-    "responses": [
-        ranking_response(ranking_hit(1, 1), ranking_hit(3, 3), ranking_hit(5, 5)),
-        ranking_response(ranking_hit(7, 7), ranking_hit(4, 3, "ko"), ranking_hit(1, 1)),
-        counts_response(total_groups=4),
-    ],
-}
-
-
-def python_fusion_routes(fake: FakeElasticsearch, refusal: tuple[int, Any]) -> None:
-    hybrid_routes(fake)
-    fake.on("POST", r"/cac-knowledge/_msearch", refusal, (200, PYTHON_FUSION_RESPONSES))
-    page = documented_search_response()
-    page["hits"]["hits"] = [  # in the cluster's order, not the fused one
-        page_hit(7),
-        page_hit(5),
-        page_hit(3),
-        page_hit(1, **{"summary.en": ["<mark>Screening</mark> stations"]}),
-    ]
-    page["took"] = 4
-    fake.on("POST", r"/cac-knowledge/_search", (200, page))
-
-
-@pytest.mark.parametrize("refusal", [WHOLE_REQUEST_REFUSED, ONE_SEARCH_REFUSED])
-def test_without_an_rrf_licence_the_rankings_are_fused_in_python_from_then_on(
-    fake_es, caplog, refusal
-):
-    fake, url = fake_es
-    python_fusion_routes(fake, refusal)
-    request = SearchRequest(
-        query="screening", filters=FILTERED, page_size=10, query_vectors=(query_vector(),)
-    )
-    words = words_only_body(fake, url, request)
-    engine = make_engine(url)
-
-    response = engine.search(request)
-
-    tried, fused = fake.sent("POST", r"/cac-knowledge/_msearch")
-    assert "retriever" in tried.body[1]
-    headers, bodies = fused.body[::2], fused.body[1::2]
-    assert headers == [{}, {}, {}]
-    lexical, by_meaning, counts = bodies
-    rrf = tried.body[1]["retriever"]["rrf"]["retrievers"]
-    # The words within the filters, by score then newest first, read for ids and groups only,
-    # one document per translation group, as deep as the rrf window.
-    assert lexical == {
-        "query": {"bool": {"must": [words["query"]], "filter": KIND_AND_TOPIC}},
-        "sort": words["sort"],
-        "size": 100,
-        "track_total_hits": False,
-        "_source": False,
-        "fields": ["translation_key", "locale"],
-        "collapse": {"field": "translation_key"},
-    }
-    # The meaning: the rrf retriever's kNN (pre-filter, threshold, k), the same way.
-    assert by_meaning == {
-        "knn": rrf[1]["knn"],
-        **{key: value for key, value in lexical.items() if key not in ("query", "sort")},
-    }
-    assert by_meaning["knn"]["filter"] == KIND_AND_TOPIC
-    # The union's counts, as in the rrf path.
-    assert counts == tried.body[3]
-    # Then the fused page's documents, highlighted by the words.
-    page = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
-    assert page == {
-        "query": {
-            "bool": {
-                "filter": [{"ids": {"values": ["page-1", "page-3", "page-7", "page-5"]}}],
-                "should": [words["query"]],
-            }
-        },
-        "size": 4,
-        "track_total_hits": False,
-        "_source": words["_source"],
-        "highlight": words["highlight"],
-    }
-    # In fused order; group 3 shown by the document its words found.
-    assert [hit.id for hit in response.hits] == ["page-1", "page-3", "page-7", "page-5"]
-    assert response.hits[0].snippet == "<mark>Screening</mark> stations"
-    assert response.total == 4
-    assert [(f.value, f.count) for f in response.facets["kind"]] == [("policy", 1)]
-    assert response.took_ms == 10.0
-
-    # Remembered: no rrf again, one log line.
-    engine.search(request)
-    again = fake.sent("POST", r"/cac-knowledge/_msearch")[-1].body
-    assert len(fake.sent("POST", r"/cac-knowledge/_msearch")) == 3
-    assert not any("retriever" in body for body in again[1::2])
-    assert caplog.text.count("Fusing words and meaning in Python from now on") == 1
-    assert "non-compliant for [Reciprocal Rank Fusion (RRF)]" in caplog.text
-    assert "Searching by words only" not in caplog.text
-
-
-def test_after_the_switch_to_python_fusion_health_still_reports_fine(fake_es):
-    fake, url = fake_es
-    python_fusion_routes(fake, WHOLE_REQUEST_REFUSED)
-    fake.on("GET", r"/_cluster/health", (200, {"cluster_name": "cac", "status": "green"}))
-    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
-    fake.on("POST", r"/cac-knowledge/_count", (200, {"count": 7}))
-    engine = make_engine(url)
-
-    engine.search(SearchRequest(query="screening", query_vectors=(query_vector(),)))
-    health = engine.health()
-
-    assert health.ok and health.documents == 7 and health.detail == "cluster cac green"
-
-
-def test_python_fusion_pages_through_the_fused_ranking_and_beyond_it_asks_for_nothing(fake_es):
-    fake, url = fake_es
-    python_fusion_routes(fake, WHOLE_REQUEST_REFUSED)
-    engine = make_engine(url)
-
-    second = engine.search(
-        SearchRequest(query="screening", page=2, page_size=3, query_vectors=(query_vector(),))
-    )
-    page = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
-    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-5"]}}]
-    assert [hit.id for hit in second.hits] == ["page-5"]
-    fetched = len(fake.sent("POST", r"/cac-knowledge/_search"))
-
-    beyond = engine.search(
-        SearchRequest(query="screening", page=3, page_size=3, query_vectors=(query_vector(),))
-    )
-
-    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == fetched
-    assert (beyond.total, beyond.hits) == (4, [])
-
-
-def test_a_refusal_that_is_not_about_the_licence_still_falls_back_to_words(fake_es, caplog):
+def test_a_refused_msearch_falls_back_to_words(fake_es, caplog):
     fake, url = fake_es
     hybrid_routes(fake)
     forbidden = {
@@ -2309,80 +2286,75 @@ def test_a_refusal_that_is_not_about_the_licence_still_falls_back_to_words(fake_
         "reason": "action [indices:data/read/msearch] is unauthorized for user [search]",
     }
     fake.on("POST", r"/cac-knowledge/_msearch", (403, {"error": forbidden, "status": 403}))
-    engine = make_engine(url)
+
+    response = make_engine(url).search(
+        SearchRequest(query="screening", query_vectors=(query_vector(),))
+    )
+
+    assert [hit.id for hit in response.hits] == ["page-1"]
+    assert "Searching by words only for 300 s" in caplog.text
+
+
+def test_the_fusion_weights_weigh_the_words_and_each_model(fake_es):
+    fake, url = fake_es
+    fused_routes(fake)
+    engine = make_engine(url, fusion=(2.0, 1.0, 30))
 
     engine.search(SearchRequest(query="screening", query_vectors=(query_vector(),)))
 
-    assert "Searching by words only for 300 s" in caplog.text
-    assert "Fusing words and meaning in Python" not in caplog.text
-    assert engine._rrf_licensed
-
-
-def test_unequal_fusion_weights_weigh_both_fusions_alike(fake_es):
-    fake, url = fake_es
-    hybrid_routes(fake)
-    engine = make_engine(url)
-    engine.fusion = (2.0, 1.0, 30)
-    request = SearchRequest(query="screening", query_vectors=(query_vector(),))
-
-    engine.search(request)
-    fake.on(
-        "POST", r"/cac-knowledge/_msearch", WHOLE_REQUEST_REFUSED, (200, PYTHON_FUSION_RESPONSES)
-    )
-    engine.search(request)
-
-    rrf = fake.sent("POST", r"/cac-knowledge/_msearch")[0].body[1]["retriever"]["rrf"]
-    # The wrapped format (9.2+) carries a weight other than 1; weight 1 keeps the direct
-    # format, which every 9.x reads (the two mix, rrf-retriever.md). k is rank_constant.
-    words, meaning = rrf["retrievers"]
-    assert (list(words), words["weight"], list(words["retriever"])) == (
-        ["retriever", "weight"],
-        2.0,
-        ["standard"],
-    )
-    assert list(meaning) == ["knn"]
-    assert rrf["rank_constant"] == 30
-    # In Python the words weigh double too: group 5 (2/33) now passes group 7 (1/31).
-    page = fake.sent("POST", r"/cac-knowledge/_search")[-1].body
+    # The words weigh double: group 5 (2/33) now passes group 7 (1/31).
+    _rankings, (page, _counts) = sent_searches(fake)
     assert page["query"]["bool"]["filter"] == [
         {"ids": {"values": ["page-1", "page-3", "page-5", "page-7"]}}
     ]
 
 
-def test_the_shipped_fusion_weights_go_with_each_retriever(fake_es):
+def test_a_models_own_weight_multiplies_the_semantic_weight(fake_es):
     fake, url = fake_es
-    hybrid_routes(fake)
+    fused_routes(fake)
     engine = make_engine(url, fusion=(LEXICAL_WEIGHT, SEMANTIC_WEIGHT, RRF_K))
-    e5_like = dataclasses.replace(query_vector(), weight=0.5)
+    weighty = dataclasses.replace(query_vector(), weight=2.0)
 
-    engine.search(SearchRequest(query="screening", query_vectors=(e5_like,)))
+    engine.search(SearchRequest(query="screening", query_vectors=(query_vector(),)))
+    engine.search(SearchRequest(query="screening", query_vectors=(weighty,)))
 
-    rrf = fake.sent("POST", r"/cac-knowledge/_msearch")[0].body[1]["retriever"]["rrf"]
-    words, meaning = rrf["retrievers"]
-    assert (words["weight"], list(words["retriever"])) == (LEXICAL_WEIGHT, ["standard"])
-    # A model's ranking weighs the semantic weight times its own (Embedder.fusion_weight).
-    assert (meaning["weight"], list(meaning["retriever"])) == (SEMANTIC_WEIGHT * 0.5, ["knn"])
-    assert rrf["rank_constant"] == RRF_K
+    # The shipped weights (words 2, k 10): group 5 (2/13) before 7 (1/11); weighing the
+    # model's ranking 2, group 7 (2/11) passes it.
+    shipped, weighed = (bodies[0] for bodies in sent_searches(fake)[1::2])
+    assert shipped["query"]["bool"]["filter"] == [
+        {"ids": {"values": ["page-1", "page-3", "page-5", "page-7"]}}
+    ]
+    assert weighed["query"]["bool"]["filter"] == [
+        {"ids": {"values": ["page-1", "page-3", "page-7", "page-5"]}}
+    ]
 
 
-def test_a_page_beyond_the_result_window_asks_only_for_the_counts(fake_es):
+def test_pages_go_through_the_fused_ranking_and_beyond_it_only_the_counts(fake_es):
     fake, url = fake_es
-    hybrid_routes(fake)
-    fake.on("POST", r"/cac-knowledge/_search", (200, counts_response(5)))
+    fused_routes(fake)
+    engine = make_engine(url)
 
-    response = make_engine(url).search(
-        SearchRequest(query="screening", page=300, page_size=50, query_vectors=(query_vector(),))
+    second = engine.search(
+        SearchRequest(query="screening", page=2, page_size=3, query_vectors=(query_vector(),))
+    )
+    _rankings, (page, _counts) = sent_searches(fake)
+    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-5"]}}]
+    assert [hit.id for hit in second.hits] == ["page-5"]
+
+    fake.on("POST", r"/cac-knowledge/_search", (200, counts_response(4)))
+    beyond = engine.search(
+        SearchRequest(query="screening", page=3, page_size=3, query_vectors=(query_vector(),))
     )
 
-    assert not fake.sent("POST", r"/cac-knowledge/_msearch")
+    assert len(fake.sent("POST", r"/cac-knowledge/_msearch")) == 3  # the rankings only
     (counts,) = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
-    assert counts["size"] == 0 and "knn" in counts
-    assert (response.total, response.hits) == (5, [])
+    assert counts["size"] == 0 and "ids" in counts["query"]["bool"]["should"][1]
+    assert (beyond.total, beyond.hits) == (4, [])
 
 
-def test_the_window_and_k_grow_with_the_page_and_no_threshold_is_sent_without_one(fake_es):
+def test_the_depth_grows_with_the_page_and_no_threshold_is_sent_without_one(fake_es):
     fake, url = fake_es
-    hybrid_routes(fake)
+    fused_routes(fake)
     engine = make_engine(url)
 
     engine.search(
@@ -2400,15 +2372,15 @@ def test_the_window_and_k_grow_with_the_page_and_no_threshold_is_sent_without_on
         )
     )
 
-    collapsed, flat = (r.body[1] for r in fake.sent("POST", r"/cac-knowledge/_msearch"))
+    collapsed, flat = sent_searches(fake)  # past the fused ranking: no page to read
     # Collapsed: twice the page end and ten more, as the embedded engine reads its ranking.
-    assert collapsed["retriever"]["rrf"]["rank_window_size"] == 250
-    knn = collapsed["retriever"]["rrf"]["retrievers"][1]["knn"]
+    assert collapsed[0]["size"] == 250
+    knn = collapsed[2]["knn"]
     assert (knn["k"], knn["num_candidates"]) == (250, 500)
-    assert "similarity" not in knn and "filter" not in knn
-    assert flat["retriever"]["rrf"]["rank_window_size"] == 120
-    assert "collapse" not in flat
-    assert "collapse" not in flat["retriever"]["rrf"]["retrievers"][0]["standard"]
+    assert "similarity" not in knn
+    assert knn["filter"] == [{"term": {"locale": site_languages()[0]}}]
+    assert flat[0]["size"] == 120 and flat[2]["knn"]["k"] == 120
+    assert "collapse" not in flat[0]
 
 
 def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
@@ -2418,7 +2390,11 @@ def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
         "error": {"type": "index_not_found_exception", "reason": "no such index [cac-knowledge]"},
         "status": 404,
     }
-    fake.on("POST", r"/cac-knowledge/_msearch", (200, {"took": 1, "responses": [missing, missing]}))
+
+    def answer(request: RecordedRequest) -> tuple[int, Any]:
+        return 200, {"took": 1, "responses": [missing] * len(request.body[1::2])}
+
+    fake.on("POST", r"/cac-knowledge/_msearch", answer)
 
     response = make_engine(url).search(
         SearchRequest(query="screening", query_vectors=(query_vector(),))

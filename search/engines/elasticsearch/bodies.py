@@ -95,8 +95,9 @@ def collapse_translations() -> dict[str, Any]:
 SNIPPET_FIELDS = tuple(HIGHLIGHT["fields"])
 
 
-def search_body(request: SearchRequest) -> dict[str, Any]:
-    """The search request body for a SearchRequest, as SearchEngine.search normalised it.
+def search_body(request: SearchRequest, bridge: Sequence[str] = ()) -> dict[str, Any]:
+    """The search request body for a SearchRequest, as SearchEngine.search normalised it;
+    `bridge`: the query's glossary terms that may match alone (text_query).
 
     Filters go in post_filter, not in the query: the facet aggregations run on the query's
     hits, and each facet applies every filter except its own, so choosing "kind: policy"
@@ -105,7 +106,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     page, size = request.page, request.page_size
     filters = filter_clauses(request)
     body: dict[str, Any] = {
-        "query": text_query(request),
+        "query": text_query(request, bridge),
         # Past index.max_result_window Elasticsearch refuses the request: such a page is
         # empty (the total and facets still come back).
         "from": (page - 1) * size if page * size <= MAX_RESULT_WINDOW else 0,
@@ -143,10 +144,11 @@ def filter_clauses(request: SearchRequest) -> dict[str, dict[str, Any]]:
     }
 
 
-def text_query(request: SearchRequest) -> dict[str, Any]:
+def text_query(request: SearchRequest, bridge: Sequence[str] = ()) -> dict[str, Any]:
     """The words' query, as the embedded engine matches and ranks them (embedded/query.py and
     `_lexical_ranking`): documents with all the query's words first, then documents with most
-    of them (minimum_should_match MOST_WORDS).
+    of them (minimum_should_match MOST_WORDS) or, with `bridge`, with all of those glossary
+    terms (glossary_tier).
 
     Both tiers are `cross_fields` multi_matches: term-centric, so a word may match in any field
     (title, summary, body, attachments), as the embedded engine's one query over all fields.
@@ -171,17 +173,20 @@ def text_query(request: SearchRequest) -> dict[str, Any]:
             "minimum_should_match": MOST_WORDS,
         }
     }
+    tiers: list[dict[str, Any]] = [
+        # A constant tier, not a boost: BM25 scores have no bound a boost could clear, and all
+        # the words must rank first.
+        {"constant_score": {"filter": all_words, "boost": ALL_WORDS_SCORE}},
+        most_words,
+    ]
+    if bridge:
+        tiers.append(glossary_tier(bridge, fields))
     return {
         "bool": {
             "must": [
                 {
                     "bool": {
-                        "should": [
-                            # A constant tier, not a boost: BM25 scores have no bound a boost
-                            # could clear, and all the words must rank first.
-                            {"constant_score": {"filter": all_words, "boost": ALL_WORDS_SCORE}},
-                            most_words,
-                        ],
+                        "should": tiers,
                         "minimum_should_match": 1,
                     }
                 }
@@ -199,6 +204,30 @@ def text_query(request: SearchRequest) -> dict[str, Any]:
                 # The visitor's own translation ranks first within its group.
                 {"term": {"locale": {"value": request.language, "boost": 0.5}}},
             ],
+        }
+    }
+
+
+def glossary_tier(terms: Sequence[str], fields: list[str]) -> dict[str, Any]:
+    """Documents with every one of these glossary terms (search.synonyms.glossary_terms), for a
+    visitor in another language than the site's own whose other words may have no translation
+    in the content (the embedded engine's `_bridges` and query.relaxed_text_query).
+
+    Each term is a `phrase` multi_match over the all-words fields (multi-match-query.md, "phrase
+    and phrase_prefix": a match_phrase per field, the best field's score), as a glossary unit
+    is a phrase in any field there. It is sent as the glossary writes it, so the synonym_graph
+    filter of the search analyzers that have one (the plain fields' standard_search,
+    english_search, korean_search) recognises its rule, parsed by the same filters before it
+    (analysis-synonym-graph-tokenfilter.md, "Token filters ordering"), and matches every term
+    of its group, multi-word ones included; the visitor's own analysis stems it for documents
+    in their language.
+    """
+    return {
+        "bool": {
+            "must": [
+                {"multi_match": {"query": term, "type": "phrase", "fields": fields}}
+                for term in terms
+            ]
         }
     }
 

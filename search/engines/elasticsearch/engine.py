@@ -4,12 +4,13 @@ Documents are pages and topic areas alike: nothing here depends on the id's form
 The cluster's layout (template, aliases, synonyms set) and every write are lifecycle.py's; the
 request bodies are bodies.py's and the parsing of responses is responses.py's.
 
-Search by meaning (passage vectors, hybrid.py and vectors.py) joins a search when the request
-carries query vectors of models the live index holds vectors of; otherwise, and whenever that
-search fails, the search goes by words only, as before.
+Search by meaning (passage vectors: hybrid.py, meaning.py, vectors.py) joins a search when the
+request carries query vectors of models the live index holds vectors of; otherwise, and whenever
+that search fails, the search goes by words only, as before.
 
 Written against the Elasticsearch 9 reference and tested by the requests it sends
-(tests/search/test_elasticsearch_requests.py): no cluster runs on the development machines.
+(tests/search/test_elasticsearch_requests.py, test_elasticsearch_meaning.py): no cluster runs
+on the development machines.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from search.engines.base import (
@@ -45,28 +47,26 @@ from search.engines.elasticsearch.bodies import (
 )
 from search.engines.elasticsearch.hybrid import (
     DEFAULT_FUSION,
-    Meaning,
     counts_body,
     fused_ids,
     fused_page_body,
     more_like_this_knn_body,
-    page_body,
     ranking_bodies,
+    semantic_rankings,
     union_body,
 )
 from search.engines.elasticsearch.lifecycle import BULK_CHUNK_SIZE, IndexLifecycle, call
 from search.engines.elasticsearch.mapping import DEFAULT_PREFIX
-from search.engines.elasticsearch.responses import (
-    hit_from,
-    parse_fused_response,
-    parse_search_response,
-)
+from search.engines.elasticsearch.meaning import Meaning, MeaningSearch, semantic_ids
+from search.engines.elasticsearch.responses import hit_from, parse_search_response
 from search.engines.elasticsearch.vectors import (
     FINGERPRINT_PREFIX,
     VectorSpace,
     configured_vector_space,
     first_passage_vector,
 )
+from search.engines.fusion import SEMANTIC_MIN_Z
+from search.synonyms import glossary_terms
 
 logger = logging.getLogger(__name__)
 
@@ -82,21 +82,6 @@ HYBRID_RETRY_SECONDS = 300.0
 
 # `vector_space` default: the configured embedder's (search.semantic.embedders).
 FROM_SETTINGS: Any = object()
-
-
-class RrfUnlicensed(EngineUnavailable):
-    """The cluster's licence does not allow the rrf retriever (Basic: Enterprise or trial
-    needed)."""
-
-
-def licence_refusal(error: Any) -> bool:
-    """Whether an error object is a licence compliance refusal: LicenseUtils.newComplianceException,
-    a 403 security_exception "current license is non-compliant for [<feature>]" that carries
-    the feature as `license.expired.feature` (its es.-prefixed metadata, as REST errors show
-    it)."""
-    if not isinstance(error, dict) or error.get("type") != "security_exception":
-        return False
-    return "license.expired.feature" in error or "non-compliant" in str(error.get("reason", ""))
 
 
 class ElasticsearchEngine(SearchEngine):
@@ -139,9 +124,9 @@ class ElasticsearchEngine(SearchEngine):
         self._hybrid_paused_until = 0.0
         # (lexical weight, semantic weight, k) of the rank fusion, as EmbeddedEngine.fusion.
         self.fusion = DEFAULT_FUSION
-        # Until the cluster refuses an rrf retriever for its licence; then fused in Python for
-        # this engine's life (a new licence is picked up when the processes restart).
-        self._rrf_licensed = True
+        # A document matches by meaning this many standard deviations above the mean (centred)
+        # score, as EmbeddedEngine.semantic_min_z; None: the absolute floors only.
+        self.semantic_min_z: float | None = SEMANTIC_MIN_Z
         self.lifecycle = IndexLifecycle(
             client,
             prefix,
@@ -290,10 +275,21 @@ class ElasticsearchEngine(SearchEngine):
                 )
                 self._hybrid_paused_until = time.monotonic() + HYBRID_RETRY_SECONDS
                 self._live_space = None
-        response = self._search(search_body(request))
+        response = self._search(search_body(request, self._bridge(request)))
         if response is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
         return parse_search_response(response, request)
+
+    def _bridge(self, request: SearchRequest) -> tuple[str, ...]:
+        """The query's glossary terms that may match alone (bodies.glossary_tier): for a visitor
+        in another language than the site's own, when the query has other terms too (else
+        all its words say the same), as the embedded engine's `_bridges`. An English query
+        keeps needing most of its words."""
+        text = " ".join(request.query.split())
+        if not text or request.language == settings.LANGUAGE_CODE:
+            return ()
+        terms, others = glossary_terms(text, self.lifecycle.synonym_groups())
+        return terms if others else ()
 
     def _usable_meanings(self, request: SearchRequest) -> list[Meaning]:
         """The request's query vectors whose models the live index holds vectors of, each with
@@ -337,54 +333,40 @@ class ElasticsearchEngine(SearchEngine):
 
     def _hybrid_page(self, request: SearchRequest, meanings: list[Meaning]) -> SearchResponse:
         """Words and meaning (hybrid.py): in date order one search of their union; in relevance
-        order the fused page and the union's counts, in one _msearch, fused by the cluster's
-        rrf retriever or, where its licence does not allow that, in Python."""
+        order the rankings in one _msearch, fused here (search.engines.fusion, self.fusion's
+        weights), then the fused page's documents and the union's counts in another."""
+        bridge = self._bridge(request)
         if request.sort == "date":
-            response = self._search(union_body(request, meanings))
-        elif not self._rrf_licensed:
-            return self._python_fused_page(request, meanings)
-        else:
-            page = page_body(request, meanings, self.fusion)
-            counts = counts_body(request, meanings)
-            if page is None:  # beyond the result window: no hits, the counts still
-                response = self._search(counts)
-            else:
-                try:
-                    found = self._msearch([page, counts])
-                except RrfUnlicensed as error:
-                    self._rrf_licensed = False
-                    logger.warning(
-                        "Fusing words and meaning in Python from now on: the cluster's licence "
-                        "does not allow the rrf retriever (%s)",
-                        error,
-                    )
-                    return self._python_fused_page(request, meanings)
-                if found is None:
-                    return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
-                (page_response, counts_response), took = found
-                return parse_fused_response(page_response, counts_response, request, took)
-        if response is None:
-            return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
-        return parse_search_response(response, request)
-
-    def _python_fused_page(self, request: SearchRequest, meanings: list[Meaning]) -> SearchResponse:
-        """The fusion of hybrid.py done here (search.engines.fusion, self.fusion's weights):
-        each ranking and the union's counts in one _msearch, then the fused page's documents.
-        The counts are the rrf path's (counts_body), so total and facets agree either way."""
-        found = self._msearch([*ranking_bodies(request, meanings), counts_body(request, meanings)])
+            response = self._search(union_body(request, meanings, bridge))
+            if response is None:
+                return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+            return parse_search_response(response, request)
+        languages = [code for code, _name in settings.LANGUAGES]
+        searches = [MeaningSearch.of(request, meaning, languages) for meaning in meanings]
+        found = self._msearch(ranking_bodies(request, searches, bridge))
         if found is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
-        (*rankings, counts_response), took = found
-        response = parse_search_response(counts_response, request)
+        (words, *by_meaning), took = found
+        rankings = semantic_rankings([words, *by_meaning], request, searches, self.semantic_min_z)
         start = (request.page - 1) * request.page_size
-        ids = fused_ids(rankings, request, meanings, self.fusion)[start : start + request.page_size]
-        if not ids:
-            return dataclasses.replace(response, hits=[], took_ms=took)
-        page = self._search(fused_page_body(request, ids)) or {"hits": {"hits": []}}
+        fused = fused_ids(words, rankings, request, meanings, self.fusion)
+        ids = fused[start : start + request.page_size]
+        counts = counts_body(request, semantic_ids(rankings), bridge)
+        if ids:
+            found = self._msearch([fused_page_body(request, ids, bridge), counts])
+            if found is None:
+                return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+            (page, counted), more = found
+        else:  # past the fused ranking: no hits, the counts still
+            counted = self._search(counts)
+            if counted is None:
+                return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+            page, more = {"hits": {"hits": []}}, float(counted.get("took", 0))
+        response = parse_search_response(counted, request)
         by_id = {hit["_id"]: hit for hit in page["hits"]["hits"]}
-        # In fused order; a document deleted between the two searches is left out.
+        # In fused order; a document deleted between the two round trips is left out.
         hits = [hit_from(by_id[document_id]) for document_id in ids if document_id in by_id]
-        return dataclasses.replace(response, hits=hits, took_ms=took + float(page.get("took", 0)))
+        return dataclasses.replace(response, hits=hits, took_ms=took + more)
 
     def _msearch(self, bodies: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float] | None:
         """The responses to these searches of the alias, sent as one _msearch, and its took.
@@ -392,23 +374,14 @@ class ElasticsearchEngine(SearchEngine):
         Multi search API: NDJSON of header and body lines; an empty header searches the index in
         the path. Each search answers or fails on its own ("responses" holds either a search
         response or an "error" with its "status"): any failure raises EngineUnavailable here,
-        except an index missing behind the alias (None, as _search). A licence refusal raises
-        RrfUnlicensed, whether the whole request is refused (the bodies are parsed, rrf
-        retrievers licence-checked, before any runs: a 403) or one of its searches.
+        except an index missing behind the alias (None, as _search).
         """
         searches: list[dict[str, Any]] = []
         for body in bodies:
             searches.extend(({}, body))
         response = call(
-            self.client.options(ignore_status=(403, 404)).msearch,
-            index=self.alias,
-            searches=searches,
+            self.client.options(ignore_status=404).msearch, index=self.alias, searches=searches
         )
-        if response.meta.status == 403:
-            error = response.body.get("error") if isinstance(response.body, dict) else None
-            if licence_refusal(error):
-                raise RrfUnlicensed(f"Elasticsearch refused a search (403): {error.get('reason')}")
-            raise EngineUnavailable(f"Elasticsearch refused the searches (403): {error}")
         if response.meta.status == 404:
             return None
         items = response.body.get("responses", [])
@@ -418,8 +391,6 @@ class ElasticsearchEngine(SearchEngine):
                 continue
             if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
                 return None
-            if licence_refusal(error):
-                raise RrfUnlicensed(f"Elasticsearch refused a search (403): {error.get('reason')}")
             reason = error.get("reason", error) if isinstance(error, dict) else error
             raise EngineUnavailable(
                 f"Elasticsearch refused a search ({item.get('status')}): {reason}"

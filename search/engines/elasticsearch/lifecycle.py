@@ -135,6 +135,10 @@ class IndexLifecycle:
         call(tolerant.indices.reload_search_analyzers, index=self.alias, allow_no_indices=True)
         call(tolerant.indices.clear_cache, index=self.alias, request=True)
 
+    def synonym_groups(self) -> list[tuple[str, ...]]:
+        """The groups the synonyms set is made of (the live list, or the fixed one)."""
+        return [tuple(group) for group in self._synonym_source()]
+
     def _put_synonyms(self, groups: Iterable[Sequence[str]]) -> None:
         rules = synonym_rules(groups)
         self.client.synonyms.put_synonym(id=self.synonyms_set, synonyms_set=rules)
