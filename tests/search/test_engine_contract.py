@@ -43,7 +43,7 @@ from search.engines.common import (
 from search.engines.elasticsearch import ElasticsearchEngine, document_source
 from search.engines.elasticsearch.vectors import VectorSpace, vector_meta
 from search.engines.embedded.query import minimum_should_match as embedded_minimum_should_match
-from search.engines.fusion import FUSION_DEPTH, LEXICAL_WEIGHT, RRF_K
+from search.engines.fusion import FUSION_DEPTH
 from search.models import SynonymGroup
 from search.service import invalid_api_parameters, parse_search_request
 from tests.search.elasticsearch_fake import (
@@ -955,8 +955,12 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
         r"/cac-knowledge/_mapping",
         (200, {LIVE_INDEX: {"mappings": {"_meta": vector_meta(CONTRACT_SPACE)}}}),
     )
-    page = {**search_response([]), "status": 200}
-    fake.on("POST", r"/cac-knowledge/_msearch", (200, {"took": 1, "responses": [page, page]}))
+    answered = {**search_response([]), "status": 200}
+
+    def msearch(request) -> tuple[int, Any]:
+        return 200, {"took": 1, "responses": [answered] * len(request.body[1::2])}
+
+    fake.on("POST", r"/cac-knowledge/_msearch", msearch)
     fake.on("POST", r"/cac-knowledge/_search", (200, search_response([])))
     engine = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
 
@@ -965,20 +969,20 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
     engine.search(by_meaning("masks", model="another-model@2"))
 
     (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
-    fused, counts = sent.body[1], sent.body[3]
-    rrf = fused["retriever"]["rrf"]
-    # The fusion's constant and depth, the threshold on the cosine, the filters on both sides.
-    assert rrf["rank_constant"] == RRF_K
-    assert rrf["rank_window_size"] >= FUSION_DEPTH
-    # Each retriever is weighted as fusion.py says (the wrapped format of 9.2+ when not 1).
-    words, meaning = (child.get("retriever", child) for child in rrf["retrievers"])
-    assert rrf["retrievers"][0].get("weight", 1.0) == LEXICAL_WEIGHT
-    standard, knn = words["standard"], meaning["knn"]
-    assert knn["k"] >= FUSION_DEPTH and knn["similarity"] == THRESHOLD
-    assert standard["filter"] == knn["filter"] == [{"terms": {"kind": ["policy"]}}]
-    # The union is what is counted, and in date order what is listed.
-    assert counts["knn"] == [knn] and "query" in counts
-    by_date, words_only = sent_searches(fake)
+    words, statistics, *nearest = sent.body[1::2]
+    # The fusion's depth, the threshold on the cosine, the filters on both sides.
+    assert words["size"] >= FUSION_DEPTH
+    assert words["query"]["bool"]["filter"] == [{"terms": {"kind": ["policy"]}}]
+    for body in nearest:  # each language's nearest, within the filters
+        knn = body["knn"]
+        assert knn["k"] >= FUSION_DEPTH and knn["similarity"] == THRESHOLD
+        assert knn["filter"][0] == {"terms": {"kind": ["policy"]}}
+    # Each language's mean is over all its documents, whatever the filters (the centring).
+    assert statistics["size"] == 0 and "filter" not in str(statistics)
+    # The union is what is counted (nothing matched by meaning here), and in date order what
+    # is listed.
+    counts, by_date, words_only = sent_searches(fake)
+    assert counts["size"] == 0 and "query" in counts
     assert "knn" in by_date and by_date["sort"][0] == {
         "date_order": {"order": "desc", "missing": "_last", "unmapped_type": "long"}
     }
@@ -986,11 +990,18 @@ def test_elasticsearch_requests_search_by_meaning_as_the_embedded_engine_does(fa
     assert "No ranking by meaning with another-model@2" in caplog.text
 
 
+def test_both_engines_apply_the_same_floor_relative_to_the_query(fake_es, tmp_path):
+    _fake, url = fake_es
+    embedded = make_engine("embedded", tmp_path)
+    elasticsearch = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
+    assert elasticsearch.semantic_min_z == embedded.semantic_min_z
+
+
 def test_both_engines_fuse_words_and_meaning_with_the_same_weights(fake_es, tmp_path):
     _fake, url = fake_es
     embedded = make_engine("embedded", tmp_path)
     elasticsearch = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
-    # Where rrf is not licensed, Elasticsearch fuses in Python with fusion.fuse, as embedded.
+    # Elasticsearch fuses in Python with fusion.fuse, as embedded.
     assert elasticsearch.fusion == embedded.fusion
 
 
