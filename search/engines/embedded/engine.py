@@ -19,6 +19,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import tantivy
@@ -154,6 +155,17 @@ def _page_documents(
     return page
 
 
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _background() -> ThreadPoolExecutor:
+    """This process's thread for vector searches (made after a fork, never inherited)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="vectors"))
+    return _pool[1]
+
+
 class EmbeddedEngine(SearchEngine):
     name = "embedded"
 
@@ -245,7 +257,18 @@ class EmbeddedEngine(SearchEngine):
         browsing = not (request.query or "").strip()
         page, page_size = request.page, request.page_size
         needed = page * page_size
-        semantic = [] if browsing else self._semantic_matches(request, max(needed, FUSION_DEPTH))
+        by_meaning = None
+        if request.query_vectors and not browsing:
+            # In a thread while this one ranks by words: numpy's products and Tantivy's
+            # searches release the GIL, so on a free core the two overlap.
+            by_meaning = _background().submit(
+                self._semantic_matches, request, max(needed, FUSION_DEPTH)
+            )
+        words = None
+        if units and request.sort != "date" and not browsing:
+            depth = max(needed, FUSION_DEPTH) if by_meaning else needed
+            words = self._lexical_ranking(searcher, units, request, depth)
+        semantic = by_meaning.result() if by_meaning else []
         semantic_ids = list(
             dict.fromkeys(match.document_id for _weight, ranking in semantic for match in ranking)
         )
@@ -263,9 +286,9 @@ class EmbeddedEngine(SearchEngine):
         if request.sort == "date" or browsing:
             matched, ranking = self._ranking(searcher, query, request, needed=needed)
         elif semantic_ids:
-            matched, ranking = self._fused_ranking(searcher, units, semantic, request)
+            matched, ranking = self._fused_ranking(searcher, semantic, request, words)
         else:
-            matched, ranking = self._lexical_ranking(searcher, units, request, needed)
+            matched, ranking = words
         if not matched:
             return self._empty_response(started, searcher, request, units)
         total, facets = self._counts(snapshot, query, matched, request, browsing)
@@ -333,22 +356,16 @@ class EmbeddedEngine(SearchEngine):
     def _fused_ranking(
         self,
         searcher: tantivy.Searcher,
-        units,
         semantic: list[tuple[float, list[SemanticMatch]]],
         request: SearchRequest,
+        words: tuple[int, list[_Match]] | None,
     ) -> tuple[int, list[_Match]]:
         """At most how many documents match by words or meaning (the words' count and the
         documents found by meaning: _counts counts the union exactly, in the same pass as
         the facets; counting it here too read every match of the words once more), and all
         of them the fusion ranks: the top of each ranking, fused (search.engines.fusion),
         then the rest of the words' ranking."""
-        needed = request.page * request.page_size
-        lexical_ranking: list[_Match] = []
-        words_matched = 0
-        if units:
-            words_matched, lexical_ranking = self._lexical_ranking(
-                searcher, units, request, max(needed, FUSION_DEPTH)
-            )
+        words_matched, lexical_ranking = words or (0, [])
         found_by_meaning = {match.document_id for _weight, ranking in semantic for match in ranking}
         matched = words_matched + len(found_by_meaning)
         if request.collapse_translations:

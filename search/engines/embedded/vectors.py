@@ -50,7 +50,8 @@ def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """matrix @ vector in this thread, float32. Not through BLAS's thread pool: with several
     workers per core its threads only wait for cores other requests hold (a 6,000-row
     product took 19 ms with two threads under load, 0.12 ms in one; bench/search_semantic.py).
-    """
+    einsum also beat single-threaded BLAS here (5.3 against 7.4 ms for 318,000 x 96) and
+    lets Tantivy's search by words, in the request's other thread, run beside it."""
     return np.einsum("ij,j->i", matrix, vector, dtype=np.float32)
 
 
