@@ -2254,8 +2254,8 @@ def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_
 ):
     fake, url = fake_es
     hybrid_routes(fake)
-    # A search refused (a vector field the index swapped meanwhile no longer maps, or a
-    # cluster that allows no script_score: search.allow_expensive_queries false).
+    # A search refused (a vector field the index swapped meanwhile no longer maps; a refused
+    # statistics search is test_elasticsearch_meaning.py's).
     refused = {
         "error": {"type": "search_phase_execution_exception", "reason": "all shards failed"},
         "status": 400,

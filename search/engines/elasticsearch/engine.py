@@ -9,6 +9,8 @@ request carries query vectors of models the live index holds vectors of; otherwi
 that search fails, the search goes by words only, as before. Its rankings are fused as
 ELASTICSEARCH_FUSION says (hybrid.py): `centred`, in Python, or `rrf`, by the cluster's `rrf`
 retriever until the cluster's licence refuses it, then in Python for the rest of the process.
+When the cluster refuses the centred fusion's statistics search (search.allow_expensive_queries
+false), the Python fusion goes on uncentred for the rest of the process (meaning.py).
 
 Written against the Elasticsearch 9 reference and tested by the requests it sends
 (tests/search/test_elasticsearch_requests.py, test_elasticsearch_meaning.py): no cluster runs
@@ -92,15 +94,25 @@ HYBRID_RETRY_SECONDS = 300.0
 FROM_SETTINGS: Any = object()
 
 # How words and meaning are fused (ELASTICSEARCH_FUSION; hybrid.py): in Python, on centred
-# scores (the default), or by the cluster's rrf retriever.
+# scores (the default), or by the cluster's rrf retriever. UNCENTRED is no setting: the Python
+# fusion on raw similarities, where the cluster refuses the statistics search.
 CENTRED = "centred"
 RRF = "rrf"
+UNCENTRED = "uncentred"
 FUSION_METHODS = (CENTRED, RRF)
+# In an error, the refusal of a query that search.allow_expensive_queries false forbids ("[script
+# score] queries cannot be executed when 'search.allow_expensive_queries' is set to false.").
+EXPENSIVE_QUERIES_SETTING = "search.allow_expensive_queries"
 
 
 class RrfUnlicensed(EngineUnavailable):
     """The cluster's licence does not allow the rrf retriever (Basic: Enterprise or trial
     needed)."""
+
+
+class ExpensiveQueriesRefused(EngineUnavailable):
+    """The cluster refuses the statistics search's script_score: search.allow_expensive_queries
+    is false."""
 
 
 def licence_refusal(error: Any) -> bool:
@@ -166,8 +178,9 @@ class ElasticsearchEngine(SearchEngine):
         # score, as EmbeddedEngine.semantic_min_z; None: the absolute floors only.
         self.semantic_min_z: float | None = SEMANTIC_MIN_Z
         # The fusion asked for, and the one in use: `rrf` until the cluster refuses it for its
-        # licence, then `centred` for this engine's life (a new licence is picked up when the
-        # processes restart).
+        # licence, then `centred`; `centred` until the cluster refuses the statistics search,
+        # then `uncentred`; each for this engine's life (a new licence or setting is picked up
+        # when the processes restart).
         self.fusion_method = fusion_method
         self._fusion_in_use = fusion_method
         self.lifecycle = IndexLifecycle(
@@ -377,7 +390,8 @@ class ElasticsearchEngine(SearchEngine):
     def _hybrid_page(self, request: SearchRequest, meanings: list[Meaning]) -> SearchResponse:
         """Words and meaning (hybrid.py): in date order one search of their union; in relevance
         order fused as ELASTICSEARCH_FUSION says: by the cluster's rrf retriever (_rrf_page)
-        until the licence refuses it, else in Python (_centred_page)."""
+        until the licence refuses it, else in Python (_python_fused_page), centred until the
+        cluster refuses the statistics search."""
         bridge = self._bridge(request)
         if request.sort == "date":
             response = self._search(union_body(request, meanings, bridge))
@@ -394,7 +408,18 @@ class ElasticsearchEngine(SearchEngine):
                     "does not allow the rrf retriever (%s)",
                     error,
                 )
-        return self._centred_page(request, meanings, bridge)
+        try:
+            return self._python_fused_page(request, meanings, bridge)
+        except ExpensiveQueriesRefused as error:
+            if self._fusion_in_use != CENTRED:
+                raise
+            self._fusion_in_use = UNCENTRED
+            logger.warning(
+                "Ranking by meaning uncentred from now on (raw similarities, absolute floors "
+                "only): the cluster refuses the statistics search (%s)",
+                error,
+            )
+        return self._python_fused_page(request, meanings, bridge)
 
     def _rrf_page(
         self, request: SearchRequest, meanings: list[Meaning], bridge: tuple[str, ...]
@@ -414,14 +439,15 @@ class ElasticsearchEngine(SearchEngine):
         (page_response, counts_response), took = found
         return parse_fused_response(page_response, counts_response, request, took)
 
-    def _centred_page(
+    def _python_fused_page(
         self, request: SearchRequest, meanings: list[Meaning], bridge: tuple[str, ...]
     ) -> SearchResponse:
-        """The rankings in one _msearch, centred and fused here (search.engines.fusion,
-        self.fusion's weights), then the fused page's documents and the union's counts in
-        another."""
+        """The rankings in one _msearch, centred (unless the cluster refused that) and fused
+        here (search.engines.fusion, self.fusion's weights), then the fused page's documents
+        and the union's counts in another."""
         languages = [code for code, _name in settings.LANGUAGES]
-        searches = [MeaningSearch.of(request, meaning, languages) for meaning in meanings]
+        centred = self._fusion_in_use == CENTRED
+        searches = [MeaningSearch.of(request, m, languages, centred) for m in meanings]
         found = self._msearch(ranking_bodies(request, searches, bridge))
         if found is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
@@ -455,7 +481,9 @@ class ElasticsearchEngine(SearchEngine):
         response or an "error" with its "status"): any failure raises EngineUnavailable here,
         except an index missing behind the alias (None, as _search). A licence refusal raises
         RrfUnlicensed, whether the whole request is refused (the bodies are parsed, rrf
-        retrievers licence-checked, before any runs: a 403) or one of its searches.
+        retrievers licence-checked, before any runs: a 403) or one of its searches; a query
+        search.allow_expensive_queries forbids (found in the error's text, root causes and shard
+        failures included), ExpensiveQueriesRefused.
         """
         searches: list[dict[str, Any]] = []
         for body in bodies:
@@ -481,6 +509,11 @@ class ElasticsearchEngine(SearchEngine):
                 return None
             if licence_refusal(error):
                 raise RrfUnlicensed(f"Elasticsearch refused a search (403): {error.get('reason')}")
+            if EXPENSIVE_QUERIES_SETTING in str(error):
+                raise ExpensiveQueriesRefused(
+                    f"Elasticsearch refused a search ({item.get('status')}): "
+                    f"{EXPENSIVE_QUERIES_SETTING} is false"
+                )
             reason = error.get("reason", error) if isinstance(error, dict) else error
             raise EngineUnavailable(
                 f"Elasticsearch refused a search ({item.get('status')}): {reason}"
