@@ -29,11 +29,12 @@ per model (rrf_page_body), and of the counts, the words' query and a top-level `
 (union_counts_body). Its meaning is the raw similarity, uncentred, and only the absolute floor
 (each QueryVector.min_similarity, the kNN's `similarity`) holds, not SEMANTIC_MIN_Z's relative
 one: a language whose similarities all run high (multilingual models favour the query's own
-language) crowds the others out of the top k. It is still offered for clusters where the
-centred fusion's statistics search is too slow (its script_score reads every passage of every
-document) or refused (search.allow_expensive_queries false), and where one round trip with the
-fusion inside the cluster is worth more than the centring; it needs an Enterprise or trial
-licence, and without one the engine fuses as by default (engine.py).
+language) crowds the others out of the top k. It is still offered for clusters where one
+round trip with the fusion inside the cluster is worth more than the centring: where the
+statistics search is too slow (its script_score reads every passage of every document), or
+where search.allow_expensive_queries is false (the default fusion then goes uncentred by
+itself, meaning.py, but still in two round trips). It needs an Enterprise or trial licence;
+without one the engine fuses as by default (engine.py).
 
 Date order is one search: the words' query and a top-level `knn` per model (their union: "The
 knn and query matches are combined through a disjunction ... aggregations are calculated on the
