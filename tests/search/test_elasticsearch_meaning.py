@@ -19,13 +19,16 @@ from search.engines.elasticsearch.meaning import LanguageStatistics
 from search.engines.embedded.vectors import CENTRING_PRIOR
 from search.engines.fusion import SEMANTIC_MIN_Z
 from search.synonyms import glossary_terms
+from tests.search.elasticsearch_fake import LIVE_INDEX, RecordedRequest, Responder
 from tests.search.test_elasticsearch_requests import (
     FILTERED,
+    FUSED,
     KIND_AND_TOPIC,
     MODEL,
     UNIT,
     documented_search_response,
     fused_routes,
+    hybrid_answers,
     knn_language,
     make_engine,
     near_hit,
@@ -233,6 +236,88 @@ def test_a_translation_group_counts_once_by_meaning_at_its_best_translation(fake
     _rankings, (page, counts) = sent_searches(fake)
     assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-1", "page-3"]}}]
     assert counts["query"]["bool"]["should"][1] == {"ids": {"values": ["page-1", "page-3"]}}
+
+
+# search.allow_expensive_queries false: the statistics' script_score refused on every shard
+# (ScriptScoreQueryBuilder), as an _msearch renders one search's failure.
+EXPENSIVE = (
+    "[script score] queries cannot be executed when 'search.allow_expensive_queries' is set "
+    "to false."
+)
+EXPENSIVE_REFUSED = {
+    "error": {
+        "root_cause": [{"type": "exception", "reason": EXPENSIVE}],
+        "type": "search_phase_execution_exception",
+        "reason": "all shards failed",
+        "phase": "query",
+        "grouped": True,
+        "failed_shards": [
+            {
+                "shard": 0,
+                "index": LIVE_INDEX,
+                "node": "node-1",
+                "reason": {"type": "exception", "reason": EXPENSIVE},
+            }
+        ],
+    },
+    "status": 500,
+}
+
+
+def refusing_statistics(answer: Responder) -> Responder:
+    """`answer`, each statistics search in it refused as expensive."""
+
+    def refuse(request: RecordedRequest) -> tuple[int, Any]:
+        status, body = answer(request)
+        kinds = [search_kind(sent) for sent in request.body[1::2]]
+        body["responses"] = [
+            EXPENSIVE_REFUSED if kind == "statistics" else found
+            for kind, found in zip(kinds, body["responses"], strict=True)
+        ]
+        return status, body
+
+    return refuse
+
+
+def test_refused_statistics_rank_by_raw_similarity_from_then_on_not_by_words_alone(fake_es, caplog):
+    fake, url = fake_es
+    answers = {
+        "words": ranking_response(),  # no words matched
+        "statistics": MULTILINGUAL,
+        "nearest": {
+            "en": ranking_response(near_hit(1, 1, "en", 0.5)),
+            "ko": ranking_response(near_hit(2, 2, "ko", 0.75), near_hit(3, 3, "ko", 0.7)),
+        },
+    }
+    fused_routes(fake, **answers)
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_msearch",
+        refusing_statistics(hybrid_answers(**{**FUSED, **answers})),
+    )
+    engine = make_engine(url)
+    request = SearchRequest(query="masks", query_vectors=(query_vector(),))
+
+    engine.search(request)
+    engine.search(request)
+
+    tried, *later = sent_searches(fake)
+    assert search_kind(tried[1]) == "statistics"
+    # At once the same searches less the statistics, then the page and the counts.
+    assert len(later) == 4
+    assert later[0] == [tried[0], *tried[2:]]
+    page, counts = later[1]
+    # Uncentred, by raw similarity: the Korean hits first (centred, page-1 would lead), and
+    # no relative floor.
+    assert page["query"]["bool"]["filter"] == [{"ids": {"values": ["page-2", "page-3", "page-1"]}}]
+    assert counts["query"]["bool"]["should"][1] == {
+        "ids": {"values": ["page-2", "page-3", "page-1"]}
+    }
+    # Remembered: no statistics search again, one log line.
+    assert later[2] == later[0]
+    assert caplog.text.count("Ranking by meaning uncentred from now on") == 1
+    assert "search.allow_expensive_queries is false" in caplog.text
+    assert "Searching by words only" not in caplog.text
 
 
 def test_each_language_allowed_by_a_locale_filter_is_asked_for_its_nearest(fake_es):

@@ -2028,16 +2028,18 @@ FUSED_PAGE = [  # in the cluster's order, not the fused one
 ]
 
 
+# The centred fusion's answers (hybrid_answers) for those rankings.
+FUSED = {
+    "words": WORDS_RANKING,
+    "statistics": ALIKE,
+    "nearest": NEAREST,
+    "page": FUSED_PAGE,
+    "counts": counts_response(total_groups=4),
+}
+
+
 def fused_routes(fake: FakeElasticsearch, **answers: Any) -> None:
-    answers = {
-        "words": WORDS_RANKING,
-        "statistics": ALIKE,
-        "nearest": NEAREST,
-        "page": FUSED_PAGE,
-        "counts": counts_response(total_groups=4),
-        **answers,
-    }
-    hybrid_routes(fake, **answers)
+    hybrid_routes(fake, **{**FUSED, **answers})
 
 
 def test_relevance_reads_the_rankings_in_one_msearch_then_the_fused_page_and_counts(fake_es):
@@ -2252,8 +2254,8 @@ def test_a_refused_search_by_meaning_falls_back_to_words_for_a_while_with_a_log_
 ):
     fake, url = fake_es
     hybrid_routes(fake)
-    # A search refused (a vector field the index swapped meanwhile no longer maps, or a
-    # cluster that allows no script_score: search.allow_expensive_queries false).
+    # A search refused (a vector field the index swapped meanwhile no longer maps; a refused
+    # statistics search is test_elasticsearch_meaning.py's).
     refused = {
         "error": {"type": "search_phase_execution_exception", "reason": "all shards failed"},
         "status": 400,
@@ -2383,7 +2385,323 @@ def test_the_depth_grows_with_the_page_and_no_threshold_is_sent_without_one(fake
     assert "collapse" not in flat[0]
 
 
-def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
+# --- ELASTICSEARCH_FUSION=rrf: the cluster's rrf retriever, in one round trip --------------------
+def rrf_page_response(*hits: dict[str, Any]) -> dict[str, Any]:
+    """An rrf retriever's response as reciprocal-rank-fusion.md shows it: hits scored by RRF,
+    no total asked for (track_total_hits false)."""
+    return {
+        "took": 9,
+        "timed_out": False,
+        "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+        "hits": {"max_score": hits[0]["_score"] if hits else None, "hits": list(hits)},
+        "status": 200,
+    }
+
+
+def rrf_answer() -> tuple[int, Any]:
+    """The rrf page (the words' first hit, then one found by meaning alone) and the counts."""
+    matched = documented_search_response()["hits"]["hits"][0]
+    page = rrf_page_response({**matched, "_score": 0.032786883}, semantic_only_hit())
+    return 200, {"took": 12, "responses": [page, counts_response(total_groups=5)]}
+
+
+def rrf_routes(fake: FakeElasticsearch, *msearch: tuple[int, Any] | Responder, **kwargs) -> None:
+    """The centred fusion's routes, the _msearch answered first by `msearch` (by default the
+    rrf page and counts); the last answer repeats."""
+    fused_routes(fake, **kwargs)
+    fake.on("POST", r"/cac-knowledge/_msearch", *(msearch or (rrf_answer(),)))
+
+
+def rrf_engine(url: str, fusion=EQUAL_FUSION, **options: Any) -> ElasticsearchEngine:
+    return make_engine(url, fusion, fusion_method="rrf", **options)
+
+
+def test_the_fusion_follows_the_setting_centred_by_default(fake_es, settings):
+    _fake, url = fake_es
+    assert make_engine(url).fusion_method == "centred"
+    settings.ELASTICSEARCH_FUSION = "rrf"
+    assert make_engine(url).fusion_method == "rrf"
+    settings.ELASTICSEARCH_FUSION = "rff"
+    with pytest.raises(ValueError, match="ELASTICSEARCH_FUSION must be one of centred, rrf"):
+        make_engine(url)
+
+
+def test_with_rrf_relevance_is_one_msearch_of_the_fused_page_and_the_unions_counts(fake_es):
+    fake, url = fake_es
+    rrf_routes(fake)
+    request = SearchRequest(
+        query=" screening ",
+        language="en",
+        filters=FILTERED,
+        page=2,
+        page_size=10,
+        query_vectors=(query_vector(),),
+    )
+    words = words_only_body(fake, url, request)
+
+    response = rrf_engine(url).search(request)
+
+    (sent,) = fake.sent("POST", r"/cac-knowledge/_msearch")
+    headers, (page, counts) = sent.body[::2], sent.body[1::2]
+    assert headers == [{}, {}]  # both search the alias in the path
+    knn = {
+        "field": MODEL.vector_field,
+        "query_vector": UNIT,
+        "k": 100,
+        "num_candidates": 200,
+        "filter": KIND_AND_TOPIC,  # the facet filters, a pre-filter: no language's
+        "similarity": 0.82,  # the absolute floor only: the cosine itself
+    }
+    assert page["retriever"] == {
+        "rrf": {
+            "retrievers": [
+                {
+                    "standard": {
+                        "query": words["query"],
+                        "filter": KIND_AND_TOPIC,  # the same filters in each child retriever
+                        "collapse": {"field": "translation_key"},
+                    }
+                },
+                {"knn": knn},
+            ],
+            "rank_constant": 60,
+            "rank_window_size": 100,
+        }
+    }
+    assert (page["from"], page["size"]) == (10, 10)
+    assert page["from"] + page["size"] <= page["retriever"]["rrf"]["rank_window_size"]
+    assert page["highlight"] == words["highlight"]
+    assert page["collapse"] == words["collapse"]
+    assert page["_source"] == words["_source"]
+    # Not allowed beside a retriever, or not meaningful for an rrf page.
+    assert not {"query", "knn", "sort", "post_filter", "aggs", "suggest"} & set(page)
+    # The counts: today's body without hits, plus the kNN's top k in the union.
+    assert counts["size"] == 0
+    assert counts["knn"] == [knn]
+    for key in ("query", "post_filter", "aggs", "suggest", "track_total_hits"):
+        assert counts[key] == words[key]
+    assert not {"from", "sort", "highlight", "collapse"} & set(counts)
+    # No statistics: nothing is centred.
+    assert "script_score" not in str(sent.body)
+    # Hits from the fused page, in its order; total and facets from the counts.
+    assert [hit.id for hit in response.hits] == ["page-1", "page-7"]
+    assert response.hits[0].snippet == "Drive-through <mark>screening</mark> &lt;fast&gt;"
+    assert response.hits[1].snippet == "Thermal cameras"  # no words matched: its summary
+    assert response.total == 5
+    assert [(f.value, f.count) for f in response.facets["kind"]] == [("policy", 1)]
+    assert response.took_ms == 12.0
+
+
+def test_with_rrf_each_model_the_index_holds_is_a_knn_retriever(fake_es, caplog):
+    fake, url = fake_es
+    both = VectorSpace.of(("test-model@1", 4), ("other-model@2", 4))
+    rrf_routes(fake, space=both)
+    vectors = (query_vector(), query_vector("other-model@2", 0.3), query_vector("gone@0"))
+
+    rrf_engine(url).search(SearchRequest(query="screening", query_vectors=vectors))
+
+    ((page, counts),) = sent_searches(fake)
+    retrievers = page["retriever"]["rrf"]["retrievers"]
+    assert [next(iter(r)) for r in retrievers] == ["standard", "knn", "knn"]
+    other = both.get("other-model@2")
+    assert [(r["knn"]["field"], r["knn"]["similarity"]) for r in retrievers[1:]] == [
+        (MODEL.vector_field, 0.82),
+        (other.vector_field, 0.3),
+    ]
+    assert counts["knn"] == [r["knn"] for r in retrievers[1:]]
+    assert "No ranking by meaning with gone@0: the index holds no vectors of it" in caplog.text
+
+
+def test_with_rrf_date_order_is_the_same_one_search_of_the_union(fake_es):
+    fake, url = fake_es
+    rrf_routes(fake)
+    request = SearchRequest(query="screening", sort="date", query_vectors=(query_vector(),))
+
+    make_engine(url).search(request)
+    rrf_engine(url).search(request)
+
+    assert not fake.sent("POST", r"/cac-knowledge/_msearch")
+    centred, rrf = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    assert rrf == centred and "knn" in rrf
+
+
+def test_with_rrf_unequal_weights_go_in_the_wrapped_format_and_k_is_the_rank_constant(fake_es):
+    fake, url = fake_es
+    rrf_routes(fake)
+
+    rrf_engine(url, fusion=(2.0, 1.0, 30)).search(
+        SearchRequest(query="screening", query_vectors=(query_vector(),))
+    )
+
+    ((page, _counts),) = sent_searches(fake)
+    rrf = page["retriever"]["rrf"]
+    # The wrapped format (9.2+) carries a weight other than 1; weight 1 keeps the direct
+    # format, which every 9.x reads (the two mix, rrf-retriever.md).
+    words, meaning = rrf["retrievers"]
+    assert (list(words), words["weight"], list(words["retriever"])) == (
+        ["retriever", "weight"],
+        2.0,
+        ["standard"],
+    )
+    assert list(meaning) == ["knn"]
+    assert rrf["rank_constant"] == 30
+
+
+def test_with_rrf_the_shipped_fusion_weights_go_with_each_retriever(fake_es):
+    fake, url = fake_es
+    rrf_routes(fake)
+    engine = rrf_engine(url, fusion=(LEXICAL_WEIGHT, SEMANTIC_WEIGHT, RRF_K))
+    e5_like = dataclasses.replace(query_vector(), weight=0.5)
+
+    engine.search(SearchRequest(query="screening", query_vectors=(e5_like,)))
+
+    ((page, _counts),) = sent_searches(fake)
+    rrf = page["retriever"]["rrf"]
+    words, meaning = rrf["retrievers"]
+    assert (words["weight"], list(words["retriever"])) == (LEXICAL_WEIGHT, ["standard"])
+    # A model's ranking weighs the semantic weight times its own (Embedder.fusion_weight).
+    assert (meaning["weight"], list(meaning["retriever"])) == (SEMANTIC_WEIGHT * 0.5, ["knn"])
+    assert rrf["rank_constant"] == RRF_K
+
+
+def test_with_rrf_a_page_beyond_the_result_window_asks_only_for_the_counts(fake_es):
+    fake, url = fake_es
+    rrf_routes(fake)
+    fake.on("POST", r"/cac-knowledge/_search", (200, counts_response(5)))
+
+    response = rrf_engine(url).search(
+        SearchRequest(query="screening", page=300, page_size=50, query_vectors=(query_vector(),))
+    )
+
+    assert not fake.sent("POST", r"/cac-knowledge/_msearch")
+    (counts,) = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    assert counts["size"] == 0 and "knn" in counts
+    assert (response.total, response.hits) == (5, [])
+
+
+def test_with_rrf_the_window_and_k_grow_with_the_page_and_no_threshold_without_one(fake_es):
+    fake, url = fake_es
+    rrf_routes(fake)
+    engine = rrf_engine(url)
+
+    engine.search(
+        SearchRequest(
+            query="a", page=6, page_size=20, query_vectors=(query_vector(min_similarity=-1),)
+        )
+    )
+    engine.search(
+        SearchRequest(
+            query="a",
+            page=6,
+            page_size=20,
+            collapse_translations=False,
+            query_vectors=(query_vector(),),
+        )
+    )
+
+    (collapsed, _), (flat, _) = sent_searches(fake)
+    # Collapsed: twice the page end and ten more, as the embedded engine reads its ranking.
+    assert collapsed["retriever"]["rrf"]["rank_window_size"] == 250
+    knn = collapsed["retriever"]["rrf"]["retrievers"][1]["knn"]
+    assert (knn["k"], knn["num_candidates"]) == (250, 500)
+    assert "similarity" not in knn and "filter" not in knn
+    assert flat["retriever"]["rrf"]["rank_window_size"] == 120
+    assert "collapse" not in flat
+    assert "collapse" not in flat["retriever"]["rrf"]["retrievers"][0]["standard"]
+
+
+# LicenseUtils.newComplianceException as the REST layer renders it (its es.-prefixed metadata
+# without the prefix): the rrf retriever is licence-checked while the request is parsed.
+RRF_REFUSED = {
+    "root_cause": [
+        {
+            "type": "security_exception",
+            "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
+            "license.expired.feature": "Reciprocal Rank Fusion (RRF)",
+        }
+    ],
+    "type": "security_exception",
+    "reason": "current license is non-compliant for [Reciprocal Rank Fusion (RRF)]",
+    "license.expired.feature": "Reciprocal Rank Fusion (RRF)",
+}
+# The whole _msearch refused (its bodies are parsed before any runs), or one of its searches.
+WHOLE_REQUEST_REFUSED = (403, {"error": RRF_REFUSED, "status": 403})
+ONE_SEARCH_REFUSED = (
+    200,
+    {"took": 2, "responses": [{"error": RRF_REFUSED, "status": 403}, counts_response(5)]},
+)
+
+
+@pytest.mark.parametrize("refusal", [WHOLE_REQUEST_REFUSED, ONE_SEARCH_REFUSED])
+def test_without_an_rrf_licence_the_centred_fusion_takes_over_from_then_on(
+    fake_es, caplog, refusal
+):
+    fake, url = fake_es
+    fused_routes(fake)
+    centred = make_engine(url)
+    request = SearchRequest(
+        query="screening", filters=FILTERED, page_size=10, query_vectors=(query_vector(),)
+    )
+    centred.search(request)
+    expected = sent_searches(fake)
+    fake.on("POST", r"/cac-knowledge/_msearch", refusal, hybrid_answers(**FUSED))
+    engine = rrf_engine(url)
+
+    response = engine.search(request)
+
+    tried, *fused = sent_searches(fake)[len(expected) :]
+    assert "retriever" in tried[0]
+    # Then the centred fusion's two round trips, exactly as by default, and its answer.
+    assert fused == expected
+    assert [hit.id for hit in response.hits] == ["page-1", "page-3", "page-7", "page-5"]
+    assert response.total == 4
+    assert response.took_ms == 12.0  # the refused round trip is not counted
+
+    # Remembered: no rrf again, one log line.
+    engine.search(request)
+    again = sent_searches(fake)[len(expected) + 3 :]
+    assert again == expected
+    assert caplog.text.count("Fusing words and meaning in Python from now on") == 1
+    assert "non-compliant for [Reciprocal Rank Fusion (RRF)]" in caplog.text
+    assert "Searching by words only" not in caplog.text
+    assert engine.fusion_method == "rrf"  # as configured; the rrf in use until a restart
+
+
+def test_after_the_switch_to_centred_fusion_health_still_reports_fine(fake_es):
+    fake, url = fake_es
+    rrf_routes(fake, WHOLE_REQUEST_REFUSED, hybrid_answers(**FUSED))
+    fake.on("GET", r"/_cluster/health", (200, {"cluster_name": "cac", "status": "green"}))
+    fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
+    fake.on("POST", r"/cac-knowledge/_count", (200, {"count": 7}))
+    engine = rrf_engine(url)
+
+    engine.search(SearchRequest(query="screening", query_vectors=(query_vector(),)))
+    health = engine.health()
+
+    assert health.ok and health.documents == 7 and health.detail == "cluster cac green"
+
+
+def test_with_rrf_a_refusal_that_is_not_about_the_licence_still_falls_back_to_words(
+    fake_es, caplog
+):
+    fake, url = fake_es
+    forbidden = {
+        "type": "security_exception",
+        "reason": "action [indices:data/read/msearch] is unauthorized for user [search]",
+    }
+    rrf_routes(fake, (403, {"error": forbidden, "status": 403}))
+    engine = rrf_engine(url)
+
+    response = engine.search(SearchRequest(query="screening", query_vectors=(query_vector(),)))
+
+    assert [hit.id for hit in response.hits] == ["page-1"]
+    assert "Searching by words only for 300 s" in caplog.text
+    assert "Fusing words and meaning in Python" not in caplog.text
+    assert engine._fusion_in_use == "rrf"
+
+
+@pytest.mark.parametrize("fusion_method", ["centred", "rrf"])
+def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es, fusion_method):
     fake, url = fake_es
     hybrid_routes(fake)
     missing = {
@@ -2396,7 +2714,7 @@ def test_a_search_by_meaning_before_the_first_index_exists_is_empty(fake_es):
 
     fake.on("POST", r"/cac-knowledge/_msearch", answer)
 
-    response = make_engine(url).search(
+    response = make_engine(url, fusion_method=fusion_method).search(
         SearchRequest(query="screening", query_vectors=(query_vector(),))
     )
 

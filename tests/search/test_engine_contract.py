@@ -1001,8 +1001,10 @@ def test_both_engines_fuse_words_and_meaning_with_the_same_weights(fake_es, tmp_
     _fake, url = fake_es
     embedded = make_engine("embedded", tmp_path)
     elasticsearch = ElasticsearchEngine(url, synonym_groups=[], request_timeout=5)
-    # Elasticsearch fuses in Python with fusion.fuse, as embedded.
+    # Elasticsearch fuses in Python with fusion.fuse, as embedded (by default: not with
+    # ELASTICSEARCH_FUSION=rrf).
     assert elasticsearch.fusion == embedded.fusion
+    assert elasticsearch.fusion_method == "centred"
 
 
 def test_elasticsearch_requests_keep_vectors_with_their_fingerprint_never_creating(fake_es):

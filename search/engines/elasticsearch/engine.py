@@ -6,7 +6,11 @@ request bodies are bodies.py's and the parsing of responses is responses.py's.
 
 Search by meaning (passage vectors: hybrid.py, meaning.py, vectors.py) joins a search when the
 request carries query vectors of models the live index holds vectors of; otherwise, and whenever
-that search fails, the search goes by words only, as before.
+that search fails, the search goes by words only, as before. Its rankings are fused as
+ELASTICSEARCH_FUSION says (hybrid.py): `centred`, in Python, or `rrf`, by the cluster's `rrf`
+retriever until the cluster's licence refuses it, then in Python for the rest of the process.
+When the cluster refuses the centred fusion's statistics search (search.allow_expensive_queries
+false), the Python fusion goes on uncentred for the rest of the process (meaning.py).
 
 Written against the Elasticsearch 9 reference and tested by the requests it sends
 (tests/search/test_elasticsearch_requests.py, test_elasticsearch_meaning.py): no cluster runs
@@ -52,13 +56,19 @@ from search.engines.elasticsearch.hybrid import (
     fused_page_body,
     more_like_this_knn_body,
     ranking_bodies,
+    rrf_page_body,
     semantic_rankings,
     union_body,
+    union_counts_body,
 )
 from search.engines.elasticsearch.lifecycle import BULK_CHUNK_SIZE, IndexLifecycle, call
 from search.engines.elasticsearch.mapping import DEFAULT_PREFIX
 from search.engines.elasticsearch.meaning import Meaning, MeaningSearch, semantic_ids
-from search.engines.elasticsearch.responses import hit_from, parse_search_response
+from search.engines.elasticsearch.responses import (
+    hit_from,
+    parse_fused_response,
+    parse_search_response,
+)
 from search.engines.elasticsearch.vectors import (
     FINGERPRINT_PREFIX,
     VectorSpace,
@@ -83,6 +93,37 @@ HYBRID_RETRY_SECONDS = 300.0
 # `vector_space` default: the configured embedder's (search.semantic.embedders).
 FROM_SETTINGS: Any = object()
 
+# How words and meaning are fused (ELASTICSEARCH_FUSION; hybrid.py): in Python, on centred
+# scores (the default), or by the cluster's rrf retriever. UNCENTRED is no setting: the Python
+# fusion on raw similarities, where the cluster refuses the statistics search.
+CENTRED = "centred"
+RRF = "rrf"
+UNCENTRED = "uncentred"
+FUSION_METHODS = (CENTRED, RRF)
+# In an error, the refusal of a query that search.allow_expensive_queries false forbids ("[script
+# score] queries cannot be executed when 'search.allow_expensive_queries' is set to false.").
+EXPENSIVE_QUERIES_SETTING = "search.allow_expensive_queries"
+
+
+class RrfUnlicensed(EngineUnavailable):
+    """The cluster's licence does not allow the rrf retriever (Basic: Enterprise or trial
+    needed)."""
+
+
+class ExpensiveQueriesRefused(EngineUnavailable):
+    """The cluster refuses the statistics search's script_score: search.allow_expensive_queries
+    is false."""
+
+
+def licence_refusal(error: Any) -> bool:
+    """Whether an error object is a licence compliance refusal: LicenseUtils.newComplianceException,
+    a 403 security_exception "current license is non-compliant for [<feature>]" that carries
+    the feature as `license.expired.feature` (its es.-prefixed metadata, as REST errors show
+    it)."""
+    if not isinstance(error, dict) or error.get("type") != "security_exception":
+        return False
+    return "license.expired.feature" in error or "non-compliant" in str(error.get("reason", ""))
+
 
 class ElasticsearchEngine(SearchEngine):
     name = "elasticsearch"
@@ -103,10 +144,19 @@ class ElasticsearchEngine(SearchEngine):
         | Callable[[], Iterable[Sequence[str]]]
         | None = None,
         vector_space: VectorSpace | None = FROM_SETTINGS,
+        fusion_method: str | None = None,
     ) -> None:
         """`vector_space`: the models (and dimensions) of the vectors new indices hold (None or
         empty: no vector fields); by default the configured embedders', read when first
-        needed."""
+        needed. `fusion_method`: `centred` or `rrf` (hybrid.py); by default
+        settings.ELASTICSEARCH_FUSION."""
+        if fusion_method is None:
+            fusion_method = getattr(settings, "ELASTICSEARCH_FUSION", CENTRED) or CENTRED
+        if fusion_method not in FUSION_METHODS:
+            raise ValueError(
+                f"ELASTICSEARCH_FUSION must be one of {', '.join(FUSION_METHODS)}, "
+                f"not {fusion_method!r}"
+            )
         if client is None:
             if not url:
                 raise ValueError("ElasticsearchEngine needs a url or a client.")
@@ -127,6 +177,12 @@ class ElasticsearchEngine(SearchEngine):
         # A document matches by meaning this many standard deviations above the mean (centred)
         # score, as EmbeddedEngine.semantic_min_z; None: the absolute floors only.
         self.semantic_min_z: float | None = SEMANTIC_MIN_Z
+        # The fusion asked for, and the one in use: `rrf` until the cluster refuses it for its
+        # licence, then `centred`; `centred` until the cluster refuses the statistics search,
+        # then `uncentred`; each for this engine's life (a new licence or setting is picked up
+        # when the processes restart).
+        self.fusion_method = fusion_method
+        self._fusion_in_use = fusion_method
         self.lifecycle = IndexLifecycle(
             client,
             prefix,
@@ -333,16 +389,65 @@ class ElasticsearchEngine(SearchEngine):
 
     def _hybrid_page(self, request: SearchRequest, meanings: list[Meaning]) -> SearchResponse:
         """Words and meaning (hybrid.py): in date order one search of their union; in relevance
-        order the rankings in one _msearch, fused here (search.engines.fusion, self.fusion's
-        weights), then the fused page's documents and the union's counts in another."""
+        order fused as ELASTICSEARCH_FUSION says: by the cluster's rrf retriever (_rrf_page)
+        until the licence refuses it, else in Python (_python_fused_page), centred until the
+        cluster refuses the statistics search."""
         bridge = self._bridge(request)
         if request.sort == "date":
             response = self._search(union_body(request, meanings, bridge))
             if response is None:
                 return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
             return parse_search_response(response, request)
+        if self._fusion_in_use == RRF:
+            try:
+                return self._rrf_page(request, meanings, bridge)
+            except RrfUnlicensed as error:
+                self._fusion_in_use = CENTRED
+                logger.warning(
+                    "Fusing words and meaning in Python from now on: the cluster's licence "
+                    "does not allow the rrf retriever (%s)",
+                    error,
+                )
+        try:
+            return self._python_fused_page(request, meanings, bridge)
+        except ExpensiveQueriesRefused as error:
+            if self._fusion_in_use != CENTRED:
+                raise
+            self._fusion_in_use = UNCENTRED
+            logger.warning(
+                "Ranking by meaning uncentred from now on (raw similarities, absolute floors "
+                "only): the cluster refuses the statistics search (%s)",
+                error,
+            )
+        return self._python_fused_page(request, meanings, bridge)
+
+    def _rrf_page(
+        self, request: SearchRequest, meanings: list[Meaning], bridge: tuple[str, ...]
+    ) -> SearchResponse:
+        """The page fused by the cluster's rrf retriever and the union's counts, in one _msearch
+        (hybrid.rrf_page_body, union_counts_body); beyond the result window the counts only."""
+        page = rrf_page_body(request, meanings, self.fusion, bridge)
+        counts = union_counts_body(request, meanings, bridge)
+        if page is None:
+            response = self._search(counts)
+            if response is None:
+                return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+            return parse_search_response(response, request)
+        found = self._msearch([page, counts])
+        if found is None:
+            return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
+        (page_response, counts_response), took = found
+        return parse_fused_response(page_response, counts_response, request, took)
+
+    def _python_fused_page(
+        self, request: SearchRequest, meanings: list[Meaning], bridge: tuple[str, ...]
+    ) -> SearchResponse:
+        """The rankings in one _msearch, centred (unless the cluster refused that) and fused
+        here (search.engines.fusion, self.fusion's weights), then the fused page's documents
+        and the union's counts in another."""
         languages = [code for code, _name in settings.LANGUAGES]
-        searches = [MeaningSearch.of(request, meaning, languages) for meaning in meanings]
+        centred = self._fusion_in_use == CENTRED
+        searches = [MeaningSearch.of(request, m, languages, centred) for m in meanings]
         found = self._msearch(ranking_bodies(request, searches, bridge))
         if found is None:
             return SearchResponse(total=0, hits=[], facets={}, took_ms=0.0)
@@ -374,14 +479,25 @@ class ElasticsearchEngine(SearchEngine):
         Multi search API: NDJSON of header and body lines; an empty header searches the index in
         the path. Each search answers or fails on its own ("responses" holds either a search
         response or an "error" with its "status"): any failure raises EngineUnavailable here,
-        except an index missing behind the alias (None, as _search).
+        except an index missing behind the alias (None, as _search). A licence refusal raises
+        RrfUnlicensed, whether the whole request is refused (the bodies are parsed, rrf
+        retrievers licence-checked, before any runs: a 403) or one of its searches; a query
+        search.allow_expensive_queries forbids (found in the error's text, root causes and shard
+        failures included), ExpensiveQueriesRefused.
         """
         searches: list[dict[str, Any]] = []
         for body in bodies:
             searches.extend(({}, body))
         response = call(
-            self.client.options(ignore_status=404).msearch, index=self.alias, searches=searches
+            self.client.options(ignore_status=(403, 404)).msearch,
+            index=self.alias,
+            searches=searches,
         )
+        if response.meta.status == 403:
+            error = response.body.get("error") if isinstance(response.body, dict) else None
+            if licence_refusal(error):
+                raise RrfUnlicensed(f"Elasticsearch refused a search (403): {error.get('reason')}")
+            raise EngineUnavailable(f"Elasticsearch refused the searches (403): {error}")
         if response.meta.status == 404:
             return None
         items = response.body.get("responses", [])
@@ -391,6 +507,13 @@ class ElasticsearchEngine(SearchEngine):
                 continue
             if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
                 return None
+            if licence_refusal(error):
+                raise RrfUnlicensed(f"Elasticsearch refused a search (403): {error.get('reason')}")
+            if EXPENSIVE_QUERIES_SETTING in str(error):
+                raise ExpensiveQueriesRefused(
+                    f"Elasticsearch refused a search ({item.get('status')}): "
+                    f"{EXPENSIVE_QUERIES_SETTING} is false"
+                )
             reason = error.get("reason", error) if isinstance(error, dict) else error
             raise EngineUnavailable(
                 f"Elasticsearch refused a search ({item.get('status')}): {reason}"

@@ -8,7 +8,7 @@ mean score of all documents, within the request's facet filters; the matched set
 facets, date order) is the union of the words' matches and those; in relevance order each
 model's ranking and the words' are fused by reciprocal rank (search.engines.fusion).
 
-Relevance order takes two round trips:
+Relevance order, by default (ELASTICSEARCH_FUSION=centred), takes two round trips:
 1. one _msearch of the rankings: the words' (within the filters, ids and groups only), and per
    model the statistics of its similarities by language and a kNN search per language
    (meaning.MeaningSearch); Python centres, ranks and fuses them (fused_ids);
@@ -17,11 +17,24 @@ Relevance order takes two round trips:
    aggregations and spelling suggester, and no hits (counts_body). The counts wait for the
    first round trip, as only the centred ranking says which documents match by meaning.
 
-The fusion is Python's, never Elasticsearch's `rrf` retriever: that fuses each retriever's
+This fusion is Python's, not Elasticsearch's `rrf` retriever: that fuses each retriever's
 ranks as the cluster orders them (reciprocal-rank-fusion.md), and a `knn` retriever ranks by
 raw similarity, which cannot be centred on each language's mean; nor could its top k hold
 each language's nearest. Python fusion also needs no licence (`rrf` needs Enterprise), and
 gives the same order as the embedded engine (search.engines.fusion.fuse).
+
+ELASTICSEARCH_FUSION=rrf fuses in the cluster instead, in one round trip: one _msearch of the
+page, an `rrf` retriever over a `standard` retriever (the words' query) and a `knn` retriever
+per model (rrf_page_body), and of the counts, the words' query and a top-level `knn` per model
+(union_counts_body). Its meaning is the raw similarity, uncentred, and only the absolute floor
+(each QueryVector.min_similarity, the kNN's `similarity`) holds, not SEMANTIC_MIN_Z's relative
+one: a language whose similarities all run high (multilingual models favour the query's own
+language) crowds the others out of the top k. It is still offered for clusters where one
+round trip with the fusion inside the cluster is worth more than the centring: where the
+statistics search is too slow (its script_score reads every passage of every document), or
+where search.allow_expensive_queries is false (the default fusion then goes uncentred by
+itself, meaning.py, but still in two round trips). It needs an Enterprise or trial licence;
+without one the engine fuses as by default (engine.py).
 
 Date order is one search: the words' query and a top-level `knn` per model (their union: "The
 knn and query matches are combined through a disjunction ... aggregations are calculated on the
@@ -40,6 +53,8 @@ from search.engines.base import SearchRequest
 from search.engines.elasticsearch.bodies import (
     HIGHLIGHT,
     HIT_SOURCE,
+    MAX_RESULT_WINDOW,
+    collapse_translations,
     filter_clauses,
     search_body,
     sort_clauses,
@@ -93,6 +108,99 @@ def counts_body(
             }
         }
     return body
+
+
+def union_counts_body(
+    request: SearchRequest, meanings: list[Meaning], bridge: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The counts of the rrf fusion: the union's total, facets and spelling suggestion, without
+    hits; the union is the words' matches and each model's top k above its absolute floor
+    (union_body: a documented disjunction whose aggregations see the combined set).
+
+    Why a search of its own: the facets show, for each facet, the counts under every filter but
+    its own (bodies.py). Within an rrf retriever that cannot be had: its aggregations "operate
+    on the complete result set from all sub-retrievers" (reciprocal-rank-fusion.md,
+    "Aggregations in RRF"), so the filters must sit in the sub-retrievers for the fused window
+    to hold only filtered documents, and the aggregations then see only fully filtered
+    documents.
+    """
+    body = union_body(request, meanings, bridge)
+    for key in ("from", "sort", "highlight", "collapse", "_source"):
+        body.pop(key, None)
+    body["size"] = 0
+    return body
+
+
+def rrf_page_body(
+    request: SearchRequest,
+    meanings: list[Meaning],
+    fusion: Fusion = DEFAULT_FUSION,
+    bridge: Sequence[str] = (),
+) -> dict[str, Any] | None:
+    """The requested page in relevance order with ELASTICSEARCH_FUSION=rrf: the cluster's RRF
+    of the words' ranking and each model's raw kNN ranking (no centring, no relative floor:
+    the module's docstring).
+
+    reciprocal-rank-fusion.md and rrf-retriever.md: `rank_constant` is the k of the RRF formula
+    (the fusion's k, fusion.RRF_K); `rank_window_size` is how many documents each retriever
+    contributes and must be at least `size`; `from + size` beyond it returns nothing; sort,
+    rescore and scroll are not supported, nor, at the top level with a retriever, query, knn,
+    sort, search_after, terminate_after, min_score or rescore (SearchSourceBuilder.validate).
+    The facet filters sit in each child retriever (the `standard` retriever's `filter`, the kNN
+    pre-filter), so the fused window holds only filtered documents (union_counts_body says why
+    not a post_filter). Highlighting and collapse are supported; highlights come from the
+    sub-retrievers' text queries (a semantic-only hit has none: its snippet is its summary).
+    Each document has one rank per retriever, so with collapsing the words' retriever collapses
+    on the translation group too: its ranking then counts each group once, as the embedded
+    engine's fusion does. The fusion's weights go with each retriever only when one is not 1
+    (weighted).
+
+    None when the page lies beyond index.max_result_window (the counts still come back).
+    """
+    page, size = request.page, request.page_size
+    if page * size > MAX_RESULT_WINDOW:
+        return None
+    filters = list(filter_clauses(request).values())
+    standard: dict[str, Any] = {"query": text_query(request, bridge)}
+    if filters:
+        standard["filter"] = filters
+    if request.collapse_translations:
+        standard["collapse"] = {"field": "translation_key"}
+    lexical_weight, semantic_weight, k = fusion
+    body: dict[str, Any] = {
+        "retriever": {
+            "rrf": {
+                "retrievers": [
+                    weighted({"standard": standard}, lexical_weight),
+                    *(
+                        weighted(
+                            {"knn": knn_search(request, meaning)},
+                            semantic_weight * meaning[0].weight,
+                        )
+                        for meaning in meanings
+                    ),
+                ],
+                "rank_constant": k,
+                "rank_window_size": fusion_depth(request),
+            }
+        },
+        "from": (page - 1) * size,
+        "size": size,
+        "track_total_hits": False,  # the counts search has the total
+        "_source": HIT_SOURCE,
+        "highlight": HIGHLIGHT,
+    }
+    if request.collapse_translations:
+        body["collapse"] = collapse_translations()
+    return body
+
+
+def weighted(retriever: dict[str, Any], weight: float) -> dict[str, Any]:
+    """An rrf child retriever with its weight: the direct format for 1 (any 9.x), else the
+    wrapped one, `{"retriever": ..., "weight": w}` (rrf-retriever.md; 9.2+)."""
+    if weight == 1:
+        return retriever
+    return {"retriever": retriever, "weight": float(weight)}
 
 
 def ranking_bodies(

@@ -21,7 +21,11 @@ multilingual models score documents in the query's own language higher whatever 
   over all live documents of the language. Like the embedded engine's exact search it reads
   every passage of every document: script_score "linearly scans" what it matches
   (query-dsl-script-score-query.md), and a cluster with search.allow_expensive_queries false
-  refuses it (the search then goes by words only, engine.py).
+  refuses it ("[script score] queries cannot be executed when 'search.allow_expensive_queries'
+  is set to false"). The engine then ranks uncentred for the rest of the process (engine.py):
+  the same kNN searches without the statistics (MeaningSearch.centred false), each hit scored
+  by its raw similarity, the absolute floor only, as ELASTICSEARCH_FUSION=rrf ranks by
+  meaning, though without its licence.
 - the nearest: one kNN search per language (each site language, and one for any other), with
   the request's facet filters and the language as a pre-filter (knn.md, "Filtered kNN
   search"), so a language whose raw similarities are low is not crowded out of the top k.
@@ -239,14 +243,22 @@ def _first(values: Any) -> str:
 @dataclass(frozen=True)
 class MeaningSearch:
     """One model's searches for a request: the statistics, then a kNN search per language
-    (`languages`; None stands for every language outside `configured`)."""
+    (`languages`; None stands for every language outside `configured`). Not `centred`: the
+    kNN searches only, their raw similarities ranked as they are, with no relative floor."""
 
     meaning: Meaning
     languages: tuple[str | None, ...]
     configured: tuple[str, ...]
+    centred: bool = True
 
     @classmethod
-    def of(cls, request: SearchRequest, meaning: Meaning, configured: Sequence[str]):
+    def of(
+        cls,
+        request: SearchRequest,
+        meaning: Meaning,
+        configured: Sequence[str],
+        centred: bool = True,
+    ):
         """The languages searched: those the request's locale filter allows, else each
         configured language and one search for any other (a document in a language the site
         no longer lists is still found)."""
@@ -254,11 +266,11 @@ class MeaningSearch:
         languages: tuple[str | None, ...] = (
             tuple(dict.fromkeys(allowed)) if allowed else (*dict.fromkeys(configured), None)
         )
-        return cls(meaning, languages, tuple(configured))
+        return cls(meaning, languages, tuple(configured), centred)
 
     def bodies(self, request: SearchRequest) -> list[dict[str, Any]]:
-        """The statistics search, then the kNN search of each language, each read for ids,
-        groups and locales only."""
+        """The statistics search (when centred), then the kNN search of each language, each
+        read for ids, groups and locales only."""
         nearest = []
         for language in self.languages:
             knn = knn_search(request, self.meaning)
@@ -276,18 +288,23 @@ class MeaningSearch:
                     "fields": list(RANKING_FIELDS),
                 }
             )
-        return [statistics_body(self.meaning), *nearest]
+        return [statistics_body(self.meaning), *nearest] if self.centred else nearest
 
     def ranking(
         self, responses: Sequence[dict[str, Any]], depth: int, min_z: float | None = None
     ) -> list[Nearest]:
         """The model's ranking from the responses to bodies(): every language's hits, each
         scored by its similarity less its language's mean, those at least the floor for
-        `min_z`, one per translation group (its best), the best `depth` groups."""
-        statistics = LanguageStatistics.from_response(responses[0])
+        `min_z`, one per translation group (its best), the best `depth` groups. Not centred:
+        no statistics, so every mean is 0 and there is no floor (LanguageStatistics())."""
+        if self.centred:
+            statistics = LanguageStatistics.from_response(responses[0])
+            responses = responses[1:]
+        else:
+            statistics = LanguageStatistics()
         floor = statistics.floor(min_z)
         best: dict[str, Nearest] = {}
-        for language, response in zip(self.languages, responses[1:], strict=True):
+        for language, response in zip(self.languages, responses, strict=True):
             for hit in response.get("hits", {}).get("hits", []):
                 fields = hit.get("fields") or {}
                 locale = _first(fields.get("locale")) or language or ""
@@ -307,7 +324,7 @@ class MeaningSearch:
 
     @property
     def searches(self) -> int:
-        return 1 + len(self.languages)
+        return int(self.centred) + len(self.languages)
 
 
 def semantic_ids(rankings: Sequence[Sequence[Nearest]]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from datetime import date
 from typing import Any
@@ -83,3 +84,14 @@ def hit_from(hit: dict[str, Any]) -> SearchHit:
         started=date.fromisoformat(started) if started else None,
         score=float(hit.get("_score") or 0.0),
     )
+
+
+def parse_fused_response(
+    page: dict[str, Any], counts: dict[str, Any], request: SearchRequest, took_ms: float
+) -> SearchResponse:
+    """A SearchResponse from the two searches of the rrf fusion (hybrid.rrf_page_body,
+    union_counts_body): the page of hits from the rrf search, the total, facets and suggestion
+    from the counts search (size 0)."""
+    response = parse_search_response(counts, request)
+    hits = [hit_from(preferred_translation(hit, request.language)) for hit in page["hits"]["hits"]]
+    return dataclasses.replace(response, hits=hits, took_ms=took_ms)
