@@ -2042,16 +2042,21 @@ def fused_routes(fake: FakeElasticsearch, **answers: Any) -> None:
     hybrid_routes(fake, **{**FUSED, **answers})
 
 
-def test_relevance_reads_the_rankings_in_one_msearch_then_the_fused_page_and_counts(fake_es):
-    fake, url = fake_es
-    fused_routes(fake)
-    request = SearchRequest(
+def filtered_screening_by_meaning(page: int) -> SearchRequest:
+    return SearchRequest(
         query=" screening ",
         language="en",
         filters=FILTERED,
+        page=page,
         page_size=10,
         query_vectors=(query_vector(),),
     )
+
+
+def test_relevance_reads_the_rankings_in_one_msearch_then_the_fused_page_and_counts(fake_es):
+    fake, url = fake_es
+    fused_routes(fake)
+    request = filtered_screening_by_meaning(page=1)
     words = words_only_body(fake, url, request)
 
     response = make_engine(url).search(request)
@@ -2145,11 +2150,16 @@ def test_lexical_and_hybrid_searches_share_the_tiered_words_query(fake_es):
     assert words_clauses(words["query"])["most_words"]["minimum_should_match"] == "2<75%"
 
 
+def two_models_and_one_the_index_lacks() -> tuple[VectorSpace, tuple]:
+    """An index with two models' vectors, and query vectors of those two and of a third."""
+    both = VectorSpace.of(("test-model@1", 4), ("other-model@2", 4))
+    return both, (query_vector(), query_vector("other-model@2", 0.3), query_vector("gone@0"))
+
+
 def test_each_model_the_index_holds_ranks_by_meaning_and_the_others_are_logged(fake_es, caplog):
     fake, url = fake_es
-    both = VectorSpace.of(("test-model@1", 4), ("other-model@2", 4))
+    both, vectors = two_models_and_one_the_index_lacks()
     fused_routes(fake, space=both)
-    vectors = (query_vector(), query_vector("other-model@2", 0.3), query_vector("gone@0"))
 
     make_engine(url).search(SearchRequest(query="screening", query_vectors=vectors))
 
@@ -2354,11 +2364,8 @@ def test_pages_go_through_the_fused_ranking_and_beyond_it_only_the_counts(fake_e
     assert (beyond.total, beyond.hits) == (4, [])
 
 
-def test_the_depth_grows_with_the_page_and_no_threshold_is_sent_without_one(fake_es):
-    fake, url = fake_es
-    fused_routes(fake)
-    engine = make_engine(url)
-
+def search_page_six_collapsed_and_flat(engine) -> None:
+    """Page 6 of 20 by meaning, collapsed without a threshold, then flat with one."""
     engine.search(
         SearchRequest(
             query="a", page=6, page_size=20, query_vectors=(query_vector(min_similarity=-1),)
@@ -2373,6 +2380,14 @@ def test_the_depth_grows_with_the_page_and_no_threshold_is_sent_without_one(fake
             query_vectors=(query_vector(),),
         )
     )
+
+
+def test_the_depth_grows_with_the_page_and_no_threshold_is_sent_without_one(fake_es):
+    fake, url = fake_es
+    fused_routes(fake)
+    engine = make_engine(url)
+
+    search_page_six_collapsed_and_flat(engine)
 
     collapsed, flat = sent_searches(fake)  # past the fused ranking: no page to read
     # Collapsed: twice the page end and ten more, as the embedded engine reads its ranking.
@@ -2429,14 +2444,7 @@ def test_the_fusion_follows_the_setting_centred_by_default(fake_es, settings):
 def test_with_rrf_relevance_is_one_msearch_of_the_fused_page_and_the_unions_counts(fake_es):
     fake, url = fake_es
     rrf_routes(fake)
-    request = SearchRequest(
-        query=" screening ",
-        language="en",
-        filters=FILTERED,
-        page=2,
-        page_size=10,
-        query_vectors=(query_vector(),),
-    )
+    request = filtered_screening_by_meaning(page=2)
     words = words_only_body(fake, url, request)
 
     response = rrf_engine(url).search(request)
@@ -2494,9 +2502,8 @@ def test_with_rrf_relevance_is_one_msearch_of_the_fused_page_and_the_unions_coun
 
 def test_with_rrf_each_model_the_index_holds_is_a_knn_retriever(fake_es, caplog):
     fake, url = fake_es
-    both = VectorSpace.of(("test-model@1", 4), ("other-model@2", 4))
+    both, vectors = two_models_and_one_the_index_lacks()
     rrf_routes(fake, space=both)
-    vectors = (query_vector(), query_vector("other-model@2", 0.3), query_vector("gone@0"))
 
     rrf_engine(url).search(SearchRequest(query="screening", query_vectors=vectors))
 
@@ -2584,20 +2591,7 @@ def test_with_rrf_the_window_and_k_grow_with_the_page_and_no_threshold_without_o
     rrf_routes(fake)
     engine = rrf_engine(url)
 
-    engine.search(
-        SearchRequest(
-            query="a", page=6, page_size=20, query_vectors=(query_vector(min_similarity=-1),)
-        )
-    )
-    engine.search(
-        SearchRequest(
-            query="a",
-            page=6,
-            page_size=20,
-            collapse_translations=False,
-            query_vectors=(query_vector(),),
-        )
-    )
+    search_page_six_collapsed_and_flat(engine)
 
     (collapsed, _), (flat, _) = sent_searches(fake)
     # Collapsed: twice the page end and ten more, as the embedded engine reads its ranking.
