@@ -270,6 +270,14 @@ IMPORT_MAX_BODY_CHARS = env.int("IMPORT_MAX_BODY_CHARS", default=200_000)
 
 # Search. The search/ app owns the public index; this URL switches it to Elasticsearch.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
+# A cluster with TLS on its HTTP layer (docs/scale-out.md): the certificate is checked against
+# ELASTICSEARCH_CA_CERTS (a PEM file of the CA that signed it, e.g. elasticsearch-certutil's) or
+# pinned by ELASTICSEARCH_SSL_FINGERPRINT (its SHA-256, hex); with neither, against the system's
+# trust store (a public CA, e.g. Elastic Cloud). ELASTICSEARCH_API_KEY: "id:key" or the
+# encoded form, instead of credentials in the URL.
+ELASTICSEARCH_CA_CERTS = env("ELASTICSEARCH_CA_CERTS", default=None)
+ELASTICSEARCH_SSL_FINGERPRINT = env("ELASTICSEARCH_SSL_FINGERPRINT", default=None)
+ELASTICSEARCH_API_KEY = env("ELASTICSEARCH_API_KEY", default=None)
 # How Elasticsearch fuses the words' and the meaning's rankings (search/engines/elasticsearch/
 # hybrid.py): "centred" (in Python, each language's kNN scores centred on its mean, with the
 # query-relative floor, as the embedded engine; a Basic licence and

@@ -22,6 +22,9 @@ def get_engine() -> SearchEngine:
         return ElasticsearchEngine(
             settings.ELASTICSEARCH_URL,
             prefix=getattr(settings, "ELASTICSEARCH_INDEX_PREFIX", "cac-knowledge"),
+            ca_certs=getattr(settings, "ELASTICSEARCH_CA_CERTS", None),
+            ssl_assert_fingerprint=getattr(settings, "ELASTICSEARCH_SSL_FINGERPRINT", None),
+            api_key=getattr(settings, "ELASTICSEARCH_API_KEY", None),
         )
     # Imported lazily: the embedded engine loads Tantivy and kiwipiepy, which ES deployments skip.
     from search.engines.embedded import EmbeddedEngine

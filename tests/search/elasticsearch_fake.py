@@ -26,6 +26,7 @@ class RecordedRequest:
     path: str
     query: dict[str, list[str]]
     body: Any  # parsed JSON, a list of parsed NDJSON lines, or None
+    size: int = 0  # bytes of the body as sent
 
 
 Responder = Callable[[RecordedRequest], tuple[int, Any]]
@@ -66,7 +67,7 @@ def _handler_for(fake: FakeElasticsearch) -> type[BaseHTTPRequestHandler]:
                     body = [json.loads(line) for line in text.splitlines() if line.strip()]
                 else:
                     body = json.loads(text)
-            request = RecordedRequest(self.command, url.path, parse_qs(url.query), body)
+            request = RecordedRequest(self.command, url.path, parse_qs(url.query), body, len(raw))
             fake.requests.append(request)
             try:
                 status, payload = fake.answer(request)

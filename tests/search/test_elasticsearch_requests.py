@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import socket
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -232,10 +233,18 @@ def test_rebuild_loads_a_new_versioned_index_and_swaps_the_alias_in_one_request(
         "aliases": {"cac-knowledge-rebuilding": {"is_write_index": True}},
         "settings": {"index": {"gc_deletes": "24h"}},
     }
-    # The stream's writes carry external version 1: any live write outranks them.
-    bulk_lines = fake.sent("PUT", r"/_bulk")[0].body
-    assert [line["index"] for line in bulk_lines[::2]] == [
-        {"_index": new_index, "_id": f"page-{n}", "version": 1, "version_type": "external"}
+    # The stream's writes carry external version 1: any live write outranks them. They go
+    # through the rebuilding alias, which must exist: an index deleted meanwhile (by another
+    # rebuild) is not created again by them.
+    (bulk,) = fake.sent("PUT", r"/_bulk")
+    assert bulk.query["require_alias"] == ["true"]
+    assert [line["index"] for line in bulk.body[::2]] == [
+        {
+            "_index": "cac-knowledge-rebuilding",
+            "_id": f"page-{n}",
+            "version": 1,
+            "version_type": "external",
+        }
         for n in (1, 2)
     ]
     swaps = fake.sent("POST", r"/_aliases")
@@ -311,25 +320,78 @@ def test_a_failed_rebuild_deletes_its_new_index_with_the_rebuilding_alias(fake_e
     assert [r.path for r in fake.sent("DELETE", r"/.*")] == [created.path]
 
 
-def test_a_rebuild_whose_swap_went_through_unanswered_keeps_its_index(fake_es):
+def answered_too_late(answer: tuple[int, Any], seconds: float = 1.0) -> Responder:
+    """An answer that comes after the client stopped waiting (admin_request_timeout below it)."""
+
+    def late(request: RecordedRequest) -> tuple[int, Any]:
+        time.sleep(seconds)
+        return answer
+
+    return late
+
+
+GATEWAY_TIMEOUT = (504, {"error": {"type": "timeout", "reason": "gateway timeout"}, "status": 504})
+
+
+@pytest.mark.parametrize(
+    "swap_answer",
+    [answered_too_late(ACKNOWLEDGED), GATEWAY_TIMEOUT],
+    ids=["client-timeout", "gateway-timeout"],
+)
+def test_a_rebuild_whose_swap_went_through_unanswered_finishes_and_cleans_up(fake_es, swap_answer):
     fake, url = fake_es
     routes_for_rebuild(fake)
-    fake.on(
-        "POST",
-        r"/_aliases",
-        (504, {"error": {"type": "timeout", "reason": "gateway timeout"}, "status": 504}),
-    )
+    fake.on("POST", r"/_aliases", swap_answer)
 
     def swapped(request: RecordedRequest) -> tuple[int, Any]:
         created = tuple(r.path.lstrip("/") for r in fake.sent("PUT", r"/cac-knowledge-\d+"))
         return aliases_found(live=created)
 
-    fake.on("GET", ALIAS_LOOKUP, aliases_found(), aliases_found(), swapped)
+    # Before the rebuild, before the swap, and after it: the live alias is on the new index.
+    fake.on(
+        "GET", ALIAS_LOOKUP, aliases_found(), aliases_with_created_index_rebuilding(fake), swapped
+    )
+
+    loaded = make_engine(url, admin_request_timeout=0.3).rebuild([a_document(1)])
+
+    assert loaded == 1
+    # Sent once: a retry of a swap that went through fails on must_exist.
+    assert len(fake.sent("POST", r"/_aliases")) == 1
+    (created,) = fake.sent("PUT", r"/cac-knowledge-\d+")
+    (reset,) = fake.sent("PUT", r"/cac-knowledge-\d+/_settings")
+    assert reset.path == f"{created.path}/_settings"
+    assert reset.body == {"index": {"gc_deletes": None}}
+    assert [r.path for r in fake.sent("DELETE", r"/.*")] == [f"/{LIVE_INDEX}"]
+
+
+def test_a_rebuild_whose_swap_failed_still_deletes_its_own_index(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    fake.on("POST", r"/_aliases", GATEWAY_TIMEOUT)  # and the alias stayed where it was
 
     with pytest.raises(EngineUnavailable):
-        make_engine(url, max_retries=0).rebuild([a_document(1)])
+        make_engine(url).rebuild([a_document(1)])
 
-    assert not fake.sent("DELETE", r"/.*")
+    (created,) = fake.sent("PUT", r"/cac-knowledge-\d+")
+    assert len(fake.sent("POST", r"/_aliases")) == 1
+    assert [r.path for r in fake.sent("DELETE", r"/.*")] == [created.path]
+
+
+def test_creating_the_rebuilds_index_is_sent_once_with_a_longer_timeout(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    fake.on("GET", ALIAS_LOOKUP, aliases_found())
+    # Created, but answered after the client stopped waiting: a retry would meet
+    # resource_already_exists_exception.
+    fake.on("PUT", r"/cac-knowledge-\d+", answered_too_late(ACKNOWLEDGED))
+
+    with pytest.raises(EngineUnavailable):
+        make_engine(url, admin_request_timeout=0.3).rebuild([a_document(1)])
+
+    (created,) = fake.sent("PUT", r"/cac-knowledge-\d+")
+    assert not fake.sent("PUT", r"/_bulk")
+    # The index the unanswered request may have made is not left behind.
+    assert [r.path for r in fake.sent("DELETE", r"/.*")] == [created.path]
 
 
 def test_a_rebuild_first_deletes_the_index_an_unfinished_rebuild_left_behind(fake_es):
@@ -370,12 +432,40 @@ def test_index_sends_ndjson_bulk_requests_in_chunks_through_the_alias(fake_es):
     assert source["started"] == "2020-02-26"
     assert source["kind"] == "policy"
     assert source["fingerprint"] == a_document(1).fingerprint
-    assert fake.sent("POST", r"/cac-knowledge/_refresh")
+    # Each bulk answers once its writes are searchable: no refresh of its own.
+    assert all(b.query["refresh"] == ["wait_for"] for b in bulks)
+    assert not fake.sent("POST", r".*/_refresh")
     # Writes through the alias never auto-create a concrete index with a guessed mapping.
     assert all(b.query["require_alias"] == ["true"] for b in bulks)
     # No rebuild running: the live alias only, looked up once for the batch.
     assert {line["index"]["_index"] for b in bulks for line in b.body[::2]} == {"cac-knowledge"}
     assert len(fake.sent("GET", ALIAS_LOOKUP)) == 1
+
+
+def test_bulk_requests_stay_under_ten_mib_however_long_the_documents(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+    # Pages whose attached documents' text runs to 3 MiB each: 18 MiB in all.
+    long_text = "extracted attachment text " * (3 * 1024 * 1024 // 26)
+    documents = [a_document(n, body=long_text) for n in range(1, 7)]
+
+    make_engine(url).rebuild(documents)
+
+    bulks = fake.sent("PUT", r"/_bulk")
+    assert len(bulks) > 1
+    assert all(b.size <= 10 * 1024 * 1024 for b in bulks)
+    assert [line["index"]["_id"] for b in bulks for line in b.body[::2]] == [
+        f"page-{n}" for n in range(1, 7)
+    ]
+
+
+def test_a_rebuild_streams_fewer_documents_a_request_than_live_writes(fake_es):
+    fake, url = fake_es
+    routes_for_rebuild(fake)
+
+    make_engine(url).rebuild([a_document(n) for n in range(250)])
+
+    assert [len(b.body) // 2 for b in fake.sent("PUT", r"/_bulk")] == [100, 100, 50]
 
 
 def test_during_a_rebuild_index_writes_each_document_through_both_aliases(fake_es):
@@ -1464,7 +1554,7 @@ def test_health_reports_cluster_status_alias_and_count(fake_es):
     fake, url = fake_es
     fake.on(
         "GET",
-        r"/_cluster/health",
+        r"/_cluster/health(/cac-knowledge)?",
         (
             200,
             {
@@ -1482,11 +1572,17 @@ def test_health_reports_cluster_status_alias_and_count(fake_es):
     health = make_engine(url).health()
 
     assert health.ok and health.documents == 7 and health.engine == "elasticsearch"
+    # The health of the alias's indices, not of every index in the cluster.
+    assert [r.path for r in fake.sent("GET", r"/_cluster/health.*")] == [
+        "/_cluster/health/cac-knowledge"
+    ]
 
 
 def test_health_without_the_alias_is_not_ok(fake_es):
     fake, url = fake_es
-    fake.on("GET", r"/_cluster/health", (200, {"cluster_name": "cac", "status": "green"}))
+    fake.on(
+        "GET", r"/_cluster/health/cac-knowledge", (200, {"cluster_name": "cac", "status": "green"})
+    )
     fake.on("HEAD", r"/_alias/cac-knowledge", (404, None))
 
     health = make_engine(url).health()
@@ -1750,7 +1846,8 @@ def test_index_vectors_updates_documents_in_place_through_both_aliases_never_cre
         {"update": {"_index": "cac-knowledge-rebuilding", "_id": "page-1", "retry_on_conflict": 3}},
         {"doc": doc},
     ]
-    assert fake.sent("POST", r"/cac-knowledge/_refresh")
+    assert all(bulk.query["refresh"] == ["wait_for"] for bulk in bulks)
+    assert not fake.sent("POST", r".*/_refresh")
 
 
 def test_index_vectors_gives_an_index_only_vectors_of_its_models_with_a_log_line(fake_es, caplog):
@@ -2664,7 +2761,9 @@ def test_without_an_rrf_licence_the_centred_fusion_takes_over_from_then_on(
 def test_after_the_switch_to_centred_fusion_health_still_reports_fine(fake_es):
     fake, url = fake_es
     rrf_routes(fake, WHOLE_REQUEST_REFUSED, hybrid_answers(**FUSED))
-    fake.on("GET", r"/_cluster/health", (200, {"cluster_name": "cac", "status": "green"}))
+    fake.on(
+        "GET", r"/_cluster/health/cac-knowledge", (200, {"cluster_name": "cac", "status": "green"})
+    )
     fake.on("HEAD", r"/_alias/cac-knowledge", (200, None))
     fake.on("POST", r"/cac-knowledge/_count", (200, {"count": 7}))
     engine = rrf_engine(url)
@@ -2758,3 +2857,34 @@ def test_related_pages_are_nearest_the_pages_first_passage_never_its_translation
     assert similar["size"] == 3
     assert "query" not in similar  # a query beside knn would add its own matches
     assert [hit.id for hit in related] == ["page-7"]
+
+
+def test_a_secured_clusters_ca_fingerprint_and_api_key_reach_the_client(settings, tmp_path):
+    from search.engines.selection import get_engine
+
+    ca = tmp_path / "http_ca.crt"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    fingerprint = "ab" * 32  # a certificate's SHA-256, hex
+    settings.ELASTICSEARCH_URL = "https://es.internal:9200"
+    settings.ELASTICSEARCH_CA_CERTS = str(ca)
+    settings.ELASTICSEARCH_SSL_FINGERPRINT = fingerprint
+    settings.ELASTICSEARCH_API_KEY = "key-id:key-secret"
+    get_engine.cache_clear()
+    try:
+        engine = get_engine()
+        (node,) = engine.client.transport.node_pool.all()
+        assert node.config.scheme == "https"
+        assert node.config.ca_certs == str(ca)
+        assert node.config.ssl_assert_fingerprint == fingerprint
+        # "id:key" is sent as the client sends an (id, key) pair: base64 of "id:key".
+        assert engine.client._headers["authorization"] == "ApiKey a2V5LWlkOmtleS1zZWNyZXQ="
+
+        settings.ELASTICSEARCH_CA_CERTS = settings.ELASTICSEARCH_SSL_FINGERPRINT = None
+        settings.ELASTICSEARCH_API_KEY = "ZW5jb2RlZC1rZXk="  # the encoded form, as is
+        get_engine.cache_clear()
+        engine = get_engine()
+        (node,) = engine.client.transport.node_pool.all()
+        assert node.config.ca_certs is None and node.config.ssl_assert_fingerprint is None
+        assert engine.client._headers["authorization"] == "ApiKey ZW5jb2RlZC1rZXk="
+    finally:
+        get_engine.cache_clear()

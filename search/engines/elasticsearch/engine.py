@@ -61,7 +61,14 @@ from search.engines.elasticsearch.hybrid import (
     union_body,
     union_counts_body,
 )
-from search.engines.elasticsearch.lifecycle import BULK_CHUNK_SIZE, IndexLifecycle, call
+from search.engines.elasticsearch.lifecycle import (
+    ADMIN_REQUEST_TIMEOUT,
+    BULK_CHUNK_SIZE,
+    BULK_MAX_CHUNK_BYTES,
+    REBUILD_CHUNK_SIZE,
+    IndexLifecycle,
+    call,
+)
 from search.engines.elasticsearch.mapping import DEFAULT_PREFIX
 from search.engines.elasticsearch.meaning import Meaning, MeaningSearch, semantic_ids
 from search.engines.elasticsearch.responses import (
@@ -125,6 +132,25 @@ def licence_refusal(error: Any) -> bool:
     return "license.expired.feature" in error or "non-compliant" in str(error.get("reason", ""))
 
 
+def security_options(
+    ca_certs: str | None, ssl_assert_fingerprint: str | None, api_key: str | None
+) -> dict[str, Any]:
+    """The client's TLS and authentication options, only those that are set.
+
+    An API key "id:key" goes as the pair (the client encodes it); anything else is taken to be
+    the encoded form ("encoded" in the create API key response), which has no colon.
+    """
+    options: dict[str, Any] = {}
+    if ca_certs:
+        options["ca_certs"] = ca_certs
+    if ssl_assert_fingerprint:
+        options["ssl_assert_fingerprint"] = ssl_assert_fingerprint
+    if api_key:
+        key_id, colon, key = api_key.partition(":")
+        options["api_key"] = (key_id, key) if colon else api_key
+    return options
+
+
 class ElasticsearchEngine(SearchEngine):
     name = "elasticsearch"
 
@@ -140,6 +166,12 @@ class ElasticsearchEngine(SearchEngine):
         bulk_max_retries: int = 5,
         bulk_initial_backoff: float = 2.0,
         bulk_request_timeout: float = 60.0,
+        bulk_max_chunk_bytes: int = BULK_MAX_CHUNK_BYTES,
+        rebuild_chunk_size: int = REBUILD_CHUNK_SIZE,
+        admin_request_timeout: float = ADMIN_REQUEST_TIMEOUT,
+        ca_certs: str | None = None,
+        ssl_assert_fingerprint: str | None = None,
+        api_key: str | None = None,
         synonym_groups: Iterable[Sequence[str]]
         | Callable[[], Iterable[Sequence[str]]]
         | None = None,
@@ -149,7 +181,10 @@ class ElasticsearchEngine(SearchEngine):
         """`vector_space`: the models (and dimensions) of the vectors new indices hold (None or
         empty: no vector fields); by default the configured embedders', read when first
         needed. `fusion_method`: `centred` or `rrf` (hybrid.py); by default
-        settings.ELASTICSEARCH_FUSION."""
+        settings.ELASTICSEARCH_FUSION. `ca_certs` (a PEM file of the CA that signed the
+        cluster's HTTP certificate), `ssl_assert_fingerprint` (the SHA-256 of that certificate)
+        and `api_key` ("id:key" or the encoded form) go to the client; without either of the
+        first two an https URL is verified against the system's trust store."""
         if fusion_method is None:
             fusion_method = getattr(settings, "ELASTICSEARCH_FUSION", CENTRED) or CENTRED
         if fusion_method not in FUSION_METHODS:
@@ -166,6 +201,7 @@ class ElasticsearchEngine(SearchEngine):
                 max_retries=max_retries,
                 retry_on_status=RETRY_ON_STATUS,
                 retry_on_timeout=True,
+                **security_options(ca_certs, ssl_assert_fingerprint, api_key),
             )
         self.client = client
         self.alias = prefix
@@ -190,6 +226,9 @@ class ElasticsearchEngine(SearchEngine):
             bulk_max_retries=bulk_max_retries,
             bulk_initial_backoff=bulk_initial_backoff,
             bulk_request_timeout=bulk_request_timeout,
+            bulk_max_chunk_bytes=bulk_max_chunk_bytes,
+            rebuild_chunk_size=rebuild_chunk_size,
+            admin_request_timeout=admin_request_timeout,
             synonym_groups=synonym_groups,
             vector_space=self.vector_space,
         )
@@ -298,11 +337,13 @@ class ElasticsearchEngine(SearchEngine):
         # A health check answers quickly or says no: load balancers poll it every few seconds.
         client = self.client.options(request_timeout=HEALTH_TIMEOUT_SECONDS, max_retries=0)
         try:
-            cluster = client.cluster.health(timeout=f"{HEALTH_TIMEOUT_SECONDS}s")
             if not client.indices.exists_alias(name=self.alias):
                 return EngineHealth(
                     ok=False, engine=self.name, detail=f"alias {self.alias} does not exist"
                 )
+            # The health of the alias's indices, not of the whole cluster: another
+            # application's red index says nothing about this search.
+            cluster = client.cluster.health(index=self.alias, timeout=f"{HEALTH_TIMEOUT_SECONDS}s")
             documents = int(client.count(index=self.alias)["count"])
         except (TransportError, ApiError) as error:
             return EngineHealth(ok=False, engine=self.name, detail=str(error))

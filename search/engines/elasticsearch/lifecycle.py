@@ -39,6 +39,19 @@ from search.synonyms import synonym_groups as live_synonym_groups
 logger = logging.getLogger(__name__)
 
 BULK_CHUNK_SIZE = 500
+# A rebuild's stream carries whole documents (extracted attachment text included), so it sends
+# fewer at a time than the live writes' small batches.
+REBUILD_CHUNK_SIZE = 100
+# The bulk helper's own limit is 100 MiB, Elasticsearch's http.max_content_length: a chunk that
+# large ties up the coordinating node's memory and makes a retry costly. The helper starts a new
+# _bulk request before one would pass this many bytes.
+BULK_MAX_CHUNK_BYTES = 10 * 1024 * 1024
+# Requests that change the cluster's layout (create an index, the alias swap) are not retried
+# after a timeout: the first try may have committed, and a second one would then fail
+# (resource_already_exists_exception, or must_exist on the rebuilding alias). They get longer
+# to answer instead; statuses sent before anything was done (429, 503) are still retried.
+ADMIN_REQUEST_TIMEOUT = 60.0
+ADMIN_RETRY_ON_STATUS = (429, 503)
 # Documents whose vectors a rebuild asks for at once (`vectors_for`, one cache look-up each).
 VECTOR_LOOKUP_BATCH = 200
 
@@ -73,6 +86,9 @@ class IndexLifecycle:
         bulk_max_retries: int = 5,
         bulk_initial_backoff: float = 2.0,
         bulk_request_timeout: float = 60.0,
+        bulk_max_chunk_bytes: int = BULK_MAX_CHUNK_BYTES,
+        rebuild_chunk_size: int = REBUILD_CHUNK_SIZE,
+        admin_request_timeout: float = ADMIN_REQUEST_TIMEOUT,
         synonym_groups: Iterable[Sequence[str]]
         | Callable[[], Iterable[Sequence[str]]]
         | None = None,
@@ -90,6 +106,9 @@ class IndexLifecycle:
         self.bulk_max_retries = bulk_max_retries
         self.bulk_initial_backoff = bulk_initial_backoff
         self.bulk_request_timeout = bulk_request_timeout
+        self.bulk_max_chunk_bytes = bulk_max_chunk_bytes
+        self.rebuild_chunk_size = rebuild_chunk_size
+        self.admin_request_timeout = admin_request_timeout
         # Where the synonyms come from: by default the live list (base file + admin), re-read
         # before searches; a fixed list (tests, scripts) is pushed at setup only.
         self.live_synonyms = synonym_groups is None or callable(synonym_groups)
@@ -101,6 +120,15 @@ class IndexLifecycle:
             fixed = [tuple(group) for group in synonym_groups]
             self._synonym_source = lambda: fixed
         self._pushed_rules: list[dict[str, str]] | None = None
+
+    def _admin(self) -> Elasticsearch:
+        """The client for requests that must not be sent twice: create index, the alias swap
+        (ADMIN_REQUEST_TIMEOUT)."""
+        return self.client.options(
+            request_timeout=self.admin_request_timeout,
+            retry_on_timeout=False,
+            retry_on_status=ADMIN_RETRY_ON_STATUS,
+        )
 
     # Setup -------------------------------------------------------------------------------------
     def index_template_body(self) -> dict[str, Any]:
@@ -179,19 +207,20 @@ class IndexLifecycle:
         # may vanish between the lookup and the bulk (swap or failed rebuild): its items then
         # fail with index_not_found, and that is fine, because the swap already moved the live
         # alias (which got the same write) or the half-built index is gone.
+        # refresh=wait_for: each bulk answers once its writes are searchable (as an explicit
+        # refresh after it would, without forcing an extra refresh of the index).
         self._bulk(
             self._index_actions(documents, *targets),
             require_alias=True,
             ignore_item=self._rebuilding_alias_gone,
+            refresh="wait_for",
         )
-        if self.alias in targets:
-            call(self.client.indices.refresh, index=self.alias)
 
     def _create_first_index(self) -> None:
         """On a fresh cluster, create the first versioned index behind the alias."""
         self.ensure_setup()
         call(
-            self.client.indices.create,
+            self._admin().indices.create,
             index=self._new_index_name(),
             aliases={self.alias: {"is_write_index": True}},
         )
@@ -209,8 +238,7 @@ class IndexLifecycle:
         # delete leaves (version >= 1) already outranks the rebuild stream's version 1.
         actions = ({"_op_type": "delete", "_index": t, "_id": i} for i in ids for t in targets)
         # 404: an unknown id is already deleted, and a vanished rebuilding alias (see index).
-        self._bulk(actions, ignore_status=(404,))
-        call(self.client.options(ignore_status=404).indices.refresh, index=self.alias)
+        self._bulk(actions, ignore_status=(404,), refresh="wait_for")
 
     def alias_holders(self) -> dict[str, list[str]]:
         """The indices behind the live alias and behind the rebuilding alias.
@@ -282,6 +310,9 @@ class IndexLifecycle:
         it. A crashed rebuild leaves the alias behind on an orphan index: writes keep
         succeeding there (wasted, harmless), and the next rebuild deletes that index first.
         One rebuild at a time: a second one treats the first's index as such an orphan.
+        Creating the index and the swap are sent once (no retry after a timeout, _admin); a
+        swap whose answer is lost is judged by where the live alias points afterwards: if it
+        points at the new index, the swap went through and the rebuild finishes.
 
         `vectors_for(batch)` gives the passage vectors it has of a batch of documents; those
         of the template's models go into the new index with their documents.
@@ -289,19 +320,31 @@ class IndexLifecycle:
         self.ensure_setup()
         self._discard_abandoned_rebuilds()
         new_index = self._new_index_name()
-        # One request: the index appears with its rebuilding alias, so no write batch can see
-        # one without the other. Create index API: `aliases` and `settings` in the body.
-        call(
-            self.client.indices.create,
-            index=new_index,
-            aliases={self.rebuilding_alias: {"is_write_index": True}},
-            settings={"index": {"gc_deletes": REBUILD_GC_DELETES}},
-        )
+        old_indices: list[str] = []
         started = time.monotonic()
         try:
-            # 409: a live write reached this document first and is as new or newer.
-            stream = self._stream_actions(documents, new_index, vectors_for, self.vector_space())
-            loaded = self._bulk(stream, ignore_status=(409,))
+            # One request: the index appears with its rebuilding alias, so no write batch can see
+            # one without the other. Create index API: `aliases` and `settings` in the body. Not
+            # retried after a timeout (_admin): the retry would meet the index the first try made.
+            call(
+                self._admin().indices.create,
+                index=new_index,
+                aliases={self.rebuilding_alias: {"is_write_index": True}},
+                settings={"index": {"gc_deletes": REBUILD_GC_DELETES}},
+            )
+            # Streamed through the rebuilding alias with require_alias, never to the index by
+            # name: if another rebuild deletes this index meanwhile, the writes fail instead of
+            # creating it again from the template (an externally versioned write may create its
+            # index). 409: a live write reached this document first and is as new or newer.
+            stream = self._stream_actions(
+                documents, self.rebuilding_alias, vectors_for, self.vector_space()
+            )
+            loaded = self._bulk(
+                stream,
+                ignore_status=(409,),
+                require_alias=True,
+                chunk_size=self.rebuild_chunk_size,
+            )
             if time.monotonic() - started > REBUILD_GC_DELETES_HOURS * 3600:
                 logger.warning(
                     "The rebuild outlasted index.gc_deletes (%s): a page deleted early in it may "
@@ -322,12 +365,25 @@ class IndexLifecycle:
             actions.append(
                 {"add": {"index": new_index, "alias": self.alias, "is_write_index": True}}
             )
-            call(self.client.indices.update_aliases, actions=actions)
+            try:
+                # Not retried after a timeout (_admin): a retry of a swap that went through
+                # fails on must_exist, the rebuilding alias being gone.
+                call(self._admin().indices.update_aliases, actions=actions)
+            except EngineUnavailable as error:
+                # The answer may be lost while the swap went through: where the alias points
+                # says which (the swap is atomic).
+                if new_index not in self.alias_holders()[self.alias]:
+                    raise
+                logger.warning(
+                    "The alias swap to %s went through though its answer failed (%s)",
+                    new_index,
+                    error,
+                )
         except BaseException:
             # Never leave a half-built index behind; the old one still serves searches. Deleting
             # the index removes its aliases with it, the rebuilding alias included. Unless the
-            # swap went through and only its answer was lost: then the index is live and stays.
-            # If the cluster is gone, the orphan stays until the next rebuild deletes it.
+            # swap went through after all: then the index is live and stays. If the cluster is
+            # gone, the orphan stays until the next rebuild deletes it.
             with contextlib.suppress(TransportError, ApiError, EngineUnavailable):
                 if new_index not in self.alias_holders()[self.alias]:
                     self.client.options(ignore_status=404).indices.delete(index=new_index)
@@ -463,9 +519,8 @@ class IndexLifecycle:
                     ignore_item=lambda item: (
                         missing_document(item) or self._rebuilding_alias_gone(item)
                     ),
+                    refresh="wait_for",
                 )
-        if self.alias in targets:
-            call(self.client.indices.refresh, index=self.alias)
         return updated
 
     def _bulk(
@@ -474,6 +529,8 @@ class IndexLifecycle:
         ignore_status: tuple[int, ...] = (),
         require_alias: bool = False,
         ignore_item: Callable[[dict[str, Any]], bool] | None = None,
+        chunk_size: int | None = None,
+        refresh: str | None = None,
     ) -> int:
         """Send actions in chunks; items refused with 429 are retried with exponential backoff.
 
@@ -483,16 +540,20 @@ class IndexLifecycle:
         """
         ok_count = 0
         failures: list[dict[str, Any]] = []
+        # Extra query parameters of every _bulk request (Bulk API `refresh`).
+        parameters: dict[str, Any] = {"refresh": refresh} if refresh else {}
         try:
             for ok, item in helpers.streaming_bulk(
                 self.client.options(request_timeout=self.bulk_request_timeout),
                 actions,
-                chunk_size=self.bulk_chunk_size,
+                chunk_size=chunk_size or self.bulk_chunk_size,
+                max_chunk_bytes=self.bulk_max_chunk_bytes,
                 max_retries=self.bulk_max_retries,
                 initial_backoff=self.bulk_initial_backoff,
                 max_backoff=60,
                 raise_on_error=False,
                 require_alias=require_alias,
+                **parameters,
             ):
                 result = next(iter(item.values()))
                 if (
