@@ -272,9 +272,10 @@ IMPORT_MAX_BODY_CHARS = env.int("IMPORT_MAX_BODY_CHARS", default=200_000)
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default=None)
 # A cluster with TLS on its HTTP layer (docs/scale-out.md): the certificate is checked against
 # ELASTICSEARCH_CA_CERTS (a PEM file of the CA that signed it, e.g. elasticsearch-certutil's) or
-# pinned by ELASTICSEARCH_SSL_FINGERPRINT (its SHA-256, hex); with neither, against the system's
-# trust store (a public CA, e.g. Elastic Cloud). ELASTICSEARCH_API_KEY: "id:key" or the
-# encoded form, instead of credentials in the URL.
+# pinned by ELASTICSEARCH_SSL_FINGERPRINT (the SHA-256, hex, of a certificate in the chain the
+# node presents, e.g. the CA's); with neither, against the system's trust store (a public CA,
+# e.g. Elastic Cloud). ELASTICSEARCH_API_KEY: "id:key" or the encoded form, instead of
+# credentials in the URL.
 ELASTICSEARCH_CA_CERTS = env("ELASTICSEARCH_CA_CERTS", default=None)
 ELASTICSEARCH_SSL_FINGERPRINT = env("ELASTICSEARCH_SSL_FINGERPRINT", default=None)
 ELASTICSEARCH_API_KEY = env("ELASTICSEARCH_API_KEY", default=None)
