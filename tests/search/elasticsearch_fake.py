@@ -74,14 +74,17 @@ def _handler_for(fake: FakeElasticsearch) -> type[BaseHTTPRequestHandler]:
             except Exception as error:  # a broken fake answers 500 rather than hanging up
                 status, payload = 500, {"error": {"type": "fake_error", "reason": repr(error)}}
             data = b"" if payload is None else json.dumps(payload).encode("utf-8")
-            self.send_response(status)
-            # The client refuses servers that do not identify as Elasticsearch.
-            self.send_header("X-Elastic-Product", "Elasticsearch")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
+            try:
+                self.send_response(status)
+                # The client refuses servers that do not identify as Elasticsearch.
+                self.send_header("X-Elastic-Product", "Elasticsearch")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # an answer given after the client stopped waiting (a timeout test)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 

@@ -371,8 +371,12 @@ class IndexLifecycle:
                 call(self._admin().indices.update_aliases, actions=actions)
             except EngineUnavailable as error:
                 # The answer may be lost while the swap went through: where the alias points
-                # says which (the swap is atomic).
-                if new_index not in self.alias_holders()[self.alias]:
+                # says which (the swap is atomic). If that cannot be read either, the swap's
+                # own error is the one raised.
+                swapped = False
+                with contextlib.suppress(EngineUnavailable):
+                    swapped = new_index in self.alias_holders()[self.alias]
+                if not swapped:
                     raise
                 logger.warning(
                     "The alias swap to %s went through though its answer failed (%s)",
