@@ -28,7 +28,12 @@ from search.engines.base import (
     SearchDocument,
     SearchRequest,
 )
-from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine, document_source
+from search.engines.elasticsearch import (
+    VERSIONS_PAGE_SIZE,
+    ElasticsearchEngine,
+    document_source,
+    synonym_rules,
+)
 from search.engines.elasticsearch.mapping import SUBFIELD_FOR_LANGUAGE
 from search.engines.elasticsearch.vectors import VectorModel, VectorSpace, vector_meta
 from search.engines.fusion import LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT
@@ -1424,6 +1429,17 @@ def test_searches_push_the_live_synonym_list_only_when_editors_changed_it(fake_e
     }
     assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
     assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 3
+
+
+def test_rules_never_carry_the_synonym_syntax_of_a_stored_term():
+    # Terms stored before the admin refused them: one bad rule makes the cluster refuse the set.
+    rules = synonym_rules(
+        [("covid => corona", "sars\\cov", "#hashtag"), ("a, b", "c"), ("=>", "\\", "d")]
+    )
+    assert rules == [
+        {"id": "group-1", "synonyms": "covid corona, sars cov, hashtag"},
+        {"id": "group-2", "synonyms": "a b, c"},
+    ]
 
 
 # --- Retries, health and outages ---------------------------------------------------------------
