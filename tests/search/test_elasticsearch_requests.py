@@ -1487,6 +1487,20 @@ def test_saving_or_deleting_a_synonym_group_pushes_the_set_after_commit(
     assert len(fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")) == 2
 
 
+def test_each_prefix_has_its_own_synonyms_set_so_deployments_can_share_a_cluster(fake_es):
+    fake, url = fake_es
+    fake.on("PUT", r"/_synonyms/staging-knowledge-synonyms", (200, {"result": "created"}))
+    fake.on("PUT", r"/_index_template/staging-knowledge-template", ACKNOWLEDGED)
+
+    make_engine(url, prefix="staging-knowledge").ensure_setup()
+
+    assert fake.sent("PUT", r"/_synonyms/staging-knowledge-synonyms")
+    assert not fake.sent("PUT", r"/_synonyms/cac-knowledge-synonyms")
+    template = fake.sent("PUT", r"/_index_template/staging-knowledge-template")[0].body
+    synonym_filter = template["template"]["settings"]["analysis"]["filter"]["knowledge_synonyms"]
+    assert synonym_filter["synonyms_set"] == "staging-knowledge-synonyms"
+
+
 def test_rules_never_carry_the_synonym_syntax_of_a_stored_term():
     # Terms stored before the admin refused them: one bad rule makes the cluster refuse the set.
     rules = synonym_rules(
