@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,14 @@ class IndexOutboxEntry(models.Model):
         return f"{self.action} {self.document_id}"
 
 
+def reserved_synonym_syntax(term: str) -> list[str]:
+    """The synonym rule syntax (Solr format) a term holds, which no term may."""
+    found = [syntax for syntax in ("=>", "\\") if syntax in term]
+    if term.startswith("#"):
+        found.append("#")
+    return found
+
+
 class SynonymGroup(models.Model):
     """Terms editors declare equivalent for search, on top of search/resources/synonyms.txt.
 
@@ -57,6 +66,26 @@ class SynonymGroup(models.Model):
 
     def __str__(self) -> str:
         return self.terms[:80]
+
+    def clean(self) -> None:
+        """Refuse terms holding synonym rule syntax: "=>" (a one-way mapping), a backslash
+        (an escape) or a leading "#" (a comment). Elasticsearch refuses the whole synonyms set
+        for one rule it cannot parse, and so every group would stop applying."""
+        super().clean()
+        errors = [
+            ValidationError(
+                _(
+                    "“%(term)s” contains “%(syntax)s”, which synonym rules reserve. Leave it "
+                    "out, and separate the terms with commas only."
+                ),
+                code="synonym_syntax",
+                params={"term": term, "syntax": syntax},
+            )
+            for term in (part.strip() for part in self.terms.split(","))
+            for syntax in reserved_synonym_syntax(term)
+        ]
+        if errors:
+            raise ValidationError({"terms": errors})
 
 
 class SearchQueryDay(models.Model):

@@ -21,7 +21,7 @@ from search.documents import page_document_id
 from search.models import IndexOutboxEntry, SynonymGroup
 from search.service import forget_facet_labels
 from search.synonyms import forget_admin_synonym_groups
-from search.tasks import drain_after_commit
+from search.tasks import drain_after_commit, sync_synonyms_after_commit
 
 UPSERT = IndexOutboxEntry.Action.UPSERT
 DELETE = IndexOutboxEntry.Action.DELETE
@@ -163,5 +163,7 @@ def enqueue_deleted_topic_area(sender, instance, **kwargs):
 @receiver(post_save, sender=SynonymGroup)
 @receiver(post_delete, sender=SynonymGroup)
 def forget_synonym_groups(sender, instance, **kwargs):
-    # Searches read the editors' groups from the cache (search.synonyms).
+    # Searches read the editors' groups from the cache (search.synonyms); Elasticsearch holds
+    # its own copy, pushed after the commit (never by a search).
     forget_admin_synonym_groups()
+    sync_synonyms_after_commit()

@@ -9,10 +9,12 @@ from django.db import connection, transaction
 
 from core.queue import run_or_queue
 from search.engines.base import EngineUnavailable
+from search.engines.selection import get_engine
 from search.indexing import drain_all_due, reconcile_index
 from search.semantic.embedders import configured_embedder_names
 from search.semantic.indexing import embed_documents, vector_report
 from search.service import prune_query_log
+from search.synonyms import forget_admin_synonym_groups
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +93,45 @@ def send_drain_task() -> None:
         run_or_queue(drain_index_outbox)
     except Exception:
         logger.warning("Could not queue an index drain; the periodic drain will pick it up.")
+
+
+@shared_task(
+    name="search.tasks.sync_synonyms",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=5,
+)
+def sync_synonyms_task(self) -> None:
+    """Bring the engine's synonyms set up to date after an editor saved or deleted a group.
+
+    The only push outside setup and rebuild: searches never send synonyms (every PUT reloads
+    the search analyzers and clears the request cache).
+    """
+    # This process may cache the editors' groups from before the change (no shared cache).
+    forget_admin_synonym_groups()
+    try:
+        get_engine().sync_synonyms()
+    except EngineUnavailable as error:
+        if self.request.is_eager:
+            logger.warning("Could not update the search synonyms: %s", error)
+            return
+        raise self.retry(exc=error, countdown=min(10 * 2**self.request.retries, 300)) from error
+
+
+def sync_synonyms_after_commit() -> None:
+    """Ask for a synonyms push once the current transaction commits; once per transaction."""
+    if connection.in_atomic_block and any(
+        callback is send_synonyms_task for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(send_synonyms_task, robust=True)
+
+
+def send_synonyms_task() -> None:
+    """Queue a synonyms push. A broker outage never fails the editor's save: the next setup or
+    rebuild (`manage.py search_rebuild`) pushes the list."""
+    try:
+        run_or_queue(sync_synonyms_task)
+    except Exception:
+        logger.warning("Could not queue a synonyms update; the next rebuild will push them.")

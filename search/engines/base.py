@@ -93,6 +93,11 @@ class SearchEngine(ABC):
         facets = {name: ordered_facet(response.facets.get(name, ())) for name in FACET_FIELDS}
         return dataclasses.replace(response, hits=hits, facets=facets)
 
+    def sync_synonyms(self) -> None:
+        """Bring the engine's copy of the synonym list up to date after editors changed it
+        (search.tasks.sync_synonyms_task). Engines that read the list live have nothing to do."""
+        return None
+
     @abstractmethod
     def _search_page(self, request: SearchRequest) -> SearchResponse:
         """The engine's own part of search(), for a normalised request.

@@ -29,7 +29,12 @@ from search.engines.base import (
     SearchDocument,
     SearchRequest,
 )
-from search.engines.elasticsearch import VERSIONS_PAGE_SIZE, ElasticsearchEngine, document_source
+from search.engines.elasticsearch import (
+    VERSIONS_PAGE_SIZE,
+    ElasticsearchEngine,
+    document_source,
+    synonym_rules,
+)
 from search.engines.elasticsearch.mapping import SUBFIELD_FOR_LANGUAGE
 from search.engines.elasticsearch.vectors import VectorModel, VectorSpace, vector_meta
 from search.engines.fusion import LEXICAL_WEIGHT, RRF_K, SEMANTIC_WEIGHT
@@ -1485,35 +1490,153 @@ def test_updating_synonyms_replaces_the_set_and_reloads_search_analyzers_without
     assert not fake.sent("POST", r".*/_close")
 
 
-def test_searches_push_the_live_synonym_list_only_when_editors_changed_it(fake_es):
-    fake, url = fake_es
-    live = [["mask", "face covering"]]
-    # As documented for GET _synonyms/<set>: what the cluster holds now.
+def synonym_routes(fake: FakeElasticsearch, stored: tuple[int, Any] | None = None) -> None:
+    """GET _synonyms/<set> answering `stored` (404: no set yet), and the push that follows."""
     fake.on(
         "GET",
         r"/_synonyms/cac-knowledge-synonyms",
-        (200, {"count": 1, "synonyms_set": [{"id": "group-1", "synonyms": "mask, face covering"}]}),
+        stored or (404, {"error": {"type": "resource_not_found_exception"}, "status": 404}),
     )
     fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "updated"}))
     fake.on("POST", r"/cac-knowledge/_reload_search_analyzers", (200, {"reload_details": []}))
     fake.on("POST", r"/cac-knowledge/_cache/clear", REFRESHED)
+
+
+def test_a_search_never_reads_nor_pushes_synonyms_even_when_editors_changed_them(fake_es):
+    # Every PUT _synonyms reloads the search analyzers and clears the request cache: editors'
+    # changes are pushed by search.tasks.sync_synonyms_task, setup and rebuild instead.
+    fake, url = fake_es
+    live = [["mask", "face covering"]]
+    synonym_routes(fake)
     fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
     engine = make_engine(url, synonym_groups=lambda: live)
 
     engine.search(SearchRequest(query="mask"))
-    engine.search(SearchRequest(query="mask"))
-    assert len(fake.sent("GET", r"/_synonyms/.*")) == 1
-    assert not fake.sent("PUT", r"/_synonyms/.*")
-
     live.append(["thermal camera", "fever scanner"])
     engine.search(SearchRequest(query="fever scanner"))
+
+    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 2
+    assert not fake.sent("GET", r"/_synonyms/.*")
+    assert not fake.sent("PUT", r"/_synonyms/.*")
+
+
+def test_syncing_synonyms_compares_the_clusters_rules_by_id_whatever_their_order(fake_es):
+    fake, url = fake_es
+    live = [[f"term {n}", f"other {n}"] for n in range(1, 13)]
+    ours = [{"id": f"group-{n}", "synonyms": f"term {n}, other {n}"} for n in range(1, 13)]
+    # GET _synonyms/<set> answers the rules sorted by id: group-1, group-10, group-11, ...
+    stored = sorted(ours, key=lambda rule: rule["id"])
+    assert stored != ours
+    synonym_routes(fake, (200, {"count": 12, "synonyms_set": stored}))
+    engine = make_engine(url, synonym_groups=lambda: live)
+
+    engine.lifecycle.sync_synonyms()
+    assert fake.sent("GET", r"/_synonyms/cac-knowledge-synonyms")[0].query["size"] == ["10000"]
+    assert not fake.sent("PUT", r"/_synonyms/.*")
+
+    live[1] = ["term 2", "other 2", "third 2"]
+    engine.lifecycle.sync_synonyms()
     (pushed,) = fake.sent("PUT", r"/_synonyms/.*")
     assert pushed.body["synonyms_set"][1] == {
         "id": "group-2",
-        "synonyms": "thermal camera, fever scanner",
+        "synonyms": "term 2, other 2, third 2",
     }
+    assert len(pushed.body["synonyms_set"]) == 12
     assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
-    assert len(fake.sent("POST", r"/cac-knowledge/_search")) == 3
+
+
+# Real commits: the push waits for them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_saving_or_deleting_a_synonym_group_pushes_the_set_after_commit(
+    fake_es, tasks_in_process, monkeypatch
+):
+    from django.db import transaction
+
+    from search.models import SynonymGroup
+
+    fake, url = fake_es
+    synonym_routes(fake)
+    engine = make_engine(url, synonym_groups=None)  # the live list: shipped file and admin
+    monkeypatch.setattr("search.tasks.get_engine", lambda: engine)
+
+    with transaction.atomic():
+        group = SynonymGroup.objects.create(terms="thermal camera, fever scanner")
+        SynonymGroup.objects.create(terms="mask, face covering")
+        assert not fake.sent("PUT", r"/_synonyms/.*")  # not before the commit
+    (saved,) = fake.sent("PUT", r"/_synonyms/cac-knowledge-synonyms")  # once per transaction
+    assert [rule["synonyms"] for rule in saved.body["synonyms_set"][-2:]] == [
+        "thermal camera, fever scanner",
+        "mask, face covering",
+    ]
+
+    group.delete()
+    deleted = fake.sent("PUT", r"/_synonyms/cac-knowledge-synonyms")[1]
+    assert "thermal camera, fever scanner" not in [
+        rule["synonyms"] for rule in deleted.body["synonyms_set"]
+    ]
+    assert len(fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")) == 2
+
+
+def test_each_prefix_has_its_own_synonyms_set_so_deployments_can_share_a_cluster(fake_es):
+    fake, url = fake_es
+    fake.on("PUT", r"/_synonyms/staging-knowledge-synonyms", (200, {"result": "created"}))
+    fake.on("PUT", r"/_index_template/staging-knowledge-template", ACKNOWLEDGED)
+
+    make_engine(url, prefix="staging-knowledge").ensure_setup()
+
+    assert fake.sent("PUT", r"/_synonyms/staging-knowledge-synonyms")
+    assert not fake.sent("PUT", r"/_synonyms/cac-knowledge-synonyms")
+    template = fake.sent("PUT", r"/_index_template/staging-knowledge-template")[0].body
+    synonym_filter = template["template"]["settings"]["analysis"]["filter"]["knowledge_synonyms"]
+    assert synonym_filter["synonyms_set"] == "staging-knowledge-synonyms"
+
+
+def test_rules_never_carry_the_synonym_syntax_of_a_stored_term():
+    # Terms stored before the admin refused them: one bad rule makes the cluster refuse the set.
+    rules = synonym_rules(
+        [("covid => corona", "sars\\cov", "#hashtag"), ("a, b", "c"), ("=>", "\\", "d")]
+    )
+    assert rules == [
+        {"id": "group-1", "synonyms": "covid corona, sars cov, hashtag"},
+        {"id": "group-2", "synonyms": "a b, c"},
+    ]
+
+
+def test_a_refused_synonyms_set_is_logged_once_and_not_sent_again_until_it_changes(fake_es, caplog):
+    fake, url = fake_es
+    live = [["mask", "face covering"]]
+    synonym_routes(fake)
+    refusal = {
+        "error": {
+            "type": "illegal_argument_exception",
+            "reason": "Failed to build synonyms: Invalid synonym rule at line 1",
+        },
+        "status": 400,
+    }
+    fake.on(
+        "PUT", r"/_synonyms/cac-knowledge-synonyms", (400, refusal), (200, {"result": "updated"})
+    )
+    fake.on("PUT", r"/_index_template/cac-knowledge-template", ACKNOWLEDGED)
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+    engine = make_engine(url, synonym_groups=lambda: live)
+
+    with caplog.at_level("WARNING", logger="search.engines.elasticsearch"):
+        engine.lifecycle.sync_synonyms()
+        engine.search(SearchRequest(query="mask"))
+        engine.ensure_setup()  # goes on: the set keeps the rules it had
+        engine.lifecycle.sync_synonyms()
+
+    assert len(fake.sent("PUT", r"/_synonyms/.*")) == 1
+    assert fake.sent("PUT", r"/_index_template/cac-knowledge-template")
+    assert not fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    (logged,) = [r for r in caplog.records if "synonyms" in r.getMessage()]
+    assert logged.levelname == "ERROR"
+    assert "cac-knowledge-synonyms" in logged.getMessage()
+
+    live[0] = ["mask", "face covering", "respirator"]  # an editor's fix is sent again
+    engine.lifecycle.sync_synonyms()
+    assert len(fake.sent("PUT", r"/_synonyms/.*")) == 2
+    assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
 
 
 # --- Retries, health and outages ---------------------------------------------------------------

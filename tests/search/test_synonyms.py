@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from search.models import SynonymGroup
 from search.synonyms import base_synonym_groups, parse_solr_synonyms, synonym_groups
@@ -50,3 +51,27 @@ def test_the_editors_groups_are_kept_between_searches_and_forgotten_when_they_ch
     assert synonym_groups()[-1] == ("thermal camera", "fever scanner", "heat camera")
     group.delete()
     assert ("thermal camera", "fever scanner", "heat camera") not in synonym_groups()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("term", "syntax"), [("covid => corona", "=>"), ("sars\\cov", "\\"), ("#covid", "#")]
+)
+def test_a_term_holding_synonym_rule_syntax_is_refused_with_a_message(term, syntax):
+    # Elasticsearch refuses the whole synonyms set for one rule it cannot parse.
+    group = SynonymGroup(terms=f"coronavirus, {term}")
+    with pytest.raises(ValidationError) as refused:
+        group.full_clean()
+    (message,) = refused.value.message_dict["terms"]
+    assert f"“{term}” contains “{syntax}”" in message
+    SynonymGroup(terms="coronavirus, C#, a=b, x > y").full_clean()  # only the syntax is refused
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_term_holding_synonym_rule_syntax(admin_client):
+    response = admin_client.post(
+        "/admin/snippets/search/synonymgroup/add/", {"terms": "coronavirus, covid => corona"}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "“covid =&gt; corona” contains “=&gt;”" in response.content.decode()
+    assert not SynonymGroup.objects.exists()

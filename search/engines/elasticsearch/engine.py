@@ -249,6 +249,10 @@ class ElasticsearchEngine(SearchEngine):
     def update_synonyms(self, groups: Iterable[Sequence[str]] | None = None) -> None:
         self.lifecycle.update_synonyms(groups)
 
+    def sync_synonyms(self) -> None:
+        """Push the live synonym list if the cluster's set differs (never run by a search)."""
+        self.lifecycle.sync_synonyms()
+
     def index(self, documents: Iterable[SearchDocument]) -> None:
         self.lifecycle.index(documents)
 
@@ -356,8 +360,6 @@ class ElasticsearchEngine(SearchEngine):
         )
 
     def _search_page(self, request: SearchRequest) -> SearchResponse:
-        if self.lifecycle.live_synonyms:
-            self.lifecycle.sync_synonyms()
         meanings = self._usable_meanings(request)
         if meanings:
             try:

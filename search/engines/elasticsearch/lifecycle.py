@@ -52,6 +52,9 @@ BULK_MAX_CHUNK_BYTES = 10 * 1024 * 1024
 # to answer instead; statuses sent before anything was done (429, 503) are still retried.
 ADMIN_REQUEST_TIMEOUT = 60.0
 ADMIN_RETRY_ON_STATUS = (429, 503)
+# Rules per synonyms set at most (Synonyms APIs: "limited to a maximum of 10,000 synonym rules
+# per set"); GET _synonyms/<set> reads them all in one page of this size.
+MAX_SYNONYM_RULES = 10_000
 # Documents whose vectors a rebuild asks for at once (`vectors_for`, one cache look-up each).
 VECTOR_LOOKUP_BATCH = 200
 
@@ -62,6 +65,11 @@ STREAM_VERSION = 1
 # 60s): longer than any rebuild, so a page deleted during the rebuild is not streamed back in.
 REBUILD_GC_DELETES_HOURS = 24
 REBUILD_GC_DELETES = f"{REBUILD_GC_DELETES_HOURS}h"
+
+
+def rules_by_id(rules: Iterable[dict[str, Any]] | None) -> dict[str, str]:
+    """Synonym rules as a map of id to rule, however the list is ordered."""
+    return {str(rule.get("id")): str(rule.get("synonyms")) for rule in rules or ()}
 
 
 def call(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -109,8 +117,9 @@ class IndexLifecycle:
         self.bulk_max_chunk_bytes = bulk_max_chunk_bytes
         self.rebuild_chunk_size = rebuild_chunk_size
         self.admin_request_timeout = admin_request_timeout
-        # Where the synonyms come from: by default the live list (base file + admin), re-read
-        # before searches; a fixed list (tests, scripts) is pushed at setup only.
+        # Where the synonyms come from: by default the live list (base file + admin), pushed at
+        # setup and when editors change it (search.tasks.sync_synonyms_task), never by a
+        # search; a fixed list (tests, scripts) is pushed at setup only.
         self.live_synonyms = synonym_groups is None or callable(synonym_groups)
         if synonym_groups is None:
             self._synonym_source: Callable[[], Iterable[Sequence[str]]] = live_synonym_groups
@@ -119,7 +128,8 @@ class IndexLifecycle:
         else:
             fixed = [tuple(group) for group in synonym_groups]
             self._synonym_source = lambda: fixed
-        self._pushed_rules: list[dict[str, str]] | None = None
+        # The rules the cluster last refused (400): not sent again until they change.
+        self._refused_rules: dict[str, str] | None = None
 
     def _admin(self) -> Elasticsearch:
         """The client for requests that must not be sent twice: create index, the alias swap
@@ -138,8 +148,12 @@ class IndexLifecycle:
         )
 
     def ensure_setup(self) -> None:
-        """Put the synonyms set and the index template (both idempotent)."""
-        call(self._put_synonyms, self._synonym_source())
+        """Put the synonyms set and the index template (both idempotent).
+
+        A synonyms set the cluster refuses does not stop the setup: the set keeps the rules it
+        had (see _put_synonyms).
+        """
+        self._put_synonyms(synonym_rules(self._synonym_source()))
         call(
             self.client.indices.put_index_template,
             name=self.template_name,
@@ -158,7 +172,10 @@ class IndexLifecycle:
             fixed = [tuple(group) for group in groups]
             self._synonym_source = lambda: fixed
             self.live_synonyms = False
-        call(self._put_synonyms, self._synonym_source())
+        if self._put_synonyms(synonym_rules(self._synonym_source())):
+            self._reload_search_analyzers()
+
+    def _reload_search_analyzers(self) -> None:
         tolerant = self.client.options(ignore_status=404)  # no index yet: nothing to reload
         call(tolerant.indices.reload_search_analyzers, index=self.alias, allow_no_indices=True)
         call(tolerant.indices.clear_cache, index=self.alias, request=True)
@@ -167,34 +184,55 @@ class IndexLifecycle:
         """The groups the synonyms set is made of (the live list, or the fixed one)."""
         return [tuple(group) for group in self._synonym_source()]
 
-    def _put_synonyms(self, groups: Iterable[Sequence[str]]) -> None:
-        rules = synonym_rules(groups)
-        self.client.synonyms.put_synonym(id=self.synonyms_set, synonyms_set=rules)
-        self._pushed_rules = rules
+    def _put_synonyms(self, rules: list[dict[str, str]]) -> bool:
+        """PUT the whole set; False when the cluster refused these rules, now or before.
+
+        The cluster refuses the whole set (400) for one rule it cannot parse, and keeps the
+        rules it had. Sending the same rules again would be refused again, on every call:
+        the refusal is logged once and remembered, and the next change of the rules (an
+        editor's fix) is sent again.
+        """
+        wanted = rules_by_id(rules)
+        if wanted == self._refused_rules:
+            return False
+        try:
+            call(self.client.synonyms.put_synonym, id=self.synonyms_set, synonyms_set=rules)
+        except EngineUnavailable as error:
+            refusal = error.__cause__
+            if not (isinstance(refusal, ApiError) and refusal.meta.status == 400):
+                raise
+            self._refused_rules = wanted
+            logger.error(
+                "Elasticsearch refused the synonyms set %s; it keeps its previous rules until "
+                "the synonyms change: %s",
+                self.synonyms_set,
+                refusal,
+            )
+            return False
+        self._refused_rules = None
+        return True
 
     def sync_synonyms(self) -> None:
-        """Push the live synonym list when it changed (editors edit it in the admin).
+        """Push the live synonym list if the cluster's set differs (editors edit it in the admin).
 
-        The comparison is local after the first look at the cluster's set, so a search costs
-        one read of the list and no extra request while nothing changes.
+        Run by search.tasks.sync_synonyms_task after an editor saves or deletes a group, never
+        by a search: every PUT reloads the search analyzers and clears the request cache.
+        GET _synonyms/<set> answers the rules sorted by id (group-10 before group-2), so the
+        two sets are compared as rules by id, not as lists.
         """
         rules = synonym_rules(self._synonym_source())
-        if rules == self._pushed_rules:
+        wanted = rules_by_id(rules)
+        if wanted == self._refused_rules:
             return
-        try:
-            if self._pushed_rules is None:
-                stored = call(
-                    self.client.options(ignore_status=404).synonyms.get_synonym,
-                    id=self.synonyms_set,
-                    size=10_000,
-                )
-                if stored.body.get("synonyms_set") == rules:
-                    self._pushed_rules = rules
-                    return
-            self.update_synonyms()
-        except EngineUnavailable as error:
-            # Searching with the previous synonyms beats failing the search.
-            logger.warning("Could not update Elasticsearch synonyms: %s", error)
+        stored = call(
+            self.client.options(ignore_status=404).synonyms.get_synonym,
+            id=self.synonyms_set,
+            size=MAX_SYNONYM_RULES,
+        )
+        if stored.meta.status != 404 and rules_by_id(stored.body.get("synonyms_set")) == wanted:
+            return
+        if self._put_synonyms(rules):
+            self._reload_search_analyzers()
 
     # Writes ------------------------------------------------------------------------------------
     def index(self, documents: Iterable[SearchDocument]) -> None:

@@ -218,13 +218,26 @@ def index_template_body(
     return body
 
 
+def synonym_term(term: str) -> str:
+    """A term as a Solr rule can hold it: the rule syntax it contains becomes spaces.
+
+    A comma would split the term (a synonym term is a phrase, never a list), "=>" would make
+    the rule a one-way mapping, a backslash escapes the next character, and a rule starting with
+    "#" is a comment. The cluster refuses a whole set for one rule it cannot parse, so terms
+    stored before the admin refused these (search.models.SynonymGroup.clean) are cleaned here.
+    The analyzers drop those characters anyway: the term matches what it did.
+    """
+    for syntax in ("\\", ",", "=>"):
+        term = term.replace(syntax, " ")
+    return " ".join(term.split()).lstrip("# ").strip()
+
+
 def synonym_rules(groups: Iterable[Sequence[str] | str]) -> list[dict[str, str]]:
     """Synonyms API rules ("a, b, c": all equivalent) with stable ids, one per group."""
     rules = []
     for number, group in enumerate(groups, start=1):
         terms = [group] if isinstance(group, str) else list(group)
-        # A comma inside a term would split it: a synonym term is a phrase, never a list.
-        terms = [" ".join(t.replace(",", " ").split()) for t in terms]
+        terms = [synonym_term(t) for t in terms]
         terms = [t for t in terms if t]
         if len(terms) > 1:
             rules.append({"id": f"group-{number}", "synonyms": ", ".join(terms)})
