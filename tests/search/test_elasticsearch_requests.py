@@ -10,6 +10,7 @@ swap) and on how documented responses are parsed, never on search behaviour.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import re
 import socket
 from collections.abc import Callable
@@ -146,7 +147,7 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
         {"id": "group-2", "synonyms": "subway, metro, underground"},
     ]
     template = fake.sent("PUT", r"/_index_template/cac-knowledge-template")[0].body
-    assert template["index_patterns"] == ["cac-knowledge-*"]
+    assert template["index_patterns"] == ["cac-knowledge-2*"]
     analysis = template["template"]["settings"]["analysis"]
     assert analysis["tokenizer"]["nori_mixed"] == {
         "type": "nori_tokenizer",
@@ -212,6 +213,28 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
     }
     copied = {name for name, field in properties.items() if field.get("copy_to") == "spelling"}
     assert copied == {"title", "summary", "body"}
+
+
+def test_two_deployments_prefixed_cac_and_cac_staging_have_templates_that_do_not_overlap(fake_es):
+    # A composable template whose patterns overlap another's at the same priority is refused.
+    _fake, url = fake_es
+    engines = {
+        prefix: make_engine(url, prefix=prefix, vector_space=None)
+        for prefix in ("cac", "cac-staging")
+    }
+    patterns = {
+        prefix: engine.index_template_body()["index_patterns"] for prefix, engine in engines.items()
+    }
+    assert patterns == {"cac": ["cac-2*"], "cac-staging": ["cac-staging-2*"]}
+    # Each matches its own versioned indices' names...
+    for prefix, engine in engines.items():
+        name = engine.lifecycle._new_index_name()
+        assert fnmatch.fnmatchcase(name, patterns[prefix][0])
+        assert re.fullmatch(rf"{re.escape(prefix)}-\d{{20}}", name)
+    # ...and, as two patterns with one trailing wildcard, match a name in common only if one's
+    # literal start begins the other's: neither does.
+    own, staging = patterns["cac"][0].rstrip("*"), patterns["cac-staging"][0].rstrip("*")
+    assert not own.startswith(staging) and not staging.startswith(own)
 
 
 # --- Rebuild: build aside, writes through both aliases, one atomic alias swap -------------------

@@ -193,6 +193,16 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
     }
 
 
+def index_pattern(alias: str) -> str:
+    """The template's index pattern: only the versioned indices behind `alias`, named
+    `<alias>-<UTC timestamp, %Y%m%d%H%M%S%f>` (lifecycle._new_index_name), so 20 digits from
+    year 2000. `<alias>-*` would also match the indices of a deployment prefixed
+    `<alias>-staging` on the same cluster, and a template whose patterns overlap another's at
+    the same priority is refused (create or update index template API, "Multiple matching
+    templates")."""
+    return f"{alias}-2*"
+
+
 def index_template_body(
     alias: str, template_name: str, synonyms_set: str, vector_space: VectorSpace | None = None
 ) -> dict[str, Any]:
@@ -206,7 +216,9 @@ def index_template_body(
     index = Index(alias)
     index.settings(number_of_shards=1, number_of_replicas=1)
     index.mapping(KnowledgeDocument._doc_type.mapping)
-    body = index.as_composable_template(template_name, pattern=f"{alias}-*", priority=100).to_dict()
+    body = index.as_composable_template(
+        template_name, pattern=index_pattern(alias), priority=100
+    ).to_dict()
     # The synonyms set is named after the prefix, so several deployments can share a cluster.
     filters = body["template"]["settings"]["analysis"]["filter"]
     filters[SYNONYM_FILTER_NAME]["synonyms_set"] = synonyms_set
