@@ -186,7 +186,7 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
     assert properties["title"]["fields"]["autocomplete"] == {
         "type": "text",
         "analyzer": "autocomplete_index",
-        "search_analyzer": "standard",
+        "search_analyzer": "autocomplete_search",
     }
     for facet_field in (
         "topics",
@@ -213,6 +213,31 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
     }
     copied = {name for name, field in properties.items() if field.get("copy_to") == "spelling"}
     assert copied == {"title", "summary", "body"}
+
+
+def test_autocomplete_cuts_searched_words_to_the_longest_indexed_edge_ngram(fake_es):
+    # A searched word longer than max_gram matches no indexed gram unless it is cut to it.
+    _fake, url = fake_es
+    template = make_engine(url, vector_space=None).index_template_body()["template"]
+    analysis = template["settings"]["analysis"]
+    max_gram = analysis["filter"]["autocomplete_edge"]["max_gram"]
+    assert max_gram == 20
+    search_analyzer = template["mappings"]["properties"]["title"]["fields"]["autocomplete"][
+        "search_analyzer"
+    ]
+    chain = analysis["analyzer"][search_analyzer]
+    assert chain["tokenizer"] == "standard"
+    assert chain["filter"][0] == "lowercase"
+    assert analysis["filter"][chain["filter"][-1]] == {"type": "truncate", "length": max_gram}
+
+
+def test_the_index_has_a_replica_only_where_another_node_can_hold_it(fake_es):
+    # One replica on a single node stays unassigned: the cluster would stay yellow.
+    _fake, url = fake_es
+    settings = make_engine(url, vector_space=None).index_template_body()["template"]["settings"]
+    assert settings["auto_expand_replicas"] == "0-1"
+    assert "number_of_replicas" not in settings
+    assert settings["number_of_shards"] == 1
 
 
 def test_two_deployments_prefixed_cac_and_cac_staging_have_templates_that_do_not_overlap(fake_es):
