@@ -704,14 +704,14 @@ def documented_search_response() -> dict[str, Any]:
         "_id": "page-1",
         "_score": 2.5,
         "_source": source_en,
-        "highlight": {"summary.en": ["Drive-through <mark>screening</mark> &lt;fast&gt;"]},
+        "highlight": {"summary": ["Drive-through <mark>screening</mark> &lt;fast&gt;"]},
     }
     hit_ko = {
         "_index": "cac-knowledge-20200601000000000000",
         "_id": "page-2",
         "_score": 1.5,
         "_source": source_ko,
-        "highlight": {"summary.ko": ["<mark>선별</mark>진료소"]},
+        "highlight": {"summary": ["<mark>선별</mark>진료소"]},
     }
     terms = {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 0}
 
@@ -841,6 +841,39 @@ def test_highlighting_analyses_only_the_start_of_each_field(fake_es):
     assert body["collapse"]["inner_hits"]["highlight"]["max_analyzed_offset"] == (
         SNIPPET_SOURCE_CHARS
     )
+
+
+def test_highlighting_asks_for_the_three_snippet_texts_with_their_language_matches(fake_es):
+    # One highlight per text the snippet may show (summary, then body, then attachment text),
+    # each combining the matches of its language sub-fields: not every sub-field on its own.
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="screening"))
+
+    highlight = fake.sent("POST", r"/cac-knowledge/_search")[0].body["highlight"]
+    assert highlight["type"] == "unified"
+    assert list(highlight["fields"]) == ["summary", "body", "attachments_text"]
+    for base, options in highlight["fields"].items():
+        assert options == {
+            "matched_fields": [f"{base}.{sub}" for sub in ("en", "ko", "cjk", "fr", "es", "ar")]
+        }
+
+
+def test_the_snippet_is_the_first_highlighted_text_in_summary_body_attachments_order(fake_es):
+    fake, url = fake_es
+    response = documented_search_response()
+    hit = response["hits"]["hits"][0]
+    hit["highlight"] = {
+        "attachments_text": ["in the <mark>annex</mark>"],
+        "body": ["in the <mark>body</mark>"],
+    }
+    del hit["inner_hits"]
+    fake.on("POST", r"/cac-knowledge/_search", (200, response))
+
+    found = make_engine(url).search(SearchRequest(query="annex body"))
+
+    assert found.hits[0].snippet == "in the <mark>body</mark>"
 
 
 def test_date_sort_and_empty_query(fake_es):
@@ -1227,7 +1260,7 @@ def test_a_visitors_language_is_searched_with_its_own_analysis_first(
     # Languages that are neither the visitor's nor always queried cost nothing.
     unrelated = {"fr", "es", "ar"} - {own}
     assert not {f"title.{sub}" for sub in unrelated} & set(queried)
-    assert f"summary.{own}" in body["highlight"]["fields"]
+    assert f"summary.{own}" in body["highlight"]["fields"]["summary"]["matched_fields"]
 
 
 def test_related_pages_of_a_japanese_page_compare_character_pairs(fake_es):
@@ -2072,7 +2105,7 @@ FUSED_PAGE = [  # in the cluster's order, not the fused one
     page_hit(7),
     page_hit(5),
     page_hit(3),
-    page_hit(1, **{"summary.en": ["<mark>Screening</mark> stations"]}),
+    page_hit(1, **{"summary": ["<mark>Screening</mark> stations"]}),
 ]
 
 
