@@ -1305,16 +1305,30 @@ def zero_hit_response_with_suggestion(total: int = 0) -> dict[str, Any]:
     return body
 
 
-def test_a_search_with_words_asks_the_phrase_suggester_over_the_shingled_spelling_field(fake_es):
+def zero_hit_response(total: int = 0) -> dict[str, Any]:
+    """A _search response without hits (or hits past the page) and no suggest section."""
+    body = zero_hit_response_with_suggestion(total)
+    del body["suggest"]
+    return body
+
+
+def test_a_search_that_finds_nothing_then_asks_the_phrase_suggester_alone(fake_es):
     fake, url = fake_es
-    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_search",
+        (200, zero_hit_response()),
+        (200, zero_hit_response_with_suggestion(total=0)),
+    )
     engine = make_engine(url)
 
-    engine.search(SearchRequest(query="  drive-thru   screning "))
-    engine.search(SearchRequest(query="   "))
+    found = engine.search(SearchRequest(query="  drive-thru   screning "))
 
-    with_words, without_words = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
-    suggest = with_words["suggest"]
+    search, spelling = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    assert "suggest" not in search
+    assert spelling["size"] == 0 and spelling["track_total_hits"] is False
+    assert not {"query", "aggs", "highlight", "collapse", "post_filter"} & set(spelling)
+    suggest = spelling["suggest"]
     assert suggest["text"] == "drive-thru screning"
     phrase = suggest["did_you_mean"]["phrase"]
     assert phrase["field"] == "spelling"
@@ -1323,26 +1337,35 @@ def test_a_search_with_words_asks_the_phrase_suggester_over_the_shingled_spellin
     collate = phrase["collate"]["query"]["source"]["multi_match"]
     assert collate["query"] == "{{suggestion}}"
     assert collate["operator"] == "and"
-    assert "suggest" not in without_words
+    assert (found.total, found.suggestion) == (0, "drive thru screening")
 
 
-def test_the_suggestion_is_read_only_when_nothing_matched(fake_es):
+def test_the_suggester_is_asked_only_when_words_found_nothing(fake_es):
+    # It is read only then: beside every search it would cost its candidates' collate queries.
     fake, url = fake_es
     fake.on(
         "POST",
         r"/cac-knowledge/_search",
-        (200, zero_hit_response_with_suggestion(total=0)),
-        (200, zero_hit_response_with_suggestion(total=3)),
-        (200, {**zero_hit_response_with_suggestion(total=0), "suggest": {"did_you_mean": []}}),
+        (200, zero_hit_response(total=3)),
+        (200, zero_hit_response(total=0)),
+        (200, {**zero_hit_response(total=0), "suggest": {"did_you_mean": []}}),
     )
     engine = make_engine(url)
 
-    nothing = engine.search(SearchRequest(query="drive-thru screning"))
     something = engine.search(SearchRequest(query="drive-thru screning"))
+    blank = engine.search(SearchRequest(query="   "))
     no_correction = engine.search(SearchRequest(query="zzzz"))
 
-    assert (nothing.total, nothing.suggestion) == (0, "drive thru screening")
+    bodies = [r.body for r in fake.sent("POST", r"/cac-knowledge/_search")]
+    assert [sorted(body) == ["size", "suggest", "track_total_hits"] for body in bodies] == [
+        False,  # found 3: no suggester
+        False,  # no words: nothing to correct
+        False,  # found nothing...
+        True,  # ...so the suggester, which has no correction
+    ]
+    assert not any("suggest" in body for body in bodies[:3])
     assert (something.total, something.suggestion) == (3, "")
+    assert (blank.total, blank.suggestion) == (0, "")
     assert no_correction.suggestion == ""
 
 
@@ -2205,9 +2228,9 @@ def test_relevance_reads_the_rankings_in_one_msearch_then_the_fused_page_and_cou
             "minimum_should_match": 1,
         }
     }
-    for key in ("post_filter", "aggs", "suggest", "track_total_hits"):
+    for key in ("post_filter", "aggs", "track_total_hits"):
         assert counts[key] == words[key]
-    assert not {"from", "sort", "highlight", "collapse", "knn"} & set(counts)
+    assert not {"from", "sort", "highlight", "collapse", "knn", "suggest"} & set(counts)
     # In fused order; group 3 shown by the document its words found.
     assert [hit.id for hit in response.hits] == ["page-1", "page-3", "page-7", "page-5"]
     assert response.hits[0].snippet == "<mark>Screening</mark> stations"
@@ -2567,9 +2590,9 @@ def test_with_rrf_relevance_is_one_msearch_of_the_fused_page_and_the_unions_coun
     # The counts: today's body without hits, plus the kNN's top k in the union.
     assert counts["size"] == 0
     assert counts["knn"] == [knn]
-    for key in ("query", "post_filter", "aggs", "suggest", "track_total_hits"):
+    for key in ("query", "post_filter", "aggs", "track_total_hits"):
         assert counts[key] == words[key]
-    assert not {"from", "sort", "highlight", "collapse"} & set(counts)
+    assert not {"from", "sort", "highlight", "collapse", "suggest"} & set(counts)
     # No statistics: nothing is centred.
     assert "script_score" not in str(sent.body)
     # Hits from the fused page, in its order; total and facets from the counts.

@@ -124,9 +124,8 @@ def search_body(request: SearchRequest, bridge: Sequence[str] = ()) -> dict[str,
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
-    text = " ".join(request.query.split())
-    if text:
-        body["suggest"] = spelling_suggester(text)
+    # No suggester here: it is read only when nothing matched, so it is asked then, on its own
+    # (spelling_body), rather than run (with its collate queries) beside every search.
     if request.collapse_translations:
         body["collapse"] = collapse_translations()
         body["aggs"]["collapsed_total"] = {
@@ -274,8 +273,8 @@ def spelling_suggester(text: str) -> dict[str, Any]:
     Shapes from the Elasticsearch reference, "Suggester examples" > "Phrase suggester"
     (docs/reference/elasticsearch/rest-apis/search-suggesters.md): a shingled field for
     both the language model and the direct generator, and a collate query that drops
-    corrections matching no document (prune is false by default). Read only when nothing
-    matched (parse_search_response).
+    corrections matching no document (prune is false by default). Asked only when nothing
+    matched (spelling_body).
     """
     return {
         "text": text,
@@ -301,6 +300,12 @@ def spelling_suggester(text: str) -> dict[str, Any]:
             }
         },
     }
+
+
+def spelling_body(text: str) -> dict[str, Any]:
+    """The "did you mean" of a search that found nothing: the phrase suggester alone, no hits
+    (a body of a suggest section only, as the phrase suggester examples in search-suggesters.md)."""
+    return {"size": 0, "track_total_hits": False, "suggest": spelling_suggester(text)}
 
 
 def sort_clauses(request: SearchRequest) -> list[Any]:
