@@ -352,6 +352,20 @@ def test_elasticsearch_image_is_9_with_the_korean_analyzer_the_engine_uses():
 
 
 # --- Commands -----------------------------------------------------------------------------------
+def test_elasticsearch_runs_with_a_2_gb_heap_on_the_newest_documented_9_5_patch(compose):
+    service = compose["services"]["elasticsearch"]
+    options = service["environment"]["ES_JAVA_OPTS"].split()
+    assert "-Xms2g" in options and "-Xmx2g" in options
+    # A memory limit, if one is set, leaves at least as much again for the file cache.
+    limit = service.get("mem_limit") or (
+        service.get("deploy", {}).get("resources", {}).get("limits", {}).get("memory")
+    )
+    if limit:
+        assert int(str(limit).rstrip("gG")) >= 4, limit
+    instructions = dockerfile_instructions(DOCKER / "elasticsearch" / "Dockerfile")
+    assert ("ARG", "ES_VERSION=9.5.4") in instructions
+
+
 def test_every_manage_py_command_written_down_exists():
     from django.core.management import get_commands
 

@@ -10,6 +10,7 @@ swap) and on how documented responses are parsed, never on search behaviour.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import re
 import socket
 import time
@@ -152,7 +153,7 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
         {"id": "group-2", "synonyms": "subway, metro, underground"},
     ]
     template = fake.sent("PUT", r"/_index_template/cac-knowledge-template")[0].body
-    assert template["index_patterns"] == ["cac-knowledge-*"]
+    assert template["index_patterns"] == ["cac-knowledge-2*"]
     analysis = template["template"]["settings"]["analysis"]
     assert analysis["tokenizer"]["nori_mixed"] == {
         "type": "nori_tokenizer",
@@ -191,7 +192,7 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
     assert properties["title"]["fields"]["autocomplete"] == {
         "type": "text",
         "analyzer": "autocomplete_index",
-        "search_analyzer": "standard",
+        "search_analyzer": "autocomplete_search",
     }
     for facet_field in (
         "topics",
@@ -218,6 +219,53 @@ def test_rebuild_puts_an_index_template_with_english_nori_mixed_updateable_synon
     }
     copied = {name for name, field in properties.items() if field.get("copy_to") == "spelling"}
     assert copied == {"title", "summary", "body"}
+
+
+def test_autocomplete_cuts_searched_words_to_the_longest_indexed_edge_ngram(fake_es):
+    # A searched word longer than max_gram matches no indexed gram unless it is cut to it.
+    _fake, url = fake_es
+    template = make_engine(url, vector_space=None).index_template_body()["template"]
+    analysis = template["settings"]["analysis"]
+    max_gram = analysis["filter"]["autocomplete_edge"]["max_gram"]
+    assert max_gram == 20
+    search_analyzer = template["mappings"]["properties"]["title"]["fields"]["autocomplete"][
+        "search_analyzer"
+    ]
+    chain = analysis["analyzer"][search_analyzer]
+    assert chain["tokenizer"] == "standard"
+    assert chain["filter"][0] == "lowercase"
+    assert analysis["filter"][chain["filter"][-1]] == {"type": "truncate", "length": max_gram}
+
+
+def test_the_index_has_a_replica_only_where_another_node_can_hold_it(fake_es):
+    # One replica on a single node stays unassigned: the cluster would stay yellow.
+    _fake, url = fake_es
+    settings = make_engine(url, vector_space=None).index_template_body()["template"]["settings"]
+    assert settings["auto_expand_replicas"] == "0-1"
+    assert "number_of_replicas" not in settings
+    assert settings["number_of_shards"] == 1
+
+
+def test_two_deployments_prefixed_cac_and_cac_staging_have_templates_that_do_not_overlap(fake_es):
+    # A composable template whose patterns overlap another's at the same priority is refused.
+    _fake, url = fake_es
+    engines = {
+        prefix: make_engine(url, prefix=prefix, vector_space=None)
+        for prefix in ("cac", "cac-staging")
+    }
+    patterns = {
+        prefix: engine.index_template_body()["index_patterns"] for prefix, engine in engines.items()
+    }
+    assert patterns == {"cac": ["cac-2*"], "cac-staging": ["cac-staging-2*"]}
+    # Each matches its own versioned indices' names...
+    for prefix, engine in engines.items():
+        name = engine.lifecycle._new_index_name()
+        assert fnmatch.fnmatchcase(name, patterns[prefix][0])
+        assert re.fullmatch(rf"{re.escape(prefix)}-\d{{20}}", name)
+    # ...and, as two patterns with one trailing wildcard, match a name in common only if one's
+    # literal start begins the other's: neither does.
+    own, staging = patterns["cac"][0].rstrip("*"), patterns["cac-staging"][0].rstrip("*")
+    assert not own.startswith(staging) and not staging.startswith(own)
 
 
 # --- Rebuild: build aside, writes through both aliases, one atomic alias swap -------------------
@@ -751,14 +799,14 @@ def documented_search_response() -> dict[str, Any]:
         "_id": "page-1",
         "_score": 2.5,
         "_source": source_en,
-        "highlight": {"summary.en": ["Drive-through <mark>screening</mark> &lt;fast&gt;"]},
+        "highlight": {"summary": ["Drive-through <mark>screening</mark> &lt;fast&gt;"]},
     }
     hit_ko = {
         "_index": "cac-knowledge-20200601000000000000",
         "_id": "page-2",
         "_score": 1.5,
         "_source": source_ko,
-        "highlight": {"summary.ko": ["<mark>선별</mark>진료소"]},
+        "highlight": {"summary": ["<mark>선별</mark>진료소"]},
     }
     terms = {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 0}
 
@@ -888,6 +936,39 @@ def test_highlighting_analyses_only_the_start_of_each_field(fake_es):
     assert body["collapse"]["inner_hits"]["highlight"]["max_analyzed_offset"] == (
         SNIPPET_SOURCE_CHARS
     )
+
+
+def test_highlighting_asks_for_the_three_snippet_texts_with_their_language_matches(fake_es):
+    # One highlight per text the snippet may show (summary, then body, then attachment text),
+    # each combining the matches of its language sub-fields: not every sub-field on its own.
+    fake, url = fake_es
+    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+
+    make_engine(url).search(SearchRequest(query="screening"))
+
+    highlight = fake.sent("POST", r"/cac-knowledge/_search")[0].body["highlight"]
+    assert highlight["type"] == "unified"
+    assert list(highlight["fields"]) == ["summary", "body", "attachments_text"]
+    for base, options in highlight["fields"].items():
+        assert options == {
+            "matched_fields": [f"{base}.{sub}" for sub in ("en", "ko", "cjk", "fr", "es", "ar")]
+        }
+
+
+def test_the_snippet_is_the_first_highlighted_text_in_summary_body_attachments_order(fake_es):
+    fake, url = fake_es
+    response = documented_search_response()
+    hit = response["hits"]["hits"][0]
+    hit["highlight"] = {
+        "attachments_text": ["in the <mark>annex</mark>"],
+        "body": ["in the <mark>body</mark>"],
+    }
+    del hit["inner_hits"]
+    fake.on("POST", r"/cac-knowledge/_search", (200, response))
+
+    found = make_engine(url).search(SearchRequest(query="annex body"))
+
+    assert found.hits[0].snippet == "in the <mark>body</mark>"
 
 
 def test_date_sort_and_empty_query(fake_es):
@@ -1274,7 +1355,7 @@ def test_a_visitors_language_is_searched_with_its_own_analysis_first(
     # Languages that are neither the visitor's nor always queried cost nothing.
     unrelated = {"fr", "es", "ar"} - {own}
     assert not {f"title.{sub}" for sub in unrelated} & set(queried)
-    assert f"summary.{own}" in body["highlight"]["fields"]
+    assert f"summary.{own}" in body["highlight"]["fields"]["summary"]["matched_fields"]
 
 
 def test_related_pages_of_a_japanese_page_compare_character_pairs(fake_es):
@@ -1319,16 +1400,30 @@ def zero_hit_response_with_suggestion(total: int = 0) -> dict[str, Any]:
     return body
 
 
-def test_a_search_with_words_asks_the_phrase_suggester_over_the_shingled_spelling_field(fake_es):
+def zero_hit_response(total: int = 0) -> dict[str, Any]:
+    """A _search response without hits (or hits past the page) and no suggest section."""
+    body = zero_hit_response_with_suggestion(total)
+    del body["suggest"]
+    return body
+
+
+def test_a_search_that_finds_nothing_then_asks_the_phrase_suggester_alone(fake_es):
     fake, url = fake_es
-    fake.on("POST", r"/cac-knowledge/_search", (200, documented_search_response()))
+    fake.on(
+        "POST",
+        r"/cac-knowledge/_search",
+        (200, zero_hit_response()),
+        (200, zero_hit_response_with_suggestion(total=0)),
+    )
     engine = make_engine(url)
 
-    engine.search(SearchRequest(query="  drive-thru   screning "))
-    engine.search(SearchRequest(query="   "))
+    found = engine.search(SearchRequest(query="  drive-thru   screning "))
 
-    with_words, without_words = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
-    suggest = with_words["suggest"]
+    search, spelling = (r.body for r in fake.sent("POST", r"/cac-knowledge/_search"))
+    assert "suggest" not in search
+    assert spelling["size"] == 0 and spelling["track_total_hits"] is False
+    assert not {"query", "aggs", "highlight", "collapse", "post_filter"} & set(spelling)
+    suggest = spelling["suggest"]
     assert suggest["text"] == "drive-thru screning"
     phrase = suggest["did_you_mean"]["phrase"]
     assert phrase["field"] == "spelling"
@@ -1337,26 +1432,35 @@ def test_a_search_with_words_asks_the_phrase_suggester_over_the_shingled_spellin
     collate = phrase["collate"]["query"]["source"]["multi_match"]
     assert collate["query"] == "{{suggestion}}"
     assert collate["operator"] == "and"
-    assert "suggest" not in without_words
+    assert (found.total, found.suggestion) == (0, "drive thru screening")
 
 
-def test_the_suggestion_is_read_only_when_nothing_matched(fake_es):
+def test_the_suggester_is_asked_only_when_words_found_nothing(fake_es):
+    # It is read only then: beside every search it would cost its candidates' collate queries.
     fake, url = fake_es
     fake.on(
         "POST",
         r"/cac-knowledge/_search",
-        (200, zero_hit_response_with_suggestion(total=0)),
-        (200, zero_hit_response_with_suggestion(total=3)),
-        (200, {**zero_hit_response_with_suggestion(total=0), "suggest": {"did_you_mean": []}}),
+        (200, zero_hit_response(total=3)),
+        (200, zero_hit_response(total=0)),
+        (200, {**zero_hit_response(total=0), "suggest": {"did_you_mean": []}}),
     )
     engine = make_engine(url)
 
-    nothing = engine.search(SearchRequest(query="drive-thru screning"))
     something = engine.search(SearchRequest(query="drive-thru screning"))
+    blank = engine.search(SearchRequest(query="   "))
     no_correction = engine.search(SearchRequest(query="zzzz"))
 
-    assert (nothing.total, nothing.suggestion) == (0, "drive thru screening")
+    bodies = [r.body for r in fake.sent("POST", r"/cac-knowledge/_search")]
+    assert [sorted(body) == ["size", "suggest", "track_total_hits"] for body in bodies] == [
+        False,  # found 3: no suggester
+        False,  # no words: nothing to correct
+        False,  # found nothing...
+        True,  # ...so the suggester, which has no correction
+    ]
+    assert not any("suggest" in body for body in bodies[:3])
     assert (something.total, something.suggestion) == (3, "")
+    assert (blank.total, blank.suggestion) == (0, "")
     assert no_correction.suggestion == ""
 
 
@@ -2244,7 +2348,7 @@ FUSED_PAGE = [  # in the cluster's order, not the fused one
     page_hit(7),
     page_hit(5),
     page_hit(3),
-    page_hit(1, **{"summary.en": ["<mark>Screening</mark> stations"]}),
+    page_hit(1, **{"summary": ["<mark>Screening</mark> stations"]}),
 ]
 
 
@@ -2344,9 +2448,9 @@ def test_relevance_reads_the_rankings_in_one_msearch_then_the_fused_page_and_cou
             "minimum_should_match": 1,
         }
     }
-    for key in ("post_filter", "aggs", "suggest", "track_total_hits"):
+    for key in ("post_filter", "aggs", "track_total_hits"):
         assert counts[key] == words[key]
-    assert not {"from", "sort", "highlight", "collapse", "knn"} & set(counts)
+    assert not {"from", "sort", "highlight", "collapse", "knn", "suggest"} & set(counts)
     # In fused order; group 3 shown by the document its words found.
     assert [hit.id for hit in response.hits] == ["page-1", "page-3", "page-7", "page-5"]
     assert response.hits[0].snippet == "<mark>Screening</mark> stations"
@@ -2706,9 +2810,9 @@ def test_with_rrf_relevance_is_one_msearch_of_the_fused_page_and_the_unions_coun
     # The counts: today's body without hits, plus the kNN's top k in the union.
     assert counts["size"] == 0
     assert counts["knn"] == [knn]
-    for key in ("query", "post_filter", "aggs", "suggest", "track_total_hits"):
+    for key in ("query", "post_filter", "aggs", "track_total_hits"):
         assert counts[key] == words[key]
-    assert not {"from", "sort", "highlight", "collapse"} & set(counts)
+    assert not {"from", "sort", "highlight", "collapse", "suggest"} & set(counts)
     # No statistics: nothing is centred.
     assert "script_score" not in str(sent.body)
     # Hits from the fused page, in its order; total and facets from the counts.

@@ -599,7 +599,10 @@ def elasticsearch_requests(fake_es):
 
 
 def sent_searches(fake) -> list[dict[str, Any]]:
-    return [request.body for request in fake.sent("POST", r"/cac-knowledge/_search")]
+    """The searches sent, without the spelling look-ups that follow those that found nothing
+    (a suggest section alone)."""
+    bodies = [request.body for request in fake.sent("POST", r"/cac-knowledge/_search")]
+    return [body for body in bodies if set(body) != {"size", "track_total_hits", "suggest"}]
 
 
 # Dates: the start date, else the publication date --------------------------------------------

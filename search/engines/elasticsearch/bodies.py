@@ -69,10 +69,15 @@ HIGHLIGHT = {
     # (1,000,000 by default) a highlight fails the whole search with a 400. With this
     # setting the rest is left unhighlighted, without an error.
     "max_analyzed_offset": SNIPPET_SOURCE_CHARS,
+    # The snippet's three texts, each with the matches of its language sub-fields combined in
+    # (matched_fields, unified highlighter: the original field's own matches are always in),
+    # rather than 21 fields highlighted one by one, of which the snippet shows one. The texts are
+    # re-analysed (no index_options offsets): offsets would spare that only if every combined
+    # sub-field had them, a larger index for the start of each text max_analyzed_offset bounds.
+    "type": "unified",
     "fields": {
-        name: {}
+        base: {"matched_fields": [f"{base}.{sub}" for sub in LANGUAGE_SUBFIELDS]}
         for base in ("summary", "body", "attachments_text")
-        for name in (base, *(f"{base}.{sub}" for sub in LANGUAGE_SUBFIELDS))
     },
 }
 
@@ -91,7 +96,7 @@ def collapse_translations() -> dict[str, Any]:
     }
 
 
-# The order in which highlighted fields make the snippet.
+# The order in which highlighted fields make the snippet: the first with a highlight.
 SNIPPET_FIELDS = tuple(HIGHLIGHT["fields"])
 
 
@@ -119,9 +124,8 @@ def search_body(request: SearchRequest, bridge: Sequence[str] = ()) -> dict[str,
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
-    text = " ".join(request.query.split())
-    if text:
-        body["suggest"] = spelling_suggester(text)
+    # No suggester here: it is read only when nothing matched, so it is asked then, on its own
+    # (spelling_body), rather than run (with its collate queries) beside every search.
     if request.collapse_translations:
         body["collapse"] = collapse_translations()
         body["aggs"]["collapsed_total"] = {
@@ -269,8 +273,8 @@ def spelling_suggester(text: str) -> dict[str, Any]:
     Shapes from the Elasticsearch reference, "Suggester examples" > "Phrase suggester"
     (docs/reference/elasticsearch/rest-apis/search-suggesters.md): a shingled field for
     both the language model and the direct generator, and a collate query that drops
-    corrections matching no document (prune is false by default). Read only when nothing
-    matched (parse_search_response).
+    corrections matching no document (prune is false by default). Asked only when nothing
+    matched (spelling_body).
     """
     return {
         "text": text,
@@ -296,6 +300,12 @@ def spelling_suggester(text: str) -> dict[str, Any]:
             }
         },
     }
+
+
+def spelling_body(text: str) -> dict[str, Any]:
+    """The "did you mean" of a search that found nothing: the phrase suggester alone, no hits
+    (a body of a suggest section only, as the phrase suggester examples in search-suggesters.md)."""
+    return {"size": 0, "track_total_hits": False, "suggest": spelling_suggester(text)}
 
 
 def sort_clauses(request: SearchRequest) -> list[Any]:

@@ -45,6 +45,7 @@ from search.engines.elasticsearch.bodies import (
     more_like_this_body,
     own_document_body,
     search_body,
+    spelling_body,
     suggest_body,
     translations_body,
     versions_page_body,
@@ -75,6 +76,7 @@ from search.engines.elasticsearch.responses import (
     hit_from,
     parse_fused_response,
     parse_search_response,
+    spelling_suggestion,
 )
 from search.engines.elasticsearch.vectors import (
     FINGERPRINT_PREFIX,
@@ -360,6 +362,17 @@ class ElasticsearchEngine(SearchEngine):
         )
 
     def _search_page(self, request: SearchRequest) -> SearchResponse:
+        """The page (_found_page); when nothing matched words typed, a second search asks the
+        phrase suggester for a correction (bodies.spelling_body): one round trip more on
+        the rare empty answer, rather than the suggester's work beside every search."""
+        response = self._found_page(request)
+        text = " ".join(request.query.split())
+        if response.total or not text:
+            return response
+        found = self._search(spelling_body(text))
+        return dataclasses.replace(response, suggestion=spelling_suggestion(found or {}))
+
+    def _found_page(self, request: SearchRequest) -> SearchResponse:
         meanings = self._usable_meanings(request)
         if meanings:
             try:

@@ -13,8 +13,8 @@ Relevance order, by default (ELASTICSEARCH_FUSION=centred), takes two round trip
    model the statistics of its similarities by language and a kNN search per language
    (meaning.MeaningSearch); Python centres, ranks and fuses them (fused_ids);
 2. one _msearch of the fused page's documents, with highlights (fused_page_body), and of the
-   counts: the words' query or the semantic matches' ids, with today's post_filter, facet
-   aggregations and spelling suggester, and no hits (counts_body). The counts wait for the
+   counts: the words' query or the semantic matches' ids, with today's post_filter and facet
+   aggregations, and no hits (counts_body). The counts wait for the
    first round trip, as only the centred ranking says which documents match by meaning.
 
 This fusion is Python's, not Elasticsearch's `rrf` retriever: that fuses each retriever's
@@ -93,7 +93,7 @@ def union_body(
 def counts_body(
     request: SearchRequest, semantic_ids: Sequence[str], bridge: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """The union's total, facets and spelling suggestion, without hits: today's body, its
+    """The union's total and facets, without hits: today's body, its
     query matching the words or one of the semantic matches' ids (query-dsl-ids-query.md;
     a bool `should` is a disjunction, query-dsl-bool-query.md)."""
     body = search_body(request, bridge)
@@ -113,9 +113,9 @@ def counts_body(
 def union_counts_body(
     request: SearchRequest, meanings: list[Meaning], bridge: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """The counts of the rrf fusion: the union's total, facets and spelling suggestion, without
-    hits; the union is the words' matches and each model's top k above its absolute floor
-    (union_body: a documented disjunction whose aggregations see the combined set).
+    """The counts of the rrf fusion: the union's total and facets, without hits; the union is
+    the words' matches and each model's top k above its absolute floor (union_body: a
+    documented disjunction whose aggregations see the combined set).
 
     Why a search of its own: the facets show, for each facet, the counts under every filter but
     its own (bodies.py). Within an rrf retriever that cannot be had: its aggregations "operate

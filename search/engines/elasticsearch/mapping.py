@@ -26,6 +26,7 @@ from search.engines.common import date_order, facet_values
 from search.engines.elasticsearch.vectors import VectorSpace, vector_meta, vector_properties
 
 DEFAULT_PREFIX = "cac-knowledge"
+AUTO_EXPAND_REPLICAS = "0-1"
 
 # Each text field is analysed once per shipped language, in a sub-field named here. Chinese and
 # Japanese share the built-in cjk analyzer (overlapping character pairs, as the embedded engine
@@ -101,10 +102,22 @@ spelling_analyzer = analyzer(
     "spelling_shingles", tokenizer="standard", filter=["lowercase", spelling_shingle]
 )
 
-# Autocomplete: edge n-grams of each word at index time, the plain words at search time.
-autocomplete_edge = token_filter("autocomplete_edge", type="edge_ngram", min_gram=1, max_gram=20)
+# Autocomplete: edge n-grams of each word at index time, the plain words at search time, cut to
+# the longest n-gram: an uncut word longer than max_gram matches no indexed gram, so it would
+# never complete (analysis-edgengram-tokenfilter.md, "Limitations of the max_gram parameter",
+# advises a truncate filter at search time).
+AUTOCOMPLETE_MAX_GRAM = 20
+autocomplete_edge = token_filter(
+    "autocomplete_edge", type="edge_ngram", min_gram=1, max_gram=AUTOCOMPLETE_MAX_GRAM
+)
 autocomplete_index = analyzer(
     "autocomplete_index", tokenizer="standard", filter=["lowercase", autocomplete_edge]
+)
+autocomplete_truncate = token_filter(
+    "autocomplete_truncate", type="truncate", length=AUTOCOMPLETE_MAX_GRAM
+)
+autocomplete_search = analyzer(
+    "autocomplete_search", tokenizer="standard", filter=["lowercase", autocomplete_truncate]
 )
 
 
@@ -137,7 +150,7 @@ class KnowledgeDocument(Document):
     kind = Keyword()
     title = _multilingual_text(
         spelling=True,
-        autocomplete=Text(analyzer=autocomplete_index, search_analyzer="standard"),
+        autocomplete=Text(analyzer=autocomplete_index, search_analyzer=autocomplete_search),
         raw=Keyword(ignore_above=512),
     )
     summary = _multilingual_text(spelling=True)
@@ -193,6 +206,16 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
     }
 
 
+def index_pattern(alias: str) -> str:
+    """The template's index pattern: only the versioned indices behind `alias`, named
+    `<alias>-<UTC timestamp, %Y%m%d%H%M%S%f>` (lifecycle._new_index_name), so 20 digits from
+    year 2000. `<alias>-*` would also match the indices of a deployment prefixed
+    `<alias>-staging` on the same cluster, and a template whose patterns overlap another's at
+    the same priority is refused (create or update index template API, "Multiple matching
+    templates")."""
+    return f"{alias}-2*"
+
+
 def index_template_body(
     alias: str, template_name: str, synonyms_set: str, vector_space: VectorSpace | None = None
 ) -> dict[str, Any]:
@@ -204,9 +227,13 @@ def index_template_body(
     any template change does.
     """
     index = Index(alias)
-    index.settings(number_of_shards=1, number_of_replicas=1)
+    # One replica where a second data node can hold it, none on a single node (which would
+    # otherwise stay yellow): index-modules.md, index.auto_expand_replicas.
+    index.settings(number_of_shards=1, auto_expand_replicas=AUTO_EXPAND_REPLICAS)
     index.mapping(KnowledgeDocument._doc_type.mapping)
-    body = index.as_composable_template(template_name, pattern=f"{alias}-*", priority=100).to_dict()
+    body = index.as_composable_template(
+        template_name, pattern=index_pattern(alias), priority=100
+    ).to_dict()
     # The synonyms set is named after the prefix, so several deployments can share a cluster.
     filters = body["template"]["settings"]["analysis"]["filter"]
     filters[SYNONYM_FILTER_NAME]["synonyms_set"] = synonyms_set

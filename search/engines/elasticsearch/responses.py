@@ -35,11 +35,11 @@ def parse_search_response(body: dict[str, Any], request: SearchRequest) -> Searc
         hits=hits,
         facets=facets,
         took_ms=float(body.get("took", 0)),
-        suggestion="" if total else _spelling_suggestion(body),
+        suggestion="" if total else spelling_suggestion(body),
     )
 
 
-def _spelling_suggestion(body: dict[str, Any]) -> str:
+def spelling_suggestion(body: dict[str, Any]) -> str:
     """The phrase suggester's best correction, as the reference's response example shapes it.
 
     `suggest.<name>` is a list with one entry for the whole text; its options are ranked, and
