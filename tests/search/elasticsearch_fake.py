@@ -4,7 +4,9 @@ engine sends.
 A small local HTTP server records every request a real `Elasticsearch` client sends and answers
 with canned bodies shaped like the Elasticsearch reference's examples. It never searches: tests
 assert on the requests, and on how documented responses are parsed. The `fake_es` fixture
-(tests/search/conftest.py) starts one per test.
+(tests/search/conftest.py) starts one per test. tests/search/test_elasticsearch_recorded.py
+answers instead with example responses recorded from the Elasticsearch API specification
+(tests/search/recorded/, sources in its SOURCES.md).
 """
 
 from __future__ import annotations
