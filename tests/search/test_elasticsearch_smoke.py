@@ -1,0 +1,77 @@
+"""bench/elasticsearch_smoke.py, as far as it runs without a cluster: its help, its refusal
+without ELASTICSEARCH_URL, and its cleanup against the fake (tests/search/elasticsearch_fake.py),
+which answers the setup requests only: the rebuild fails, and everything made is deleted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.search.elasticsearch_fake import ACKNOWLEDGED
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "elasticsearch_smoke.py"
+PREFIX = "cac-smoke-test"
+INDEX = f"{PREFIX}-20261204000000000000"
+
+
+def run_script(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ELASTICSEARCH_")}
+    env.update(environment)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, str(SCRIPT), *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_help_describes_the_checks():
+    done = run_script("--help")
+    assert done.returncode == 0
+    assert "--prefix" in done.stdout
+    assert "contract suite" in done.stdout
+
+
+def test_without_a_cluster_it_says_so_and_fails():
+    done = run_script("--skip-suite")
+    assert done.returncode == 2
+    assert "ELASTICSEARCH_URL is not set" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_prefix_in_use_is_refused_and_nothing_is_written(fake_es):
+    fake, url = fake_es
+    fake.on("GET", rf"/{PREFIX}\*", (200, {INDEX: {}}))
+    done = run_script("--prefix", PREFIX, "--skip-suite", "--no-meaning", ELASTICSEARCH_URL=url)
+    assert done.returncode == 2
+    assert "in use" in done.stderr
+    assert [r.method for r in fake.requests] == ["GET", "GET"]  # the look-ups only
+
+
+def test_everything_made_under_its_prefix_is_deleted_after_a_failed_rebuild(fake_es):
+    fake, url = fake_es
+    synonyms_set = f"/_synonyms/{PREFIX}-synonyms"
+    template = f"/_index_template/{PREFIX}-template"
+    fake.on("GET", rf"/{PREFIX}\*", (200, {}))  # before: nothing under the prefix
+    fake.on("PUT", synonyms_set, (200, {"result": "created", "reload_analyzers_details": {}}))
+    fake.on("PUT", template, ACKNOWLEDGED)
+    fake.on("HEAD", template, (200, None))
+    fake.on("GET", synonyms_set, (200, {"count": 1, "synonyms_set": []}), (404, {}))
+    # The rebuild's index creation is not answered (404): the rebuild fails. Then the cleanup
+    # lists what is left under the prefix, and finds nothing after its deletes.
+    fake.on("GET", rf"/{PREFIX}-2\*", (200, {INDEX: {}}), (200, {}))
+    fake.on("DELETE", rf"/{INDEX}|{template}|{synonyms_set}", ACKNOWLEDGED)
+
+    done = run_script("--prefix", PREFIX, "--skip-suite", "--no-meaning", ELASTICSEARCH_URL=url)
+
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "✓ setup" in done.stdout
+    assert "✗ rebuild" in done.stdout
+    assert f"✓ cleanup: nothing left under {PREFIX}" in done.stdout
+    assert "– rebuilds, synonyms, hybrid query — not run: the first rebuild failed" in done.stdout
+    deleted = [r.path for r in fake.sent("DELETE", r".*")]
+    assert deleted[-3:] == [f"/{INDEX}", template, synonyms_set]
