@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.search.elasticsearch_fake import ACKNOWLEDGED
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "elasticsearch_smoke.py"
 PREFIX = "cac-smoke-test"
 INDEX = f"{PREFIX}-20261204000000000000"
+NO_SYNONYMS_SETS = (200, {"count": 0, "results": []})
 
 
 def run_script(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
@@ -42,28 +45,55 @@ def test_without_a_cluster_it_says_so_and_fails():
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("prefix", ["cac", "cac-knowledge", "cac-knowledge-20261204"])
+def test_a_prefix_that_could_reach_the_deployments_indices_is_refused(fake_es, prefix):
+    fake, url = fake_es
+    done = run_script("--prefix", prefix, "--skip-suite", "--no-meaning", ELASTICSEARCH_URL=url)
+    assert done.returncode == 2
+    assert "would reach the deployment's indices" in done.stderr
+    assert fake.requests == []
+
+
 def test_a_prefix_in_use_is_refused_and_nothing_is_written(fake_es):
     fake, url = fake_es
     fake.on("GET", rf"/{PREFIX}\*", (200, {INDEX: {}}))
+    fake.on("GET", "/_synonyms", NO_SYNONYMS_SETS)
     done = run_script("--prefix", PREFIX, "--skip-suite", "--no-meaning", ELASTICSEARCH_URL=url)
     assert done.returncode == 2
     assert "in use" in done.stderr
-    assert [r.method for r in fake.requests] == ["GET", "GET"]  # the look-ups only
+    assert {r.method for r in fake.requests} == {"GET"}  # the look-ups only
 
 
 def test_everything_made_under_its_prefix_is_deleted_after_a_failed_rebuild(fake_es):
     fake, url = fake_es
-    synonyms_set = f"/_synonyms/{PREFIX}-synonyms"
-    template = f"/_index_template/{PREFIX}-template"
-    fake.on("GET", rf"/{PREFIX}\*", (200, {}))  # before: nothing under the prefix
-    fake.on("PUT", synonyms_set, (200, {"result": "created", "reload_analyzers_details": {}}))
-    fake.on("PUT", template, ACKNOWLEDGED)
-    fake.on("HEAD", template, (200, None))
-    fake.on("GET", synonyms_set, (200, {"count": 1, "synonyms_set": []}), (404, {}))
-    # The rebuild's index creation is not answered (404): the rebuild fails. Then the cleanup
-    # lists what is left under the prefix, and finds nothing after its deletes.
-    fake.on("GET", rf"/{PREFIX}-2\*", (200, {INDEX: {}}), (200, {}))
-    fake.on("DELETE", rf"/{INDEX}|{template}|{synonyms_set}", ACKNOWLEDGED)
+    synonyms_set = f"{PREFIX}-synonyms"
+    template = f"{PREFIX}-template"
+    # Before: nothing under the prefix (the index templates' look-up is not answered: 404).
+    fake.on("GET", rf"/{PREFIX}\*", (200, {}))
+    fake.on(
+        "GET",
+        "/_synonyms",
+        NO_SYNONYMS_SETS,
+        (200, {"count": 1, "results": [{"synonyms_set": synonyms_set, "count": 1}]}),
+        NO_SYNONYMS_SETS,
+    )
+    # Setup.
+    fake.on("PUT", f"/_synonyms/{synonyms_set}", (200, {"result": "created"}))
+    fake.on("PUT", f"/_index_template/{template}", ACKNOWLEDGED)
+    fake.on("HEAD", f"/_index_template/{template}", (200, None))
+    fake.on("GET", f"/_synonyms/{synonyms_set}", (200, {"count": 1, "synonyms_set": []}))
+    # The rebuild's index creation is not answered (404): the rebuild fails. The cleanup lists
+    # what is under the prefix, deletes it, and finds nothing left.
+    fake.on("GET", rf"/{PREFIX}-\*", (200, {INDEX: {}}), (200, {}))
+    fake.on(
+        "GET",
+        rf"/_index_template/{PREFIX}-\*",
+        (200, {"index_templates": [{"name": template, "index_template": {}}]}),
+        (404, {}),
+    )
+    fake.on(
+        "DELETE", rf"/{INDEX}|/_index_template/{template}|/_synonyms/{synonyms_set}", ACKNOWLEDGED
+    )
 
     done = run_script("--prefix", PREFIX, "--skip-suite", "--no-meaning", ELASTICSEARCH_URL=url)
 
@@ -71,7 +101,11 @@ def test_everything_made_under_its_prefix_is_deleted_after_a_failed_rebuild(fake
     assert "Traceback" not in done.stderr
     assert "✓ setup" in done.stdout
     assert "✗ rebuild" in done.stdout
-    assert f"✓ cleanup: nothing left under {PREFIX}" in done.stdout
     assert "– rebuilds, synonyms, hybrid query — not run: the first rebuild failed" in done.stdout
+    assert f"✓ cleanup: nothing left under {PREFIX}" in done.stdout
     deleted = [r.path for r in fake.sent("DELETE", r".*")]
-    assert deleted[-3:] == [f"/{INDEX}", template, synonyms_set]
+    assert deleted[-3:] == [
+        f"/{INDEX}",
+        f"/_index_template/{template}",
+        f"/_synonyms/{synonyms_set}",
+    ]
