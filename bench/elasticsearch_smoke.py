@@ -24,6 +24,7 @@ no cluster is configured.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import subprocess
@@ -218,10 +219,18 @@ def run_contract_suite(checks: Checklist, settings: Any, prefix: str) -> None:
         "elasticsearch",
         CONTRACT_SUITE,
     ]
+    what = "contract suite on this cluster"
+    if importlib.util.find_spec("pytest") is None:
+        checks.add(
+            False,
+            what,
+            "pytest is not installed here (the app image has no test tools): run from a "
+            "checkout with requirements-dev.lock, or pass --skip-suite",
+        )
+        return
     environment = cluster_environment(settings)
     environment["ELASTICSEARCH_CONTRACT_PREFIX"] = f"{prefix}-contract"
     progress(f"contract suite: {' '.join(command[2:])} (a few minutes)")
-    what = "contract suite on this cluster"
     try:
         done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
             command,
