@@ -4,10 +4,12 @@ which answers the setup requests only: the rebuild fails, and everything made is
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -109,3 +111,23 @@ def test_everything_made_under_its_prefix_is_deleted_after_a_failed_rebuild(fake
         f"/_index_template/{template}",
         f"/_synonyms/{synonyms_set}",
     ]
+
+
+def test_the_suite_runs_on_sqlite_never_the_deployments_database_or_broker(monkeypatch):
+    spec = importlib.util.spec_from_file_location("elasticsearch_smoke", SCRIPT)
+    smoke = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(smoke)
+    monkeypatch.setenv("DATABASE_URL", "postgres://cac@db.internal/cac")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://redis.internal:6379/0")
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "cac.settings.production")
+    monkeypatch.delenv("ELASTICSEARCH_CA_CERTS", raising=False)
+    site = SimpleNamespace(
+        ELASTICSEARCH_URL="https://es.internal:9200",
+        ELASTICSEARCH_API_KEY="id:key",
+        ELASTICSEARCH_CA_CERTS=None,
+    )
+    environment = smoke.cluster_environment(site)
+    assert not {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"} & set(environment)
+    assert environment["ELASTICSEARCH_URL"] == "https://es.internal:9200"
+    assert environment["ELASTICSEARCH_API_KEY"] == "id:key"
+    assert "ELASTICSEARCH_CA_CERTS" not in environment
