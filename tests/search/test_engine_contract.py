@@ -12,6 +12,7 @@ its search behaviour.
 from __future__ import annotations
 
 import html
+import os
 import threading
 import uuid
 from datetime import UTC, date, datetime
@@ -57,13 +58,25 @@ from tests.search.elasticsearch_fake import (
 pytestmark = pytest.mark.django_db
 
 
+# Each Elasticsearch engine of the suite has a prefix of its own under this one; the smoke
+# script (bench/elasticsearch_smoke.py) sets it to a prefix its credentials may write to and
+# deletes everything under it afterwards.
+CONTRACT_PREFIX = os.environ.get("ELASTICSEARCH_CONTRACT_PREFIX") or "cac-contract"
+
+
 def make_engine(name: str, tmp_path, **options):
     if name == "embedded":
         from search.engines.embedded import EmbeddedEngine
 
         return EmbeddedEngine(tmp_path / "index")
     return ElasticsearchEngine(
-        settings.ELASTICSEARCH_URL, prefix=f"cac-contract-{uuid.uuid4().hex[:8]}", **options
+        settings.ELASTICSEARCH_URL,
+        prefix=f"{CONTRACT_PREFIX}-{uuid.uuid4().hex[:8]}",
+        # A secured cluster (docs/scale-out.md) is reached as the site reaches it.
+        ca_certs=settings.ELASTICSEARCH_CA_CERTS,
+        ssl_assert_fingerprint=settings.ELASTICSEARCH_SSL_FINGERPRINT,
+        api_key=settings.ELASTICSEARCH_API_KEY,
+        **options,
     )
 
 
