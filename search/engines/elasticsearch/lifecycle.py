@@ -3,7 +3,8 @@ the alias, bulk writes and the rebuild's alias swap.
 
 Layout in the cluster:
 - versioned indices `<prefix>-<timestamp>` built from one composable index template
-  (`<prefix>-template`, pattern `<prefix>-2*`, its timestamped names only), read and written through the alias `<prefix>`;
+  (`<prefix>-template`, pattern `<prefix>-2*`: its timestamped names only), read and written
+  through the alias `<prefix>`;
 - while `rebuild` loads a new index, that index also carries the alias `<prefix>-rebuilding`,
   and writes go through both aliases, so none is lost at the swap;
 - a synonyms set `<prefix>-synonyms` (the Synonyms API) used by an updateable synonym_graph
