@@ -19,15 +19,12 @@ from search.synonyms import forget_admin_synonym_groups
 logger = logging.getLogger(__name__)
 
 EMBED_TASK_DOCUMENTS = 100
+# Tasks that retry themselves after a failure, acknowledged only once done (a worker lost
+# mid-task leaves the message for another).
+RETRIED = {"bind": True, "acks_late": True, "ignore_result": True, "max_retries": 5}
 
 
-@shared_task(
-    name="search.tasks.drain_index_outbox",
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    max_retries=5,
-)
+@shared_task(name="search.tasks.drain_index_outbox", **RETRIED)
 def drain_index_outbox(self) -> dict:
     report = drain_all_due()
     if report.error and not self.request.is_eager:
@@ -77,14 +74,19 @@ def prune_query_log_task() -> int:
     return prune_query_log()
 
 
+def _once_after_commit(callback) -> None:
+    """Run `callback` once the current transaction commits, once per transaction."""
+    if connection.in_atomic_block and any(
+        queued is callback for _sids, queued, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(callback, robust=True)
+
+
 def drain_after_commit() -> None:
     """Ask for a drain once the current transaction commits; once per transaction, so an
     import that publishes 10,000 pages asks for one drain."""
-    if connection.in_atomic_block and any(
-        callback is send_drain_task for _sids, callback, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(send_drain_task, robust=True)
+    _once_after_commit(send_drain_task)
 
 
 def send_drain_task() -> None:
@@ -95,13 +97,7 @@ def send_drain_task() -> None:
         logger.warning("Could not queue an index drain; the periodic drain will pick it up.")
 
 
-@shared_task(
-    name="search.tasks.sync_synonyms",
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    max_retries=5,
-)
+@shared_task(name="search.tasks.sync_synonyms", **RETRIED)
 def sync_synonyms_task(self) -> None:
     """Bring the engine's synonyms set up to date after an editor saved or deleted a group.
 
@@ -121,11 +117,7 @@ def sync_synonyms_task(self) -> None:
 
 def sync_synonyms_after_commit() -> None:
     """Ask for a synonyms push once the current transaction commits; once per transaction."""
-    if connection.in_atomic_block and any(
-        callback is send_synonyms_task for _sids, callback, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(send_synonyms_task, robust=True)
+    _once_after_commit(send_synonyms_task)
 
 
 def send_synonyms_task() -> None:
