@@ -188,7 +188,6 @@ def test_the_successful_bulk_examples_not_found_delete_refuses_an_index_but_not_
 def synonym_routes(fake, stored: dict[str, Any]) -> None:
     fake.on("GET", r"/_synonyms/cac-knowledge-synonyms", (200, stored))
     fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "updated"}))
-    fake.on("POST", r"/cac-knowledge/_reload_search_analyzers", (200, {"reload_details": []}))
     fake.on("POST", r"/cac-knowledge/_cache/clear", (200, {"_shards": {"total": 1}}))
 
 
@@ -246,7 +245,7 @@ def test_sync_synonyms_pushes_when_the_examples_rules_differ_from_the_live_ones(
     assert [rule["synonyms"] for rule in pushed.body["synonyms_set"]] == [
         ", ".join(group) for group in live
     ]
-    assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    assert fake.sent("POST", r"/cac-knowledge/_cache/clear")
 
 
 def test_the_put_synonym_400_example_is_logged_and_not_sent_again(fake_es, caplog):
@@ -262,7 +261,7 @@ def test_the_put_synonym_400_example_is_logged_and_not_sent_again(fake_es, caplo
         engine.lifecycle.sync_synonyms()
 
     assert len(fake.sent("PUT", r"/_synonyms/.*")) == 1
-    assert not fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    assert not fake.sent("POST", r"/cac-knowledge/_cache/clear")
     (logged,) = [r for r in caplog.records if "synonyms" in r.getMessage()]
     assert logged.levelname == "ERROR"
     assert refusal["error"]["type"] in logged.getMessage()

@@ -1562,7 +1562,7 @@ def test_an_error_while_reading_versions_raises_engine_unavailable_and_closes_th
 
 
 # --- Synonyms -------------------------------------------------------------------------------------
-def test_updating_synonyms_replaces_the_set_and_reloads_search_analyzers_without_closing(fake_es):
+def test_updating_synonyms_replaces_the_set_and_clears_the_request_cache_without_closing(fake_es):
     fake, url = fake_es
     fake.on(
         "PUT",
@@ -1578,11 +1578,6 @@ def test_updating_synonyms_replaces_the_set_and_reloads_search_analyzers_without
             },
         ),
     )
-    fake.on(
-        "POST",
-        r"/cac-knowledge/_reload_search_analyzers",
-        (200, {"_shards": {"total": 2, "successful": 1, "failed": 0}, "reload_details": []}),
-    )
     fake.on("POST", r"/cac-knowledge/_cache/clear", REFRESHED)
 
     make_engine(url).update_synonyms([("mask", "face covering")])
@@ -1590,7 +1585,9 @@ def test_updating_synonyms_replaces_the_set_and_reloads_search_analyzers_without
     assert fake.sent("PUT", r"/_synonyms/.*")[0].body == {
         "synonyms_set": [{"id": "group-1", "synonyms": "mask, face covering"}]
     }
-    assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    # PUT _synonyms reloads the analyzers itself; only the request cache is cleared after.
+    assert not fake.sent("POST", r".*/_reload_search_analyzers")
+    assert fake.sent("POST", r"/cac-knowledge/_cache/clear")
     assert not fake.sent("POST", r".*/_close")
 
 
@@ -1602,7 +1599,6 @@ def synonym_routes(fake: FakeElasticsearch, stored: tuple[int, Any] | None = Non
         stored or (404, {"error": {"type": "resource_not_found_exception"}, "status": 404}),
     )
     fake.on("PUT", r"/_synonyms/cac-knowledge-synonyms", (200, {"result": "updated"}))
-    fake.on("POST", r"/cac-knowledge/_reload_search_analyzers", (200, {"reload_details": []}))
     fake.on("POST", r"/cac-knowledge/_cache/clear", REFRESHED)
 
 
@@ -1646,7 +1642,7 @@ def test_syncing_synonyms_compares_the_clusters_rules_by_id_whatever_their_order
         "synonyms": "term 2, other 2, third 2",
     }
     assert len(pushed.body["synonyms_set"]) == 12
-    assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    assert fake.sent("POST", r"/cac-knowledge/_cache/clear")
 
 
 # Real commits: the push waits for them.
@@ -1678,7 +1674,7 @@ def test_saving_or_deleting_a_synonym_group_pushes_the_set_after_commit(
     assert "thermal camera, fever scanner" not in [
         rule["synonyms"] for rule in deleted.body["synonyms_set"]
     ]
-    assert len(fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")) == 2
+    assert len(fake.sent("POST", r"/cac-knowledge/_cache/clear")) == 2
 
 
 def test_each_prefix_has_its_own_synonyms_set_so_deployments_can_share_a_cluster(fake_es):
@@ -1732,7 +1728,7 @@ def test_a_refused_synonyms_set_is_logged_once_and_not_sent_again_until_it_chang
 
     assert len(fake.sent("PUT", r"/_synonyms/.*")) == 1
     assert fake.sent("PUT", r"/_index_template/cac-knowledge-template")
-    assert not fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    assert not fake.sent("POST", r"/cac-knowledge/_cache/clear")
     (logged,) = [r for r in caplog.records if "synonyms" in r.getMessage()]
     assert logged.levelname == "ERROR"
     assert "cac-knowledge-synonyms" in logged.getMessage()
@@ -1740,7 +1736,7 @@ def test_a_refused_synonyms_set_is_logged_once_and_not_sent_again_until_it_chang
     live[0] = ["mask", "face covering", "respirator"]  # an editor's fix is sent again
     engine.lifecycle.sync_synonyms()
     assert len(fake.sent("PUT", r"/_synonyms/.*")) == 2
-    assert fake.sent("POST", r"/cac-knowledge/_reload_search_analyzers")
+    assert fake.sent("POST", r"/cac-knowledge/_cache/clear")
 
 
 # --- Retries, health and outages ---------------------------------------------------------------

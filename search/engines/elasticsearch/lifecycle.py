@@ -165,20 +165,20 @@ class IndexLifecycle:
         """Replace the synonyms without closing any index.
 
         `groups` fixes the list from now on; without it the live list is read again.
-        PUT _synonyms/<set> reloads the search analyzers that use the set; the explicit
-        _reload_search_analyzers and request-cache clear follow the reference's advice so that no
-        cached response still reflects the old synonyms.
+        PUT _synonyms/<set> reloads the search analyzers that use the set itself ("equivalent to
+        invoking Reload search analyzers API for all indices that use the synonyms set",
+        put-synonyms-set); the request cache is cleared after, as the reload's reference
+        advises, so that no cached response still reflects the old synonyms.
         """
         if groups is not None:
             fixed = [tuple(group) for group in groups]
             self._synonym_source = lambda: fixed
             self.live_synonyms = False
         if self._put_synonyms(synonym_rules(self._synonym_source())):
-            self._reload_search_analyzers()
+            self._clear_request_cache()
 
-    def _reload_search_analyzers(self) -> None:
-        tolerant = self.client.options(ignore_status=404)  # no index yet: nothing to reload
-        call(tolerant.indices.reload_search_analyzers, index=self.alias, allow_no_indices=True)
+    def _clear_request_cache(self) -> None:
+        tolerant = self.client.options(ignore_status=404)  # no index yet: nothing cached
         call(tolerant.indices.clear_cache, index=self.alias, request=True)
 
     def synonym_groups(self) -> list[tuple[str, ...]]:
@@ -233,7 +233,7 @@ class IndexLifecycle:
         if stored.meta.status != 404 and rules_by_id(stored.body.get("synonyms_set")) == wanted:
             return
         if self._put_synonyms(rules):
-            self._reload_search_analyzers()
+            self._clear_request_cache()
 
     # Writes ------------------------------------------------------------------------------------
     def index(self, documents: Iterable[SearchDocument]) -> None:
