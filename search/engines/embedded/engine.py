@@ -155,14 +155,18 @@ def _page_documents(
     return page
 
 
+VECTOR_THREADS = 4
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _background() -> ThreadPoolExecutor:
-    """This process's thread for vector searches (made after a fork, never inherited)."""
+    """This process's threads for vector searches (made after a fork, never inherited). A
+    sync worker, one request at a time, only ever starts one; a threaded one (gunicorn
+    --threads) gets up to VECTOR_THREADS, so requests do not queue behind each other's."""
     global _pool
     if _pool is None or _pool[0] != os.getpid():
-        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="vectors"))
+        pool = ThreadPoolExecutor(max_workers=VECTOR_THREADS, thread_name_prefix="vectors")
+        _pool = (os.getpid(), pool)
     return _pool[1]
 
 
