@@ -90,16 +90,21 @@ def union_body(
     return {**search_body(request, bridge), "knn": [knn_search(request, m) for m in meanings]}
 
 
+def _without_hits(body: dict[str, Any]) -> dict[str, Any]:
+    """A search body asking for its total, facets and suggestions only."""
+    for key in ("from", "sort", "highlight", "collapse", "_source"):
+        body.pop(key, None)
+    body["size"] = 0
+    return body
+
+
 def counts_body(
     request: SearchRequest, semantic_ids: Sequence[str], bridge: Sequence[str] = ()
 ) -> dict[str, Any]:
     """The union's total and facets, without hits: today's body, its
     query matching the words or one of the semantic matches' ids (query-dsl-ids-query.md;
     a bool `should` is a disjunction, query-dsl-bool-query.md)."""
-    body = search_body(request, bridge)
-    for key in ("from", "sort", "highlight", "collapse", "_source"):
-        body.pop(key, None)
-    body["size"] = 0
+    body = _without_hits(search_body(request, bridge))
     if semantic_ids:
         body["query"] = {
             "bool": {
@@ -124,11 +129,7 @@ def union_counts_body(
     to hold only filtered documents, and the aggregations then see only fully filtered
     documents.
     """
-    body = union_body(request, meanings, bridge)
-    for key in ("from", "sort", "highlight", "collapse", "_source"):
-        body.pop(key, None)
-    body["size"] = 0
-    return body
+    return _without_hits(union_body(request, meanings, bridge))
 
 
 def rrf_page_body(

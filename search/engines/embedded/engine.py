@@ -121,15 +121,20 @@ class _Match:
     document_id: str = ""
 
 
-def _addresses(searcher: tantivy.Searcher, ids: list[str]) -> dict[str, tantivy.DocAddress]:
-    """Where each of these documents is in the index (those it holds)."""
+def _found(searcher: tantivy.Searcher, ids: list[str]) -> list[tantivy.DocAddress]:
+    """Where those of these documents that the index holds are."""
     ids = list(dict.fromkeys(ids))
     if not ids:
-        return {}
+        return []
     found = searcher.search(
         tantivy.Query.term_set_query(SCHEMA, "id", ids), limit=len(ids), count=False
     )
-    return {searcher.doc(address).get_first("id"): address for _score, address in found.hits}
+    return [address for _score, address in found.hits]
+
+
+def _addresses(searcher: tantivy.Searcher, ids: list[str]) -> dict[str, tantivy.DocAddress]:
+    """Where each of these documents is in the index (those it holds)."""
+    return {searcher.doc(address).get_first("id"): address for address in _found(searcher, ids)}
 
 
 def _page_documents(
@@ -137,15 +142,11 @@ def _page_documents(
 ) -> list[tuple[_Match, SearchDocument]]:
     """The page's matches with their stored documents; those known by id only are looked up
     in one search (a document deleted since the vectors were read drops out)."""
-    by_id: dict[str, SearchDocument] = {}
     wanted = [match.document_id for match in matches if match.address is None]
-    if wanted:
-        found = searcher.search(
-            tantivy.Query.term_set_query(SCHEMA, "id", wanted), limit=len(wanted), count=False
-        )
-        for _score, address in found.hits:
-            document = stored_document(searcher, address)
-            by_id[document.id] = document
+    by_id = {
+        document.id: document
+        for document in (stored_document(searcher, a) for a in _found(searcher, wanted))
+    }
     page = []
     for match in matches:
         if match.address is not None:

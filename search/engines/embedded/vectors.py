@@ -112,6 +112,7 @@ class _Segment:
     row_ends: np.ndarray = field(init=False)
     sample_positions: np.ndarray = field(init=False)  # evenly spaced documents_with_rows
     locale_codes: np.ndarray = field(init=False)  # (documents,) LOCALE_CODES of each locale
+    codes_with_rows: np.ndarray = field(init=False)  # locale_codes of documents_with_rows
     _facet_masks: dict = field(init=False)  # (facet, value) -> a bool per document
 
     def facet_mask(self, facet: str, values: tuple[str, ...]) -> np.ndarray:
@@ -152,6 +153,7 @@ class _Segment:
             dtype=np.int64,
             count=len(self.facets),
         )
+        self.codes_with_rows = self.locale_codes[self.documents_with_rows]
 
     @classmethod
     def read(cls, folder: Path, name: str) -> _Segment:
@@ -201,7 +203,7 @@ class _Segment:
         sample_rows, firsts = self._sample_rows
         exact = np.maximum.reduceat(_dot(sample_rows, query_vector), firsts)
         missed = exact - best[sample]
-        codes = self.locale_codes[self.documents_with_rows]
+        codes = self.codes_with_rows
         sample_codes = codes[sample]
         counts = np.bincount(sample_codes, minlength=len(LOCALE_CODES))
         sums = np.bincount(sample_codes, weights=missed, minlength=len(LOCALE_CODES))
@@ -311,7 +313,7 @@ class VectorSnapshot:
             if not len(live):
                 continue
             best = segment.best_scores(query_vector)[live]
-            codes = segment.locale_codes[segment.documents_with_rows[live]]
+            codes = segment.codes_with_rows[live]
             scored.append((position, live, best, codes))
         if not scored:
             return []
