@@ -59,6 +59,10 @@ def _admin(url: str):
 
 
 def create_database(url: str) -> None:
+    if url.startswith("sqlite:"):
+        # A file of the run's own: migrate creates it.
+        Path(urlsplit(url).path).unlink(missing_ok=True)
+        return
     name = urlsplit(url).path.lstrip("/")
     with _admin(url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -66,6 +70,9 @@ def create_database(url: str) -> None:
 
 
 def drop_database(url: str) -> None:
+    if url.startswith("sqlite:"):
+        Path(urlsplit(url).path).unlink(missing_ok=True)
+        return
     name = urlsplit(url).path.lstrip("/")
     with _admin(url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -117,11 +124,22 @@ def stop_redis(port: int) -> None:
 class Stack:
     """Temp folders, the environment for every process, and the processes started."""
 
-    def __init__(self, database_url: str, *, redis_port: int | None, keep: bool):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        redis_port: int | None,
+        keep: bool,
+        folder: Path | None = None,
+    ):
         self.database_url = database_url
         self.redis_port = redis_port
         self.keep = keep
-        self.folder = Path(tempfile.mkdtemp(prefix="cac-fault-"))
+        # A given folder is kept (a later run reuses what was prepared in it).
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.keep = True
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="cac-fault-"))
         self.processes: list[tuple[str, subprocess.Popen]] = []
         self.started_redis = False
 
@@ -166,7 +184,7 @@ class Stack:
         """
         from import_practices import generate_lines  # bench/import_practices.py
 
-        log(f"database {urlsplit(self.database_url).path.lstrip('/')}: creating, migrating")
+        log(f"database {urlsplit(self.database_url).path}: creating, migrating")
         create_database(self.database_url)
         self.manage("migrate")
         log("loading demo content (load_summit_2020, load_demo_practices)")

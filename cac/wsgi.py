@@ -11,7 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cac.settings.production")
 
 application = get_wsgi_application()
 
-# Before the first request, not during it: Kiwi's Korean model takes seconds to load.
-from search.analysis import warm_up  # noqa: E402
+# Before the first request, not during it: Kiwi's Korean model takes seconds to load. Under
+# gunicorn --preload this runs once, in the master, and the workers share the models.
+from search.warm import load_shared_models  # noqa: E402
 
-warm_up()
+load_shared_models()

@@ -42,7 +42,15 @@ KIWI_WORKERS = max(1, min(4, os.cpu_count() or 1))
 def _kiwi():
     from kiwipiepy import Kiwi  # loading the model takes about a second: only when needed
 
+    global _kiwi_pid
+    _kiwi_pid = os.getpid()
     return Kiwi(num_workers=KIWI_WORKERS)
+
+
+# The process that built Kiwi, whose worker threads it owns. gunicorn's --preload builds it
+# once in the master so that every worker shares the model's ~500 MB copy-on-write; a forked
+# worker inherits the model but not the threads, and a batch handed to them never returns.
+_kiwi_pid: int | None = None
 
 
 # Text in Latin script is stemmed in its document's language where Snowball has a stemmer we
@@ -122,8 +130,9 @@ def _tokenize(text: str):
 
 def _tokenize_batch(texts: list[str]) -> list:
     """Token lists for several texts at once, analysed in parallel by Kiwi's workers."""
-    if len(texts) == 1:
-        return [_tokenize(texts[0])]
+    if len(texts) == 1 or _kiwi_pid not in (None, os.getpid()):
+        # One text, or a forked process (see _kiwi_pid): analysed here, one after another.
+        return [_tokenize(text) for text in texts]
     with _kiwi_lock:
         return list(_kiwi().tokenize(texts))
 

@@ -5,11 +5,15 @@ Odd input is dropped or clamped, never an error: a search box must always answer
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import logging
+import os
 import re
+import threading
+import time
 from contextlib import nullcontext
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -154,33 +158,95 @@ def logged_query(query: str) -> str:
     return normalized
 
 
-def record_search(query: str, language: str, *, found: bool) -> None:
-    """Add one search to today's count for this query and language. Never raises.
+# Searches are counted in memory and written together by a thread of their own every
+# SEARCH_QUERY_LOG_FLUSH_SECONDS, so a visitor's search waits for no write (0 writes each
+# search at once). A process that stops writes what it holds (flush_query_log: gunicorn's
+# worker_exit, atexit); one that is killed loses at most those seconds of counts.
+_pending_counts: dict[tuple[str, str, date], list[int]] = {}
+_pending_lock = threading.Lock()
+_flusher_pid: int | None = None
+_last_flush = time.monotonic()
+# More distinct queries than this waiting: written at once, memory stays bounded.
+MAX_PENDING_QUERIES = 10_000
 
-    One statement, an upsert (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite):
-    atomic in the database, so concurrent searches lose no count, and one round trip, where
-    an update, then an insert in a savepoint, then a commit took four on every new query.
-    """
+
+def record_search(query: str, language: str, *, found: bool) -> None:
+    """Add one search to today's count for this query and language. Never raises."""
     normalized = logged_query(query)
     if not normalized:
         return
+    key = (normalized, language[:10], timezone.localdate())
+    zero = 0 if found else 1
+    delay = settings.SEARCH_QUERY_LOG_FLUSH_SECONDS
+    if delay <= 0:
+        _write_counts({key: [1, zero]})
+        return
+    with _pending_lock:
+        counts = _pending_counts.setdefault(key, [0, 0])
+        counts[0] += 1
+        counts[1] += zero
+        overflowing = len(_pending_counts) > MAX_PENDING_QUERIES
+    if overflowing:
+        flush_query_log()
+    _start_flusher()
+
+
+def _start_flusher() -> None:
+    global _flusher_pid
+    with _pending_lock:
+        # Once per process: a forked worker does not inherit its parent's thread.
+        if _flusher_pid == os.getpid():
+            return
+        _flusher_pid = os.getpid()
+    threading.Thread(target=_flush_when_due, name="query-log", daemon=True).start()
+    atexit.register(flush_query_log)
+
+
+def _flush_when_due() -> None:
+    while True:
+        delay = settings.SEARCH_QUERY_LOG_FLUSH_SECONDS
+        time.sleep(min(max(delay, 0.05), 1.0))
+        if time.monotonic() - _last_flush >= delay:
+            flush_query_log()
+            # This thread's own connection, opened again at the next write: never left stale.
+            connection.close()
+
+
+def flush_query_log() -> None:
+    """Write the counts this process holds. Never raises."""
+    global _last_flush
+    with _pending_lock:
+        pending = dict(_pending_counts)
+        _pending_counts.clear()
+        _last_flush = time.monotonic()
+    if pending:
+        _write_counts(pending)
+
+
+def _write_counts(pending: dict[tuple[str, str, date], list[int]]) -> None:
+    """One upsert per query, language and day (INSERT ... ON CONFLICT DO UPDATE, on
+    PostgreSQL and SQLite): atomic in the database, so processes writing the same row at
+    once lose no count."""
     # The table's own name, quoted; every value is a parameter.
     table = connection.ops.quote_name(SearchQueryDay._meta.db_table)
     statement = (
         f"INSERT INTO {table} (query, language, day, searches, zero_result_searches) "  # noqa: S608
-        "VALUES (%s, %s, %s, 1, %s) ON CONFLICT (query, language, day) DO UPDATE SET "
-        f"searches = {table}.searches + 1, "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (query, language, day) DO UPDATE SET "
+        f"searches = {table}.searches + excluded.searches, "
         f"zero_result_searches = {table}.zero_result_searches + excluded.zero_result_searches"
     )
-    parameters = [normalized, language[:10], timezone.localdate(), 0 if found else 1]
+    rows = [
+        (query, language, day, searches, zero)
+        for (query, language, day), (searches, zero) in sorted(pending.items())
+    ]
     try:
         # A savepoint inside a surrounding transaction, so a failure here never spoils it.
         atomic = transaction.atomic() if connection.in_atomic_block else nullcontext()
         with atomic, connection.cursor() as cursor:
-            cursor.execute(statement, parameters)
+            cursor.executemany(statement, rows)
     except DatabaseError:
         # The visitor's search matters more than our statistics.
-        logger.exception("could not record a search in the query log")
+        logger.exception("could not record a search in the query log (%d counts lost)", len(rows))
 
 
 def prune_query_log(keep_days: int | None = None) -> int:

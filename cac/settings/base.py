@@ -259,6 +259,9 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = TASK_QUEUE_ROUTES if env.bool("CELERY_SEPARATE_QUEUES", default=False) else {}
 # Days the search query log keeps (counts per query, language and day; nothing personal).
 SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
+# Searches are counted in memory and written every this many seconds, off the visitor's
+# request (search/service.py); 0 writes each search as it happens.
+SEARCH_QUERY_LOG_FLUSH_SECONDS = env.float("SEARCH_QUERY_LOG_FLUSH_SECONDS", default=5.0)
 
 # `import_practices` (sitedata/practice_import/) refuses a line longer than this, before it
 # parses any JSON, and fields longer than these; the other fields keep their columns' lengths.

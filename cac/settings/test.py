@@ -43,3 +43,6 @@ if (
 # Search by meaning is off unless a test turns it on (tests/search/test_semantic_search.py):
 # embedding every page the suite publishes would cost minutes and test nothing more.
 SEARCH_EMBEDDERS = env("TEST_SEARCH_EMBEDDERS", default="")
+
+# Each search is written as it happens: a test reads the query log right after searching.
+SEARCH_QUERY_LOG_FLUSH_SECONDS = 0

@@ -93,6 +93,11 @@ class SearchEngine(ABC):
         facets = {name: ordered_facet(response.facets.get(name, ())) for name in FACET_FIELDS}
         return dataclasses.replace(response, hits=hits, facets=facets)
 
+    def warm_up(self, request: SearchRequest) -> None:
+        """Open now what a process's first search would open, by running `request` (a server
+        process calls this before its first request). A remote engine has nothing to open."""
+        return None
+
     def sync_synonyms(self) -> None:
         """Bring the engine's copy of the synonym list up to date after editors changed it
         (search.tasks.sync_synonyms_task). Engines that read the list live have nothing to do."""

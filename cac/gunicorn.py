@@ -1,0 +1,31 @@
+"""gunicorn's hooks for the web command (docker/compose.yaml: `--config=python:cac.gunicorn`).
+
+With --preload the master imports the application (cac/wsgi.py), which loads the search models
+once; the workers it forks share that memory copy-on-write. Each worker then warms its own
+search before it takes a request (search/warm.py).
+"""
+
+import gc
+
+
+def when_ready(server):
+    if server.cfg.preload_app:
+        # No connection the master may have opened is inherited by the workers.
+        from django.db import connections
+
+        connections.close_all()
+    # Objects created so far are never collected: the collector would otherwise write to
+    # every one of them in each worker and unshare the master's pages, one by one.
+    gc.freeze()
+
+
+def post_worker_init(worker):
+    from search.warm import warm_up_process
+
+    warm_up_process()
+
+
+def worker_exit(server, worker):
+    from search.service import flush_query_log
+
+    flush_query_log()
