@@ -60,11 +60,17 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves static files to WhiteNoise too (`make run`), as gunicorn does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files answer here, before sessions or the database (docs/deployment.md): with
+    # SecurityMiddleware's headers (nosniff, HSTS, Referrer-Policy) but not the CSP below,
+    # which is for documents, not CSS, scripts or fonts.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.SiteLocaleMiddleware",
