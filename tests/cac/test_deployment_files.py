@@ -553,6 +553,12 @@ print(practice.url)
 """
 
 
+def original_image_url(media_root: Path) -> str:
+    """The URL of the one original image under `media_root` (Wagtail names it on upload)."""
+    (original,) = (media_root / "original_images").iterdir()
+    return f"/media/original_images/{original.name}"
+
+
 def test_the_web_command_serves_a_styled_site_with_its_images(compose, tmp_path):
     """As the stack runs it, with no proxy: the image's collectstatic, then compose's gunicorn
     command with production settings. The stylesheet, the page's images and its document
@@ -636,7 +642,7 @@ def test_the_web_command_serves_a_styled_site_with_its_images(compose, tmp_path)
 
         images = re.findall(r'<img[^>]* src="(/media/images/[^"]+)"', html)
         assert images, "the page shows no image rendition"
-        original = get_image_original(environment)
+        original = original_image_url(Path(environment["MEDIA_ROOT"]))
         for path in (images[0], original):
             status, headers, body = get(path)
             assert status == 200, path
@@ -660,13 +666,6 @@ def test_the_web_command_serves_a_styled_site_with_its_images(compose, tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def get_image_original(environment: dict[str, str]) -> str:
-    """The URL of the one image's original file, as the database names it."""
-    media = Path(environment["MEDIA_ROOT"]) / "original_images"
-    (original,) = media.iterdir()
-    return f"/media/original_images/{original.name}"
 
 
 @pytest.mark.parametrize(
