@@ -1,6 +1,3 @@
-from pathlib import Path
-
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
@@ -40,18 +37,11 @@ urlpatterns = [
     path("api/v1/", include(search_urls.api_urlpatterns)),
     path("open-data/", include(sitedata_urls.download_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Images in every environment, to whoever may see them (knowledge/image_files.py). Nothing
+    # serves MEDIA_ROOT/documents: documents go through Wagtail's serve view above. Static files
+    # are WhiteNoise's (settings MIDDLEWARE), under runserver too.
+    path("", include(knowledge_urls.media_urlpatterns)),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-
-    urlpatterns += staticfiles_urlpatterns()
-    # Only images: documents go through Wagtail's serve view, which checks who may see them.
-    for folder in ("images", "original_images"):
-        urlpatterns += static(
-            f"{settings.MEDIA_URL}{folder}/", document_root=Path(settings.MEDIA_ROOT) / folder
-        )
 
 urlpatterns += i18n_patterns(
     path("", include(knowledge_urls)),

@@ -60,11 +60,17 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves static files to WhiteNoise too (`make run`), as gunicorn does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files answer here, before sessions or the database (docs/deployment.md): with
+    # SecurityMiddleware's headers (nosniff, HSTS, Referrer-Policy) but not the CSP below,
+    # which is for documents, not CSS, scripts or fonts.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.SiteLocaleMiddleware",
@@ -196,6 +202,13 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Images under MEDIA_URL are served by knowledge/image_files.py in every environment, to whoever
+# may see them; documents only by Wagtail's serve view. Browsers and proxies keep a public image
+# this many seconds: an image replaced, or no longer public, may be seen that long after.
+IMAGE_CACHE_MAX_AGE = env.int("IMAGE_CACHE_MAX_AGE", default=24 * 60 * 60)
+# Behind nginx: the internal location that maps to MEDIA_ROOT (e.g. /protected-media/); the view
+# then answers with X-Accel-Redirect and nginx sends the file. Empty: gunicorn streams it.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -50,7 +50,10 @@ if _missing:
         "variables (docs/deployment.md, .env.example): " + "; ".join(_missing)
     )
 
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+# Hashed names (css/cac.3f2a….css) and gzip copies, made by collectstatic when the image is
+# built; WhiteNoise serves them cached for a year, immutable, and any file without a hash in
+# its name for WHITENOISE_MAX_AGE's default, 60 s (docs/deployment.md).
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 # HTTPS everywhere. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

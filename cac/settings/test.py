@@ -16,6 +16,9 @@ MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix=
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH", default="")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+# Nothing is collected for the tests: WhiteNoise looks a static file up when asked instead of
+# scanning STATIC_ROOT at start-up (which warns when there is none).
+WHITENOISE_AUTOREFRESH = True
 # A Celery worker started by the tests is given the test process's directory through
 # TEST_SEARCH_INDEX_DIR, so both see the same index.
 SEARCH_INDEX_DIR = Path(

@@ -9,6 +9,8 @@ healthcheck and `check --deploy` with .env.example's values are run for real.
 from __future__ import annotations
 
 import ast
+import gzip
+import http.client
 import importlib
 import json
 import os
@@ -286,8 +288,9 @@ def test_image_installs_only_the_locked_runtime_dependencies():
     assert "requirements-dev.lock" not in (DOCKER / "Dockerfile").read_text()
 
 
-def test_the_images_collectstatic_step_builds_the_manifest(tmp_path):
-    """Runs the Dockerfile's own RUN line, with its ENV, into a temporary STATIC_ROOT."""
+def image_collectstatic(tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    """The Dockerfile's own collectstatic RUN line, with its ENV, into tmp_path/static: the
+    command (run by this Python) and its environment."""
     final = final_stage(dockerfile_instructions(DOCKER / "Dockerfile"))
     image_env: dict[str, str] = {}
     for keyword, arguments in final:
@@ -308,14 +311,15 @@ def test_the_images_collectstatic_step_builds_the_manifest(tmp_path):
     environment.update(build_env)
     environment["STATIC_ROOT"] = str(tmp_path / "static")
     environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'build.sqlite3'}"
+    return [sys.executable, *command[1:]], environment
+
+
+def test_the_images_collectstatic_step_builds_the_manifest(tmp_path):
+    """Runs the Dockerfile's own RUN line, with its ENV, into a temporary STATIC_ROOT."""
+    command, environment = image_collectstatic(tmp_path)
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, *command[1:]],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=180
     )
     print(f"collectstatic as in the image: {time.monotonic() - started:.1f} s")
     assert result.returncode == 0, result.stderr
@@ -469,18 +473,24 @@ def test_gunicorn_command_parses_and_its_app_imports(compose):
 
 
 # --- Healthchecks and production settings, run for real ----------------------------------------
-def test_gunicorn_serves_and_the_web_healthcheck_passes(compose, tmp_path):
-    """compose's web command with .env.example's settings; then its healthcheck, verbatim but
-    for the port."""
-    port = free_port()
+def web_command(compose, port: int) -> list[str]:
+    """compose's web command (gunicorn), run by this Python, on `port` with one worker."""
     command = [
         f"--bind=127.0.0.1:{port}" if word.startswith("--bind") else word
         for word in compose["services"]["web"]["command"]
     ]
     command = ["--workers=1" if word.startswith("--workers") else word for word in command]
+    assert command[0] == "gunicorn"
+    return [sys.executable, "-m", "gunicorn", *command[1:]]
+
+
+def test_gunicorn_serves_and_the_web_healthcheck_passes(compose, tmp_path):
+    """compose's web command with .env.example's settings; then its healthcheck, verbatim but
+    for the port."""
+    port = free_port()
     environment = production_env(tmp_path)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *command[1:]],
+        web_command(compose, port),
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -508,6 +518,151 @@ def test_gunicorn_serves_and_the_web_healthcheck_passes(compose, tmp_path):
             [sys.executable, "-c", probe], env=other_host, capture_output=True, timeout=30
         )
         assert refused.returncode != 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# A public practice with an image in its body and a document attached, published as an editor
+# would; prints the practice's path. Run with production settings, before gunicorn starts.
+PUBLIC_PRACTICE_WITH_AN_IMAGE = """
+import django
+django.setup()
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Locale
+from home.site_structure import ensure_site_structure, practice_index_for
+from knowledge.models import PracticeAttachment, PracticePage
+
+call_command("migrate", "--noinput", verbosity=0)
+ensure_site_structure()
+image = get_image_model().objects.create(title="Station", file=get_test_image_file("station.png"))
+document = get_document_model()(title="Station guide")
+document.file.save("station-guide.txt", ContentFile(b"How the stations work."), save=False)
+document.save()
+body = [("image", {"image": image, "alt_text": "A testing station", "caption": ""})]
+practice = PracticePage(title="Drive-through testing", summary="Cars queue.", body=body)
+practice_index_for(Locale.get_default()).add_child(instance=practice)
+PracticeAttachment.objects.create(page=practice, document=document)
+practice.save_revision().publish()
+practice.refresh_from_db()
+print(practice.url)
+"""
+
+
+def original_image_url(media_root: Path) -> str:
+    """The URL of the one original image under `media_root` (Wagtail names it on upload)."""
+    (original,) = (media_root / "original_images").iterdir()
+    return f"/media/original_images/{original.name}"
+
+
+def test_the_web_command_serves_a_styled_site_with_its_images(compose, tmp_path):
+    """As the stack runs it, with no proxy: the image's collectstatic, then compose's gunicorn
+    command with production settings. The stylesheet, the page's images and its document
+    answer from gunicorn, each as it should be cached."""
+    collect, collect_env = image_collectstatic(tmp_path)
+    # No model loaded for search by meaning: publishing indexes the words only.
+    environment = production_env(tmp_path, SEARCH_EMBEDDERS="")
+    started = time.monotonic()
+    collecting = subprocess.Popen(
+        collect, cwd=ROOT, env=collect_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    setup = subprocess.run(
+        [sys.executable, "-c", PUBLIC_PRACTICE_WITH_AN_IMAGE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collecting.wait(timeout=300) == 0, collecting.stderr.read()
+    assert setup.returncode == 0, setup.stderr
+    practice_path = setup.stdout.strip().splitlines()[-1]
+    assert practice_path.startswith("/en/")
+
+    port = free_port()
+    server = subprocess.Popen(
+        web_command(compose, port),
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    host = environment["ALLOWED_HOSTS"].split(",")[0].strip()
+
+    def get(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            # As the TLS proxy in front sends it (production redirects plain HTTP).
+            connection.request(
+                "GET", path, headers={"Host": host, "X-Forwarded-Proto": "https", **headers}
+            )
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if get("/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, "gunicorn did not answer /healthz"
+            time.sleep(0.3)
+
+        status, _, page = get(practice_path)
+        assert status == 200
+        html = page.decode()
+        stylesheet = re.search(
+            r'<link rel="stylesheet" href="(/static/css/cac\.[0-9a-f]{12}\.css)"', html
+        )
+        assert stylesheet, "the page links no hashed stylesheet"
+
+        status, headers, css = get(stylesheet[1], **{"Accept-Encoding": "gzip"})
+        assert status == 200
+        assert headers["Content-Type"].startswith("text/css")
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(css) == (ROOT / "cac" / "static" / "css" / "cac.css").read_bytes()
+        cache_control = headers["Cache-Control"]
+        assert "immutable" in cache_control and "public" in cache_control
+        assert int(re.search(r"max-age=(\d+)", cache_control)[1]) >= 365 * 24 * 60 * 60
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "Accept-Encoding" in headers["Vary"]
+        # The unhashed name answers too, briefly cached (WhiteNoise's default, 60 s).
+        status, headers, _ = get("/static/css/cac.css")
+        assert (status, headers["Cache-Control"]) == (200, "max-age=60, public")
+
+        images = re.findall(r'<img[^>]* src="(/media/images/[^"]+)"', html)
+        assert images, "the page shows no image rendition"
+        original = original_image_url(Path(environment["MEDIA_ROOT"]))
+        for path in (images[0], original):
+            status, headers, body = get(path)
+            assert status == 200, path
+            assert headers["Content-Type"] == "image/png"
+            assert body.startswith(b"\x89PNG")
+            assert headers["Cache-Control"] == "public, max-age=86400"
+            assert headers["X-Content-Type-Options"] == "nosniff"
+            assert headers["ETag"] and headers["Last-Modified"]
+            assert "Cookie" not in headers.get("Vary", "")
+
+        # The document still goes through Wagtail's serve view, never straight from MEDIA_ROOT.
+        documents = re.findall(r'<a href="(/documents/\d+/station-guide\.txt)"', html)
+        assert documents
+        status, headers, body = get(documents[0])
+        assert (status, body) == (200, b"How the stations work.")
+        assert headers["Content-Security-Policy"] == "default-src 'none'"
+        assert get("/media/documents/station-guide.txt")[0] == 404
+        print(
+            f"collectstatic, migrate, gunicorn and the requests: {time.monotonic() - started:.1f} s"
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

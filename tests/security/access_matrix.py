@@ -196,6 +196,17 @@ MATRIX: dict[str, Access] = {
         },
     ),
     "documents/authenticate_with_password/<int:restriction_id>/": public(),
+    # An image's original and renditions: a public image (a visible page uses it, outside
+    # restricted collections) to anyone; any other only to those who may choose or edit it
+    # in the admin, whose listings show its thumbnails. Rapporteurs hold no image permission.
+    "media/original_images/<path:path>": public(
+        hidden=("unused",),
+        outcomes={"unused": {"editor": "ok", "moderator": "ok", "admin": "ok"}},
+    ),
+    "media/images/<path:path>": public(
+        hidden=("unused",),
+        outcomes={"unused": {"editor": "ok", "moderator": "ok", "admin": "ok"}},
+    ),
     # --- Sign-in and Wagtail's static helpers ---------------------------------------------
     "admin/login/": public(
         outcomes={"": {role: "dashboard" for role in STAFF}},

@@ -85,6 +85,13 @@ EXPLICIT = {
     "documents/^(\\d+)/(.*)$": lambda world: [
         Probe(world.documents[key].url, key) for key in DOCUMENT_KEYS
     ],
+    # Image files: each image's original and one rendition.
+    "media/original_images/<path:path>": lambda world: [
+        Probe(world.images[key].file.url, key) for key in IMAGE_KEYS
+    ],
+    "media/images/<path:path>": lambda world: [
+        Probe(world.images[key].get_rendition("fill-10x10").url, key) for key in IMAGE_KEYS
+    ],
     "en/^((?:[\\w\\-]+/)*)$": lambda world: (
         [Probe("/en/", "home")] + [Probe(_page_path(world.pages[key]), key) for key in PAGE_KEYS]
     ),
