@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Only for its sitemap template and view (knowledge/sitemaps.py).
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +89,8 @@ UNPREFIXED_PATHS = (
     "/i18n/",
     "/static/",
     "/media/",
+    "/robots.txt",
+    "/sitemap.xml",
 )
 
 TEMPLATES = [
