@@ -161,9 +161,6 @@ class PublicSitemap(Sitemap):
             entries += self.view_entries("city_detail", public)
         return entries
 
-    def lastmod(self, entry: Entry) -> datetime | None:
-        return entry.lastmod
-
     def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
         """Django's URL records, with each entry's public translations as alternates."""
         protocol = self.get_protocol(protocol)
