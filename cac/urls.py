@@ -10,11 +10,15 @@ from cac.api import api_router
 from core import health, privacy_passwords, wagtail_internals
 from editorial.boundary import ExternalLinkChooserView, switched_off
 from knowledge import urls as knowledge_urls
+from knowledge import views as knowledge_views
 from search import urls as search_urls
 from sitedata import urls as sitedata_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # For crawlers, at the addresses they ask: one for all languages (knowledge/sitemaps.py).
+    path("robots.txt", knowledge_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", knowledge_views.sitemap, name="sitemap"),
     path("readyz", health.readyz, name="readyz"),
     # Ahead of Wagtail's view at the same address: a pasted URL becomes a page link only for
     # those who may read the page's draft title (editorial/boundary.py).

@@ -1,12 +1,16 @@
 """Public views that are not Wagtail pages. Thin: the work lives in the services they call."""
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from wagtail.models import Locale, Page
 
 from knowledge.cities import city_by_slug, city_contents
 from knowledge.listings import topic_areas_for
+from knowledge.sitemaps import PublicSitemap
 from knowledge.topic_areas import topic_area_by_slug, topic_area_contents
 from knowledge.visibility import is_publicly_visible, visible_pages
 
@@ -67,3 +71,24 @@ def untranslated_page(request: HttpRequest, page_id: int) -> HttpResponse:
 
 def language_name_of(locale: Locale) -> str:
     return dict(settings.LANGUAGES).get(locale.language_code, locale.language_code)
+
+
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """/sitemap.xml: every public address, with its public translations (knowledge/sitemaps.py).
+
+    A new sitemap each request: it keeps the request, whose host the addresses are on.
+    """
+    return sitemap_views.sitemap(request, {"public": PublicSitemap(request)})
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """/robots.txt: crawl the public site, not the admin, the APIs or search results."""
+    disallowed = ["/admin/", "/api/"]
+    for code, _name in settings.LANGUAGES:
+        # Each language's search page by its URL name (the search app, a layer above, owns
+        # it): one line per prefix, which every crawler reads, rather than a wildcard.
+        with translation.override(code):
+            disallowed.append(reverse("search"))
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallowed), ""]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     # runserver leaves static files to WhiteNoise too (`make run`), as gunicorn does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Only for its sitemap template and view (knowledge/sitemaps.py).
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +95,8 @@ UNPREFIXED_PATHS = (
     "/i18n/",
     "/static/",
     "/media/",
+    "/robots.txt",
+    "/sitemap.xml",
 )
 
 TEMPLATES = [

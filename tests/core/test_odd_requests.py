@@ -175,6 +175,15 @@ ODD_REQUESTS = [
     ("/open-data/practices.%00", NOT_FOUND),
     ("/open-data/practices.csv?x=%00", FINE),
     ("/en/%00/", NOT_FOUND),
+    # The sitemap's page number.
+    ("/sitemap.xml?p=1", FINE),
+    ("/sitemap.xml?p=0", NOT_FOUND),
+    ("/sitemap.xml?p=-1", NOT_FOUND),
+    ("/sitemap.xml?p=abc", NOT_FOUND),
+    ("/sitemap.xml?p=%00", NOT_FOUND),
+    (f"/sitemap.xml?p={BEYOND_64_BITS}", NOT_FOUND),
+    (f"/sitemap.xml?p={TOO_MANY_DIGITS}", NOT_FOUND),
+    ("/robots.txt?x=%00", FINE),
     # Wagtail's own public views for private pages and documents.
     (f"/en/_util/authenticate_with_password/{BEYOND_64_BITS}/1/", NOT_FOUND),
     (f"/en/_util/authenticate_with_password/1/{BEYOND_64_BITS}/", NOT_FOUND),

@@ -46,6 +46,9 @@ class Access:
     hidden: tuple[str, ...] = ()
     post_only: bool = False
     public: bool = False
+    # A listing of addresses for crawlers: it must name no page or city the public may not
+    # read (test_access_matrix checks the world's unlisted addresses against its body).
+    lists_addresses: bool = False
     # Exceptions, as {target: {role: outcome}}.
     outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
     # Who may change something through the view (POST), where narrower than who may open it:
@@ -157,6 +160,10 @@ MATRIX: dict[str, Access] = {
     # --- Probes and the public site -------------------------------------------------------
     "healthz": public(),
     "readyz": public(),
+    "robots.txt": public(lists_addresses=True),
+    "sitemap.xml": public(
+        lists_addresses=True, why="the same public addresses, whoever asks: no draft, no private"
+    ),
     "api/v1/search/": public(),
     "api/v1/search/suggest": public(),
     "api/v1/openapi.json": public(),

@@ -102,6 +102,19 @@ class World:
     def secrets_hidden_from(role: str) -> list[str]:
         return [secret for secret, readers in READERS.items() if role not in readers]
 
+    def unlisted_addresses(self) -> dict[str, str]:
+        """Addresses no public listing may name: pages the public may not read (a slug is
+        no title, so the secret words alone would miss them), and a city with no public page.
+        """
+        addresses = {
+            key: self.pages[key].url
+            for key in ("never_live", "private", "own_summary", "other_summary")
+        }
+        for draft in self.pages["live"].get_translations().filter(live=False):
+            addresses[f"{draft.locale.language_code} draft translation"] = draft.url
+        addresses["city with no public page"] = f"/cities/{self.objects['city'].slug}/"
+        return addresses
+
 
 def build_world() -> World:
     """Everything the matrix needs, as the admin's own actions would leave it."""

@@ -8,6 +8,7 @@ POST. The test holds that:
 - no answer is a server error;
 - no answer shows a secret the role may not read (titles of drafts and draft revisions,
   other sessions' work, private pages and files, other people's names);
+- no listing for crawlers (sitemap, robots.txt) names a page or city the public may not read;
 - each answer is the outcome the matrix (tests/security/access_matrix.py) gives;
 - a refused POST leaves every record as it was.
 
@@ -126,6 +127,7 @@ def test_every_url_pattern_has_an_entry_in_the_matrix():
 def test_role_matrix(role, summit, tasks_in_process):
     world = build_world()
     secrets = world.secrets_hidden_from(role)
+    unlisted = world.unlisted_addresses()
     client = Client(raise_request_exception=False)
     problems: list[str] = []
 
@@ -148,6 +150,10 @@ def test_role_matrix(role, summit, tasks_in_process):
             leaked = [secret for secret in secrets if secret in body_text(response)]
             if leaked:
                 problems.append(f"{where}: shows {leaked}")
+            if access.lists_addresses:
+                named = [key for key, path in unlisted.items() if path in body_text(response)]
+                if named:
+                    problems.append(f"{where}: lists {named}")
 
             if access.public or access.may_change(role, probe.target):
                 continue
