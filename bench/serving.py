@@ -34,6 +34,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -111,6 +112,18 @@ def run_wrk(base: str, paths: list[str], connections: int, duration: int, folder
     return result
 
 
+def wait_until_idle(base: str, timeout: float = 300) -> None:
+    """Until the server has answered what the last run left queued: /healthz comes back at
+    once. Otherwise the next run would measure the previous one's backlog."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _status, seconds, _body = fetch(f"{base}/healthz", timeout=timeout)
+        if seconds < 0.05:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"the server at {base} stayed busy for {timeout} s")
+
+
 def web_command(port: int) -> list[str]:
     """docker/compose.yaml's web command, bound to loopback on `port`."""
     compose = yaml.safe_load((PROJECT_ROOT / "docker" / "compose.yaml").read_text())
@@ -185,10 +198,12 @@ def measure(stack: Stack, args, database: str) -> tuple[list[tuple], dict]:
     log("  warming every worker (5 s on each kind)")
     for paths in targets.values():
         run_wrk(base, paths, 20, 5, stack.folder)
+        wait_until_idle(base)
     rows = []
     for name, paths in targets.items():
         for connections in args.connections:
             result = run_wrk(base, paths, connections, args.duration, stack.folder)
+            wait_until_idle(base)
             log(
                 f"  {name:12} c={connections:3}: {result['rps']:8.1f} req/s, "
                 f"p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms, "

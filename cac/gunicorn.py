@@ -6,6 +6,7 @@ search before it takes a request (search/warm.py).
 """
 
 import gc
+import os
 
 
 def when_ready(server):
@@ -29,3 +30,8 @@ def worker_exit(server, worker):
     from search.service import flush_query_log
 
     flush_query_log()
+    if server.cfg.preload_app:
+        # The worker's last step (gunicorn has closed its files). Python's own shutdown would
+        # run the destructors of what the master loaded, and Kiwi's joins threads that exist
+        # only in the master: the worker would abort (SIGABRT) instead of exiting.
+        os._exit(0)
