@@ -44,17 +44,20 @@ def _page_references_to(model: type[Model]) -> QuerySet[ReferenceIndex]:
 def used_by_visible_pages(model: type[Model]) -> QuerySet:
     """Objects of `model` referenced by a visible page (attachments, blocks, rich-text links),
     whatever their collection's privacy."""
-    # The index keeps ids as text: the integer side is cast, so the text columns keep
-    # their index and no text that is not a number is ever cast.
+    # The index keeps ids as text: a page's id is cast to compare, and only this model's ids
+    # (numbers) are cast back. Plain `pk__in` filters, which the search backends can read.
     visible_page_ids = (
         visible_pages(Page.objects.all())
         .annotate(reference_id=Cast("pk", CharField()))
         .values("reference_id")
     )
-    used = _page_references_to(model).filter(
-        object_id__in=visible_page_ids, to_object_id=Cast(OuterRef("pk"), CharField())
+    used_ids = (
+        _page_references_to(model)
+        .filter(object_id__in=visible_page_ids)
+        .annotate(used_id=Cast("to_object_id", IntegerField()))
+        .values("used_id")
     )
-    return model.objects.filter(Exists(used))
+    return model.objects.filter(pk__in=used_ids)
 
 
 def _used_by_a_visible_page(obj: Model) -> bool:
@@ -78,7 +81,9 @@ def public_documents() -> QuerySet:
 
 
 def public_images() -> QuerySet:
-    return used_by_visible_pages(get_image_model()).exclude(collection__in=private_collections())
+    return used_by_visible_pages(get_image_model()).exclude(
+        collection_id__in=private_collections().values("pk")
+    )
 
 
 def is_public_image(image) -> bool:
