@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
@@ -292,3 +293,23 @@ def test_a_page_value_that_is_no_page_number_is_never_a_server_error(client, lis
                 listed_practices[:20],
                 listed_practices[20:],
             ), (base, value)
+
+
+def test_a_topic_area_with_more_sessions_than_listed_links_the_whole_programme(
+    client, summit, monkeypatch
+):
+    import knowledge.cities
+    import knowledge.topic_areas
+
+    monkeypatch.setattr(knowledge.topic_areas, "SESSION_LIMIT", 1)
+    monkeypatch.setattr(knowledge.cities, "SESSION_LIMIT", 1)
+    busiest = (
+        TopicArea.objects.annotate(session_count=Count("sessions"))
+        .order_by("-session_count")
+        .first()
+    )
+    assert busiest.session_count > 1
+    content = client.get(f"/en/topics/{busiest.slug}/").content.decode()
+    assert content.count('class="session"') == 1
+    assert f'href="{summit.url}#programme"' in content
+    assert "See every session in the summit programme" in content
