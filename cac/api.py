@@ -9,8 +9,16 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Site
 
 from core.api_queries import OddQueryMixin
+from knowledge.models import PracticePage, SessionPage
 from knowledge.public_media import public_documents, public_images
 from knowledge.visibility import visible_pages
+
+# What each page type's API fields read (topic_slugs, city_name, topic_slug…), fetched with
+# the listing so that a page of results costs the same queries however many items it holds.
+RELATED_FOR_API_FIELDS = {
+    PracticePage: {"select": ("city",), "prefetch": ("topics",)},
+    SessionPage: {"select": ("topic",), "prefetch": ()},
+}
 
 
 class PublicPagesAPIViewSet(OddQueryMixin, PagesAPIViewSet):
@@ -23,6 +31,13 @@ class PublicPagesAPIViewSet(OddQueryMixin, PagesAPIViewSet):
             # ?site= naming no site, or with a port that is not a number.
             raise BadRequestError(_("site: no site has this host name and port.")) from None
         return visible_pages(pages)
+
+    def get_queryset(self):
+        pages = super().get_queryset().select_related("locale")
+        related = RELATED_FOR_API_FIELDS.get(pages.model)
+        if related:
+            pages = pages.select_related(*related["select"]).prefetch_related(*related["prefetch"])
+        return pages
 
 
 class PublicDocumentsAPIViewSet(OddQueryMixin, DocumentsAPIViewSet):

@@ -4,46 +4,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.core.paginator import Page
 from wagtail.models import Locale
 
 from knowledge.localized import prefer_locale, snippet_by_slug
 from knowledge.models import City, PracticePage, SessionPage
+from knowledge.pagination import listing_page
+from knowledge.topic_areas import SESSION_LIMIT, programme_of
 from knowledge.visibility import visible_pages
 
 
 @dataclass
 class CityContents:
-    practices: QuerySet[PracticePage]
-    sessions: QuerySet[SessionPage]
+    practices: Page  # one page of the city's practices
+    sessions: list[SessionPage]
+    # The summit page, when the city took part in more sessions than are listed.
+    programme: SessionPage | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.practices.exists() or self.sessions.exists())
+        return not (self.practices.paginator.count or self.sessions)
 
 
 def city_by_slug(slug: str, locale: Locale) -> City | None:
     return snippet_by_slug(City, slug, locale)
 
 
-def city_contents(city: City, locale: Locale) -> CityContents:
-    """Visible practices from the city and visible sessions it took part in.
+def city_contents(city: City, locale: Locale, page_param: str | None = None) -> CityContents:
+    """One page of the city's visible practices, and the visible sessions it took part in.
 
     Matched by the city's translation key, so pages pointing at any language's record count.
+    `page_param` is the visitor's `?page=`, whatever it holds.
     """
     practices = prefer_locale(
         visible_pages(PracticePage.objects.filter(city__translation_key=city.translation_key)),
         locale,
     )
-    sessions = prefer_locale(
-        visible_pages(
-            SessionPage.objects.filter(cities__translation_key=city.translation_key)
-        ).distinct(),
-        locale,
+    sessions = list(
+        prefer_locale(
+            visible_pages(
+                SessionPage.objects.filter(cities__translation_key=city.translation_key)
+            ).distinct(),
+            locale,
+        )
+        .select_related("topic")
+        .order_by("start", "pk")[: SESSION_LIMIT + 1]
     )
+    practices = practices.select_related("city").order_by("-started", "-first_published_at", "pk")
     return CityContents(
-        practices=practices.select_related("city")
-        .prefetch_related("topics")
-        .order_by("-started", "-first_published_at", "pk"),
-        sessions=sessions.select_related("topic").order_by("start", "pk"),
+        practices=listing_page(practices, page_param),
+        sessions=sessions[:SESSION_LIMIT],
+        programme=programme_of(sessions),
     )

@@ -27,7 +27,8 @@ def topic_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     area = topic_area_by_slug(slug, locale)
     if area is None:
         raise Http404
-    context = {"topic_area": area, "contents": topic_area_contents(area, locale)}
+    contents = topic_area_contents(area, locale, request.GET.get("page"))
+    context = {"topic_area": area, "contents": contents}
     return render(request, "knowledge/topic_area_detail.html", context)
 
 
@@ -36,7 +37,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     city = city_by_slug(slug, locale)
     if city is None:
         raise Http404
-    contents = city_contents(city, locale)
+    contents = city_contents(city, locale, request.GET.get("page"))
     if contents.is_empty:
         # A city known only from drafts (an import's draft line, say) is not public yet.
         raise Http404

@@ -215,12 +215,21 @@ def translation_sources() -> dict:
 
 
 def practice_record(
-    page: PracticePage, *, sources: dict | None = None, request: HttpRequest | None = None
+    page: PracticePage,
+    *,
+    sources: dict | None = None,
+    request: HttpRequest | None = None,
+    default_locale: Locale | None = None,
 ) -> dict:
-    """One practice as an open-data record (the import format plus its public URL)."""
+    """One practice as an open-data record (the import format plus its public URL).
+
+    An export passes `sources` and `default_locale`, read once: each costs a query.
+    """
     if sources is None:
         sources = translation_sources()
-    is_translation = page.locale.language_code != Locale.get_default().language_code
+    if default_locale is None:
+        default_locale = Locale.get_default()
+    is_translation = page.locale_id != default_locale.pk
     contact = {
         "name": page.contact_name,
         "organisation": page.contact_organisation,
@@ -246,10 +255,14 @@ def practice_record(
 
 
 def iter_public_practice_records(request: HttpRequest | None = None) -> Iterator[dict]:
-    """Records of every visible practice, streamed so a large export stays small in memory."""
+    """Records of every visible practice, streamed so a large export stays small in memory.
+
+    A bounded number of queries per chunk of 500 practices (the chunk and its topics).
+    """
     sources = translation_sources()
+    default_locale = Locale.get_default()
     for page in public_practices().iterator(chunk_size=500):
-        yield practice_record(page, sources=sources, request=request)
+        yield practice_record(page, sources=sources, request=request, default_locale=default_locale)
 
 
 def spreadsheet_safe(cell: str) -> str:

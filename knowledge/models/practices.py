@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -19,6 +18,7 @@ from knowledge.listings import PracticeFilter, filter_practices, topic_areas_for
 from knowledge.localized import prefer_locale
 from knowledge.models.attachments import DocumentAttachment
 from knowledge.models.snippets import City, PracticeKind, TopicArea
+from knowledge.pagination import PAGE_SIZE, listing_page
 from knowledge.visibility import visible_pages
 
 
@@ -32,7 +32,7 @@ class PracticeIndexPage(Page):
     subpage_types = ["knowledge.PracticePage"]
     parent_page_types = ["home.HomePage"]
     max_count_per_parent = 1
-    page_size = 20
+    page_size = PAGE_SIZE
 
     class Meta:
         verbose_name = _("practice index")
@@ -43,9 +43,8 @@ class PracticeIndexPage(Page):
         # This locale's practices, and untranslated originals, as on the topic and city pages.
         listed = prefer_locale(visible_pages(PracticePage.objects.all()), self.locale)
         practices = filter_practices(listed, practice_filter)
-        paginator = Paginator(practices, self.page_size)
         context["practice_filter"] = practice_filter
-        context["page_obj"] = paginator.get_page(request.GET.get("page"))
+        context["page_obj"] = listing_page(practices, request.GET.get("page"), self.page_size)
         context["topics"] = topic_areas_for(self.locale)
         context["kinds"] = PracticeKind.choices
         # One entry per city, in this locale's spelling where it has one.
