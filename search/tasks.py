@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from core.page_cache import purge_page_cache
 from core.queue import once_after_commit, run_or_queue
 from search.engines.base import EngineUnavailable
 from search.engines.selection import get_engine
@@ -33,6 +34,9 @@ def drain_index_outbox(self) -> dict:
         )
     if report.indexed_ids:
         send_embed_tasks(report.indexed_ids)
+    if report.indexed or report.deleted:
+        # Practice pages list related practices from the index, which has just changed.
+        purge_page_cache()
     return {"rows": report.rows, "indexed": report.indexed, "deleted": report.deleted}
 
 

@@ -50,6 +50,11 @@ if _missing:
         "variables (docs/deployment.md, .env.example): " + "; ".join(_missing)
     )
 
+# A cache per process cannot be purged across processes (a publish in one, or in a Celery
+# worker, would leave the others serving the old page): no page cache unless asked for by name.
+if not env("CACHE_URL", default="") and "PAGE_CACHE_SECONDS" not in env:
+    PAGE_CACHE_SECONDS = 0
+
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 
 # HTTPS everywhere. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.

@@ -43,3 +43,7 @@ if (
 # Search by meaning is off unless a test turns it on (tests/search/test_semantic_search.py):
 # embedding every page the suite publishes would cost minutes and test nothing more.
 SEARCH_EMBEDDERS = env("TEST_SEARCH_EMBEDDERS", default="")
+
+# The page cache is off unless a test turns it on (tests/core/test_page_cache.py): most tests
+# change content inside a transaction that never commits, so no purge would follow.
+PAGE_CACHE_SECONDS = env.int("TEST_PAGE_CACHE_SECONDS", default=0)
