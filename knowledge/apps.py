@@ -8,3 +8,9 @@ class KnowledgeConfig(AppConfig):
     name = "knowledge"
     verbose_name = _("Knowledge")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported here: receivers use models, which exist only once apps are ready.
+        from knowledge import receivers
+
+        receivers.connect()

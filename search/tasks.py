@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import connection, transaction
 
-from core.queue import run_or_queue
+from core.page_cache import purge_page_cache
+from core.queue import once_after_commit, run_or_queue
 from search.engines.base import EngineUnavailable
 from search.engines.selection import get_engine
 from search.indexing import drain_all_due, reconcile_index
@@ -34,6 +34,9 @@ def drain_index_outbox(self) -> dict:
         )
     if report.indexed_ids:
         send_embed_tasks(report.indexed_ids)
+    if report.indexed or report.deleted:
+        # Practice pages list related practices from the index, which has just changed.
+        purge_page_cache()
     return {"rows": report.rows, "indexed": report.indexed, "deleted": report.deleted}
 
 
@@ -74,19 +77,10 @@ def prune_query_log_task() -> int:
     return prune_query_log()
 
 
-def _once_after_commit(callback) -> None:
-    """Run `callback` once the current transaction commits, once per transaction."""
-    if connection.in_atomic_block and any(
-        queued is callback for _sids, queued, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(callback, robust=True)
-
-
 def drain_after_commit() -> None:
     """Ask for a drain once the current transaction commits; once per transaction, so an
     import that publishes 10,000 pages asks for one drain."""
-    _once_after_commit(send_drain_task)
+    once_after_commit(send_drain_task)
 
 
 def send_drain_task() -> None:
@@ -117,7 +111,7 @@ def sync_synonyms_task(self) -> None:
 
 def sync_synonyms_after_commit() -> None:
     """Ask for a synonyms push once the current transaction commits; once per transaction."""
-    _once_after_commit(send_synonyms_task)
+    once_after_commit(send_synonyms_task)
 
 
 def send_synonyms_task() -> None:

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # which is for documents, not CSS, scripts or fonts.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.security_headers.SecurityHeadersMiddleware",
+    # Ahead of sessions, authentication and the locale: a cached page costs no database query.
+    "core.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,6 +164,30 @@ CACHES = {
     if _cache_url
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# The page cache (core/page_cache.py, docs/performance.md): public pages kept for anonymous
+# visitors in the cache above, for this many seconds; 0 turns it off. Any publish, unpublish,
+# move, delete or snippet change starts a new generation, so a change shows at once, whatever
+# this is. The headers tell browsers (max-age) and a CDN in front (s-maxage) how long they may
+# keep a page without asking again; ETag and Last-Modified make asking cheap (304).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=0)
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=10)
+# A CDN or caching proxy in front, purged through Wagtail's frontend-cache invalidation
+# (knowledge/frontend_cache.py): one that takes PURGE requests at FRONTEND_CACHE_PURGE_URL
+# (Varnish, nginx), and/or a Cloudflare zone. Unset, nothing is sent; s-maxage bounds its copies.
+WAGTAILFRONTENDCACHE = {}
+if env("FRONTEND_CACHE_PURGE_URL", default=""):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env("FRONTEND_CACHE_PURGE_URL"),
+    }
+if env("FRONTEND_CACHE_CLOUDFLARE_ZONE_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env("FRONTEND_CACHE_CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env("FRONTEND_CACHE_CLOUDFLARE_TOKEN", default=""),
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

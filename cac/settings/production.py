@@ -50,6 +50,15 @@ if _missing:
         "variables (docs/deployment.md, .env.example): " + "; ".join(_missing)
     )
 
+# A cache per process cannot be purged across processes (a publish in one, or in a Celery
+# worker, would leave the others serving the old page): no page cache, nor kept search
+# answers, unless asked for by name.
+if not env("CACHE_URL", default=""):
+    if "PAGE_CACHE_SECONDS" not in env:
+        PAGE_CACHE_SECONDS = 0
+    if "SEARCH_CACHE_SECONDS" not in env:
+        SEARCH_CACHE_SECONDS = 0
+
 # Hashed names (css/cac.3f2a….css) and gzip copies, made by collectstatic when the image is
 # built; WhiteNoise serves them cached for a year, immutable, and any file without a hash in
 # its name for WHITENOISE_MAX_AGE's default, 60 s (docs/deployment.md).

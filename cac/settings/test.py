@@ -49,3 +49,6 @@ SEARCH_EMBEDDERS = env("TEST_SEARCH_EMBEDDERS", default="")
 
 # Each search is written as it happens: a test reads the query log right after searching.
 SEARCH_QUERY_LOG_FLUSH_SECONDS = 0
+# The page cache is off unless a test turns it on (tests/core/test_page_cache.py): most tests
+# change content inside a transaction that never commits, so no purge would follow.
+PAGE_CACHE_SECONDS = env.int("TEST_PAGE_CACHE_SECONDS", default=0)
