@@ -12,7 +12,7 @@ import os
 def when_ready(server):
     if server.cfg.preload_app:
         # No connection the master may have opened is inherited by the workers.
-        from django.db import connections
+        from django.db import connections  # only once the preloaded app has set Django up
 
         connections.close_all()
     # Objects created so far are never collected: the collector would otherwise write to
@@ -21,13 +21,13 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    from search.warm import warm_up_process
+    from search.warm import warm_up_process  # gunicorn reads this file before Django is set up
 
     warm_up_process()
 
 
 def worker_exit(server, worker):
-    from search.service import flush_query_log
+    from search.service import flush_query_log  # gunicorn reads this file before Django is set up
 
     flush_query_log()
     if server.cfg.preload_app:

@@ -7,11 +7,13 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from core.throttling import rate_limited
+from search import results_cache
 from search.engines.base import EngineUnavailable
 from search.openapi import openapi_document
 from search.service import (
     DisplayedHit,
     PromotedResult,
+    count_search,
     displayed_hits,
     facet_labels,
     invalid_api_parameters,
@@ -72,11 +74,16 @@ def search_api(request: HttpRequest) -> JsonResponse:
     if errors:
         return JsonResponse({"error": "Bad parameters.", "errors": errors}, status=400)
     language = _language(request)
+    search_request = parse_search_request(request.GET, language)
+    key = results_cache.api_key(request, search_request) if results_cache.enabled() else None
+    kept, generation = results_cache.lookup(key) if key else (None, None)
+    if kept is not None:
+        count_search(search_request, found=kept["total"] > 0)
+        return JsonResponse(kept)
     try:
         response = run_search(request.GET, language)
     except EngineUnavailable:
         return _unavailable()
-    search_request = parse_search_request(request.GET, language)
     labels = facet_labels(language)
     facets = {
         facet: [
@@ -85,19 +92,20 @@ def search_api(request: HttpRequest) -> JsonResponse:
         ]
         for facet in API_FACETS
     }
-    return JsonResponse(
-        {
-            "total": response.total,
-            "took_ms": round(response.took_ms, 2),
-            "page": search_request.page,
-            # Editors' picks, apart from `hits` so that `hits` and `total` stay the engine's.
-            "promoted": [_promoted_json(p) for p in promoted_results(search_request)],
-            "hits": [_hit_json(shown) for shown in displayed_hits(response.hits, language, labels)],
-            "facets": facets,
-            # A corrected query when nothing matched; null otherwise.
-            "suggestion": response.suggestion or None,
-        }
-    )
+    answer = {
+        "total": response.total,
+        "took_ms": round(response.took_ms, 2),
+        "page": search_request.page,
+        # Editors' picks, apart from `hits` so that `hits` and `total` stay the engine's.
+        "promoted": [_promoted_json(p) for p in promoted_results(search_request)],
+        "hits": [_hit_json(shown) for shown in displayed_hits(response.hits, language, labels)],
+        "facets": facets,
+        # A corrected query when nothing matched; null otherwise.
+        "suggestion": response.suggestion or None,
+    }
+    if key:
+        results_cache.keep(key, generation, answer)
+    return JsonResponse(answer)
 
 
 @require_GET

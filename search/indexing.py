@@ -14,6 +14,7 @@ from search.documents import build_documents_by_id, iter_search_documents
 from search.engines.base import EngineHealth, SearchDocument, SearchEngine
 from search.engines.selection import get_engine
 from search.models import IndexOutboxEntry
+from search.results_cache import forget_answers
 from search.semantic.indexing import cached_vectors
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,9 @@ def drain_index_outbox(batch_size: int = 200, engine: SearchEngine | None = None
         IndexOutboxEntry.objects.filter(pk__in=[row.pk for row in rows]).delete()
         report.indexed, report.deleted = len(documents), len(gone_ids)
         report.indexed_ids = [document.id for document in documents]
+    # What search finds has changed, and practice pages list related practices from the
+    # index: every kept search answer and cached page is stale.
+    forget_answers()
     return report
 
 
@@ -169,6 +173,8 @@ def reconcile_index(
     report.deleted_extra = sorted(indexed)
     if report.deleted_extra:
         target.delete(report.deleted_extra)
+    if report.indexed_missing or report.reindexed_stale or report.deleted_extra:
+        forget_answers()
     return report
 
 
@@ -180,7 +186,9 @@ def rebuild_index(engine: SearchEngine | None = None, progress: Progress | None 
     documents = iter_search_documents()
     if progress is not None:
         documents = progress(documents)
-    return _engine(engine).rebuild(documents, cached_vectors())
+    count = _engine(engine).rebuild(documents, cached_vectors())
+    forget_answers()
+    return count
 
 
 # ---------------------------------------------------------------------------

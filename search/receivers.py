@@ -10,6 +10,7 @@ import functools
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -19,6 +20,7 @@ from knowledge.models import PracticeAttachment, SessionSummaryAttachment, Topic
 from search import outbox
 from search.documents import page_document_id
 from search.models import IndexOutboxEntry, SynonymGroup
+from search.results_cache import forget_answers_after_commit
 from search.service import forget_facet_labels
 from search.synonyms import forget_admin_synonym_groups
 from search.tasks import drain_after_commit, sync_synonyms_after_commit
@@ -167,3 +169,14 @@ def forget_synonym_groups(sender, instance, **kwargs):
     # its own copy, pushed after the commit (never by a search).
     forget_admin_synonym_groups()
     sync_synonyms_after_commit()
+    # Kept search answers were found with the old groups.
+    forget_answers_after_commit()
+
+
+@receiver(post_save, sender=SearchPromotion)
+@receiver(post_delete, sender=SearchPromotion)
+@receiver(post_save, sender=Query)
+@receiver(post_delete, sender=Query)
+def forget_answers_with_picks(sender, instance, **kwargs):
+    # Editors' picks are part of every kept answer to their query.
+    forget_answers_after_commit()

@@ -134,10 +134,15 @@ def run_search(query_params: QueryDict, language: str) -> SearchResponse:
             search_request, query_vectors=query_vectors(search_request.query)
         )
     response = get_engine().search(search_request)
+    count_search(search_request, found=response.total > 0)
+    return response
+
+
+def count_search(search_request: SearchRequest, *, found: bool) -> None:
+    """Count a search in the query log, whether the engine or the results cache answered."""
     # Turning to page 2 of the same results is not another search.
     if search_request.page == 1:
-        record_search(search_request.query, language, found=response.total > 0)
-    return response
+        record_search(search_request.query, search_request.language, found=found)
 
 
 # ---------------------------------------------------------------------------

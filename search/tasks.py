@@ -6,11 +6,11 @@ import logging
 
 from celery import shared_task
 
-from core.page_cache import purge_page_cache
 from core.queue import once_after_commit, run_or_queue
 from search.engines.base import EngineUnavailable
 from search.engines.selection import get_engine
 from search.indexing import drain_all_due, reconcile_index
+from search.results_cache import forget_answers
 from search.semantic.embedders import configured_embedder_names
 from search.semantic.indexing import embed_documents, vector_report
 from search.service import prune_query_log
@@ -34,16 +34,17 @@ def drain_index_outbox(self) -> dict:
         )
     if report.indexed_ids:
         send_embed_tasks(report.indexed_ids)
-    if report.indexed or report.deleted:
-        # Practice pages list related practices from the index, which has just changed.
-        purge_page_cache()
     return {"rows": report.rows, "indexed": report.indexed, "deleted": report.deleted}
 
 
 @shared_task(name="search.tasks.embed_documents", acks_late=True, ignore_result=True)
 def embed_documents_task(document_ids: list[str]) -> int:
     """Vectors for documents just indexed by their words (on the `embeddings` queue)."""
-    return embed_documents(document_ids)
+    embedded = embed_documents(document_ids)
+    if embedded:
+        # They are found by meaning from now on: kept answers may miss them.
+        forget_answers()
+    return embedded
 
 
 def send_embed_tasks(document_ids: list[str]) -> None:

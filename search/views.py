@@ -8,8 +8,10 @@ from django.utils.translation import get_language
 from wagtail.models import Locale
 
 from knowledge.listings import topic_areas_for
+from search import results_cache
 from search.engines.base import EngineUnavailable
 from search.service import (
+    count_search,
     displayed_hits,
     facet_labels,
     label_for,
@@ -57,6 +59,24 @@ def _facet_links(request: HttpRequest, response, labels) -> list[dict]:
 def search_page(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     search_request = parse_search_request(request.GET, language)
+    key = results_cache.page_key(request) if results_cache.enabled() else None
+    kept, generation = results_cache.lookup(key) if key else (None, None)
+    if kept is not None:
+        found, content = kept
+        count_search(search_request, found=found)
+        return HttpResponse(content)
+    response = _rendered_search_page(request, language, search_request)
+    if (
+        key
+        and response.status_code == 200
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_USED")
+    ):
+        results_cache.keep(key, generation, (response.found, response.content))
+    return response
+
+
+def _rendered_search_page(request, language, search_request) -> HttpResponse:
     context = {"query": search_request.query, "sort": search_request.sort}
     try:
         response = run_search(request.GET, language)
@@ -84,4 +104,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )
     if not response.hits and not promoted:
         context["topic_areas"] = topic_areas_for(Locale.get_active())
-    return render(request, "search/search_page.html", context)
+    page_response = render(request, "search/search_page.html", context)
+    page_response.found = response.total > 0
+    return page_response

@@ -302,6 +302,10 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = TASK_QUEUE_ROUTES if env.bool("CELERY_SEPARATE_QUEUES", default=False) else {}
 # Days the search query log keeps (counts per query, language and day; nothing personal).
 SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
+# Search answers (the API's JSON, the search page for anonymous visitors) kept this many
+# seconds in the cache, until the index or the content changes (search/results_cache.py);
+# 0 turns it off. Production keeps them only in a shared cache (CACHE_URL).
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=300)
 # Searches are counted in memory and written every this many seconds, off the visitor's
 # request (search/service.py); 0 writes each search as it happens.
 SEARCH_QUERY_LOG_FLUSH_SECONDS = env.float("SEARCH_QUERY_LOG_FLUSH_SECONDS", default=5.0)

@@ -52,3 +52,5 @@ SEARCH_QUERY_LOG_FLUSH_SECONDS = 0
 # The page cache is off unless a test turns it on (tests/core/test_page_cache.py): most tests
 # change content inside a transaction that never commits, so no purge would follow.
 PAGE_CACHE_SECONDS = env.int("TEST_PAGE_CACHE_SECONDS", default=0)
+# Search answers are not kept unless a test turns it on (tests/search/test_results_cache.py).
+SEARCH_CACHE_SECONDS = env.int("TEST_SEARCH_CACHE_SECONDS", default=0)
