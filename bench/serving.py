@@ -180,11 +180,17 @@ def targets_from_pages(base: str) -> dict[str, list[str]]:
     }
 
 
-def measure(stack: Stack, args, database: str) -> tuple[list[tuple], dict]:
+def measure(
+    stack: Stack, args, database: str, *, caches: bool, connections: list[int]
+) -> tuple[list[tuple], dict]:
+    """Every kind of URL at each number of connections; `caches` False turns the page cache
+    and the kept search answers off, for what a page costs when it is rendered."""
     port = free_port()
     command = web_command(port)
     log(f"{database}: {' '.join(shlex.quote(a) for a in command[1:])}")
-    master = stack.spawn(f"web-{database}", command)
+    env = {} if caches else {"PAGE_CACHE_SECONDS": "0", "SEARCH_CACHE_SECONDS": "0"}
+    log(f"  caches {'on' if caches else 'off'}")
+    master = stack.spawn(f"web-{database}-{'cached' if caches else 'uncached'}", command, **env)
     wait_http(f"http://127.0.0.1:{port}/healthz", timeout=180)
     base = f"http://127.0.0.1:{port}"
     queries = judged_queries()
@@ -201,16 +207,19 @@ def measure(stack: Stack, args, database: str) -> tuple[list[tuple], dict]:
         run_wrk(base, paths, 20, 5, stack.folder)
         wait_until_idle(base)
     rows = []
+    suffix = "" if caches else " (no caches)"
     for name, paths in targets.items():
-        for connections in args.connections:
-            result = run_wrk(base, paths, connections, args.duration, stack.folder)
+        if not caches and name in ("/healthz", "static file"):
+            continue  # no cache in their way
+        for count in connections:
+            result = run_wrk(base, paths, count, args.duration, stack.folder)
             wait_until_idle(base)
             log(
-                f"  {name:12} c={connections:3}: {result['rps']:8.1f} req/s, "
+                f"  {name + suffix:24} c={count:3}: {result['rps']:8.1f} req/s, "
                 f"p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms, "
                 f"errors {result['errors']}"
             )
-            rows.append((name, connections, len(paths), result))
+            rows.append((name + suffix, count, len(paths), result))
     memory = memory_of([master.pid, *children(master.pid)])
     log(f"  memory: {memory}")
     stack.kill(master)
@@ -250,6 +259,14 @@ def report(database: str, workers: str, rows: list[tuple], memory: dict, practic
              rate[("search page", connections)] >= 120,
              f"{rate[('search page', connections)]:.0f}")
         )  # fmt: skip
+    fresh_api, fresh_page = (
+        next((r for n, _c, _k, r in rows if n == f"search {kind} (no caches)"), None)
+        for kind in ("API", "page")
+    )
+    if fresh_api and fresh_page:
+        ratio = fresh_api["rps"] / fresh_page["rps"]
+        checks.append(("search page renders in ≤ 2× the API's time (no caches)", ratio <= 2,
+                       f"{ratio:.2f}×"))  # fmt: skip
     errors_at_200 = sum(r["errors"] for _n, c, _k, r in rows if c >= 200)
     checks.append(("0 errors at 200 connections", errors_at_200 == 0, str(errors_at_200)))
     checks.append(
@@ -313,7 +330,13 @@ def main() -> None:
                     ["redis-cli", "-p", str(args.redis_port), "-n", str(number), "flushdb"],
                     check=True, stdout=subprocess.DEVNULL,
                 )  # fmt: skip
-                rows, memory = measure(stack, args, database)
+                rows, memory = measure(
+                    stack, args, database, caches=True, connections=args.connections
+                )
+                uncached, _memory = measure(
+                    stack, args, database, caches=False, connections=args.connections[:1]
+                )
+                rows += uncached
                 ok = report(database, workers, rows, memory, args.practices) and ok
     finally:
         stop_redis(args.redis_port)

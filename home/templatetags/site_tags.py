@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
-from django.urls import reverse, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override as override_language
 from wagtail.models import Locale, Page
 
+from core.page_cache import GENERATION_KEY
 from home.models import HomePage
 from knowledge.listings import PracticeFilter
 from knowledge.models import PracticeIndexPage
@@ -21,6 +26,8 @@ from knowledge.session_times import SessionTimes, session_times
 from knowledge.visibility import is_publicly_visible, visible_pages
 
 register = template.Library()
+# A generation lasts until the next change; this only bounds an entry nothing replaced.
+PAGE_CACHE_ENTRY_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -64,26 +71,61 @@ def _url(page: Page | None, request: HttpRequest) -> str:
     return page.get_url(request) if page is not None else ""
 
 
+def _section_urls(request: HttpRequest | None, locale: Locale) -> dict[str, str]:
+    """The addresses of the home, practices and summit pages in this language: the header
+    of every page shows them. They are the same for every visitor of a host until the content
+    changes, so they are kept in the cache for the page cache's generation (core/page_cache.py:
+    any publish, unpublish, move or privacy change starts a new one)."""
+    cached = _request_cache(request, "section_urls")
+    if locale.pk in cached:
+        return cached[locale.pk]
+    key = None
+    if request is not None:
+        try:
+            key = f"site-sections:v1:{request.get_host()}:{locale.pk}"
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+                generation = cache.get(GENERATION_KEY)
+        except Exception:  # an unknown host (answered 400 elsewhere), the cache unreachable
+            key, found, generation = None, {}, None
+        entry = found.get(key)
+        if entry is not None and generation is not None and entry[0] == generation:
+            cached[locale.pk] = entry[1]
+            return entry[1]
+    home = locale_home(locale, request)
+    practice_index = visible_pages(PracticeIndexPage.objects.filter(locale=locale)).first()
+    if practice_index is None and home is not None:
+        practice_index = visible_pages(PracticeIndexPage.objects.child_of(home)).first()
+    summit = home.localized_summit() if home is not None else None
+    urls = {
+        "home": _url(home, request),
+        "practices": _url(practice_index, request),
+        "summit": _url(summit, request),
+    }
+    if key is not None and generation is not None:
+        with contextlib.suppress(Exception):  # served without the cache
+            cache.set(key, (generation, urls), PAGE_CACHE_ENTRY_SECONDS)
+    cached[locale.pk] = urls
+    return urls
+
+
 @register.simple_tag(takes_context=True)
 def site_home_url(context) -> str:
     request = context.get("request")
-    return _url(locale_home(Locale.get_active(), request), request) or "/"
+    return _section_urls(request, Locale.get_active())["home"] or "/"
 
 
 @register.simple_tag(takes_context=True)
 def site_nav_links(context) -> list[NavLink]:
     """The main sections, in the visitor's language where the page exists in it."""
     request = context.get("request")
-    locale = Locale.get_active()
-    home = locale_home(locale, request)
-    practice_index = visible_pages(PracticeIndexPage.objects.filter(locale=locale)).first()
-    if practice_index is None and home is not None:
-        practice_index = visible_pages(PracticeIndexPage.objects.child_of(home)).first()
-    summit = home.localized_summit() if home is not None else None
+    urls = _section_urls(request, Locale.get_active())
     candidates = [
-        (_("Practices"), _url(practice_index, request)),
+        (_("Practices"), urls["practices"]),
         (_("Topic areas"), reverse("topic_area_list")),
-        (_("Summit 2020"), _url(summit, request)),
+        (_("Summit 2020"), urls["summit"]),
         (_("Open data"), reverse("open_data")),
         (_("Search"), reverse("search")),
     ]
@@ -168,8 +210,14 @@ def _translated_url(request, page, locale: Locale, code: str) -> str:
         return ""
     match = getattr(request, "resolver_match", None)
     if match is not None and match.url_name and match.url_name != "wagtail_serve":
-        # A view under i18n_patterns (topic areas, cities): the same path in the other language.
-        return translate_url(request.path, code)
+        # A view under i18n_patterns (topic areas, cities): the same view in the other
+        # language, reversed from the request's own match (translate_url would resolve the
+        # path again for each language).
+        with override_language(code):
+            try:
+                return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                return translate_url(request.path, code)
     return ""
 
 
