@@ -154,11 +154,13 @@ def language_links(context) -> list[LanguageLink]:
     # The "not translated" notice switches languages as its page would.
     page = context.get("language_switch_page") or context.get("page")
     current = Locale.get_active()
+    # One query for every language's locale (the codes are LANGUAGES' own, as the admin
+    # creates them), not one each.
+    locales = {locale.language_code: locale for locale in Locale.objects.all()}
     links = []
     for code, name in settings.LANGUAGES:
-        try:
-            locale = Locale.objects.get_for_language(code)
-        except Locale.DoesNotExist:
+        locale = locales.get(code)
+        if locale is None:
             continue
         url = _translated_url(request, page, locale, code)
         is_translated = bool(url)
