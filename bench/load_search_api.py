@@ -18,11 +18,18 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-from pathlib import Path
+import urllib.parse
 
-from stack import Stack, conditions, default_database_url, fetch, free_port, log
+from stack import (
+    Stack,
+    conditions,
+    default_database_url,
+    fetch,
+    free_port,
+    log,
+    run_wrk,
+)
 
 QUERIES = [
     "masks", "testing", "quarantine", "schools", "digital", "community care", "public safety",
@@ -30,45 +37,9 @@ QUERIES = [
     "volunteers", "health workers", "seoul", "online", "relief business", "distance",
 ]  # fmt: skip
 
-LUA = """
-local queries = {%(queries)s}
-local paths = {}
-for i, q in ipairs(queries) do
-  paths[i] = "%(path)s?q=" .. q:gsub("([^%%w])", function(c)
-    return string.format("%%%%%%02X", string.byte(c)) end)
-end
-local counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'RESULT {"requests": %%d, "seconds": %%.3f, "p50": %%.2f, "p95": %%.2f, "p99": %%.2f, ' ..
-    '"max": %%.2f, "connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
 
-
-def run_wrk(base: str, path: str, connections: int, duration: int, folder: Path) -> dict:
-    script = folder / f"rotate{path.replace('/', '_')}.lua"
-    quoted = ", ".join(json.dumps(q, ensure_ascii=False) for q in QUERIES)
-    script.write_text(LUA % {"queries": quoted, "path": path}, encoding="utf-8")
-    threads = min(connections, 2)
-    completed = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-         "-s", str(script), base],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    result["rps"] = result["requests"] / result["seconds"]
-    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
-    return result
+def query_paths(path: str) -> list[str]:
+    return [f"{path}?" + urllib.parse.urlencode({"q": query}) for query in QUERIES]
 
 
 def main() -> None:
@@ -97,13 +68,13 @@ def main() -> None:
         total = json.loads(body).get("total", json.loads(body).get("count"))
         log(f"/api/v1/search/?q=masks -> {status}, total {total}")
         log("warming up every worker (5 s, 20 connections)")
-        run_wrk(base, "/api/v1/search/", 20, 5, stack.folder)
+        run_wrk(base, query_paths("/api/v1/search/"), 20, 5, stack.folder)
         targets = ["/api/v1/search/"] + ([] if args.no_page else ["/en/search/"])
         rows = []
         for path in targets:
             for connections in (int(c) for c in args.connections.split(",")):
                 log(f"wrk -c{connections} -d{args.duration}s {path}?q=<{len(QUERIES)} queries>")
-                result = run_wrk(base, path, connections, args.duration, stack.folder)
+                result = run_wrk(base, query_paths(path), connections, args.duration, stack.folder)
                 log(
                     f"  {result['rps']:.1f} req/s, p95 {result['p95']:.0f} ms, "
                     f"errors {result['errors']}"

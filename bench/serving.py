@@ -49,6 +49,7 @@ from stack import (
     free_port,
     log,
     redis_ping,
+    run_wrk,
     start_redis,
     stop_redis,
     wait_http,
@@ -56,24 +57,6 @@ from stack import (
 
 RELEVANCE = PROJECT_ROOT / "bench" / "relevance"
 ANALYZE = "from django.db import connection; connection.cursor().execute('ANALYZE')"
-
-LUA = """
-local paths = {%(paths)s}
-local counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'RESULT {"requests": %%d, "seconds": %%.3f, "p50": %%.2f, "p95": %%.2f, "p99": %%.2f, ' ..
-    '"max": %%.2f, "connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
 
 
 def judged_queries() -> list[tuple[str, str]]:
@@ -95,22 +78,6 @@ def search_api_paths(queries) -> list[str]:
     return [
         "/api/v1/search/?" + urllib.parse.urlencode({"q": q, "lang": lang}) for q, lang in queries
     ]
-
-
-def run_wrk(base: str, paths: list[str], connections: int, duration: int, folder: Path) -> dict:
-    script = folder / "paths.lua"
-    script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)}, encoding="utf-8")
-    completed = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-         "-s", str(script), base],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    result["rps"] = result["requests"] / result["seconds"]
-    result["socket"] = sum(result[k] for k in ("connect", "read", "write", "timeout"))
-    result["errors"] = result["socket"] + result["status"]
-    return result
 
 
 def wait_until_idle(base: str, timeout: float = 300) -> None:

@@ -9,6 +9,7 @@ dropped by name, and Redis is a server of our own on its own port.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -381,3 +382,47 @@ def django_setup() -> None:
     import django
 
     django.setup()
+
+
+# ---------------------------------------------------------------------------
+# wrk
+# ---------------------------------------------------------------------------
+
+# wrk's script: the paths in turn, and its summary as one JSON line.
+WRK_LUA = """
+local paths = {%(paths)s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %%d, "seconds": %%.3f, "p50": %%.2f, "p95": %%.2f, "p99": %%.2f, ' ..
+    '"max": %%.2f, "connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def run_wrk(base: str, paths: list[str], connections: int, duration: int, folder: Path) -> dict:
+    """wrk with 2 threads against `base`, asking for `paths` in turn: requests/s, latency
+    percentiles (ms) and errors."""
+    script = folder / "paths.lua"
+    script.write_text(
+        WRK_LUA % {"paths": ", ".join(json.dumps(p) for p in paths)}, encoding="utf-8"
+    )
+    completed = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
+         "-s", str(script), base],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT "))
+    result = json.loads(line.removeprefix("RESULT "))
+    result["rps"] = result["requests"] / result["seconds"]
+    result["socket"] = sum(result[k] for k in ("connect", "read", "write", "timeout"))
+    result["errors"] = result["socket"] + result["status"]
+    return result

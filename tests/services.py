@@ -7,6 +7,8 @@ CI must exercise the production parts.
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -49,3 +51,25 @@ def require_redis_cache() -> str:
     if not url:
         service_missing("needs Redis: set CACHE_URL=redis://... (or CELERY_BROKER_URL)")
     return _require_redis_at(url)
+
+
+@contextmanager
+def cache_on_redis(settings, url: str):
+    """The default cache on the Redis at `url`, under a key prefix of this test's own; its keys
+    are deleted afterwards, and only its own: the Redis is shared. Yields a client to it."""
+    import redis
+
+    prefix = f"cac-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    client = redis.Redis.from_url(url)
+    try:
+        yield client
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)

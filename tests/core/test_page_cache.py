@@ -5,7 +5,6 @@ private page or a draft is ever kept or served from it."""
 
 from __future__ import annotations
 
-import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -21,7 +20,7 @@ from wagtail.models import Locale, PageViewRestriction
 from core.page_cache import is_storable
 from home.site_structure import practice_index_for
 from tests.knowledge.factories import add_practice
-from tests.services import service_missing
+from tests.services import cache_on_redis, service_missing
 
 # A database of its own on a local Redis when the environment names none.
 LOCAL_REDIS = "redis://127.0.0.1:6379/12"
@@ -45,20 +44,8 @@ def page_cache(request, settings):
     if request.param == "per-process":
         yield
         return
-    url = redis_cache_url()
-    prefix = f"cac-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield
-    # Only this test's keys: the Redis is shared.
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    with cache_on_redis(settings, redis_cache_url()):
+        yield
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ page, or one with parameters the page does not read, is never kept."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
-import redis
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -24,6 +22,7 @@ from search.indexing import drain_all_due
 from search.models import SearchQueryDay
 from search.results_cache import forget_answers
 from tests.core.test_page_cache import redis_cache_url
+from tests.services import cache_on_redis
 
 pytest.importorskip("search.engines.embedded")
 
@@ -38,19 +37,8 @@ def search_cache(request, settings):
     if request.param == "per-process":
         yield
         return
-    url = redis_cache_url()
-    prefix = f"cac-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    with cache_on_redis(settings, redis_cache_url()):
+        yield
 
 
 @pytest.fixture

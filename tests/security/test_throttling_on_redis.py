@@ -5,36 +5,22 @@ the broker's; each test's keys carry their own prefix and are deleted after it."
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
-import redis
 from wagtail.models import Locale, PageViewRestriction
 
 from core.throttling import _keys
 from home.site_structure import practice_index_for
 from tests.knowledge.factories import add_practice
-from tests.services import require_redis_cache
+from tests.services import cache_on_redis, require_redis_cache
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture
 def redis_cache(settings, site_structure):
-    url = require_redis_cache()
-    prefix = f"cac-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    client = redis.Redis.from_url(url)
-    yield client
-    # Only this test's keys: the Redis is shared.
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    with cache_on_redis(settings, require_redis_cache()) as client:
+        yield client
 
 
 def test_search_api_rate_limit_counts_in_redis(client, settings, redis_cache):
