@@ -234,3 +234,15 @@ def pytest_collection_modifyitems(config, items):
             "mark transactional tests django_db(transaction=True, serialized_rollback=True): "
             + ", ".join(careless)
         )
+
+
+@pytest.fixture(params=["per-process", "redis"])
+def cache_backend(request, settings):
+    """The test twice: on the per-process cache (development) and on Redis (production)."""
+    from tests.services import cache_on_redis, redis_url_for_cache
+
+    if request.param == "per-process":
+        yield
+        return
+    with cache_on_redis(settings, redis_url_for_cache()):
+        yield

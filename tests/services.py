@@ -53,6 +53,18 @@ def require_redis_cache() -> str:
     return _require_redis_at(url)
 
 
+# A database of its own on a local Redis when the environment names none.
+LOCAL_REDIS = "redis://127.0.0.1:6379/12"
+
+
+def redis_url_for_cache() -> str:
+    """CACHE_URL's Redis, or the broker's, or a local one; the test fails under CI=true (skips
+    locally) when it does not answer."""
+    cache = settings.CACHES["default"]
+    url = cache["LOCATION"] if cache["BACKEND"].endswith("RedisCache") else ""
+    return _require_redis_at(url or settings.CELERY_BROKER_URL or LOCAL_REDIS)
+
+
 @contextmanager
 def cache_on_redis(settings, url: str):
     """The default cache on the Redis at `url`, under a key prefix of this test's own; its keys

@@ -8,8 +8,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpResponse
@@ -20,32 +18,12 @@ from wagtail.models import Locale, PageViewRestriction
 from core.page_cache import is_storable
 from home.site_structure import practice_index_for
 from tests.knowledge.factories import add_practice
-from tests.services import cache_on_redis, service_missing
-
-# A database of its own on a local Redis when the environment names none.
-LOCAL_REDIS = "redis://127.0.0.1:6379/12"
 
 
-def redis_cache_url() -> str:
-    cache = django_settings.CACHES["default"]
-    url = cache["LOCATION"] if cache["BACKEND"].endswith("RedisCache") else ""
-    url = url or django_settings.CELERY_BROKER_URL or LOCAL_REDIS
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        service_missing(f"Redis at {url} is not answering: {error}")
-    return url
-
-
-@pytest.fixture(params=["per-process", "redis"])
-def page_cache(request, settings):
+@pytest.fixture
+def page_cache(settings, cache_backend):
     """The page cache on, in the per-process cache (development) or Redis (production)."""
     settings.PAGE_CACHE_SECONDS = 600
-    if request.param == "per-process":
-        yield
-        return
-    with cache_on_redis(settings, redis_cache_url()):
-        yield
 
 
 @pytest.fixture

@@ -21,8 +21,6 @@ from search.engines.selection import get_engine
 from search.indexing import drain_all_due
 from search.models import SearchQueryDay
 from search.results_cache import forget_answers
-from tests.core.test_page_cache import redis_cache_url
-from tests.services import cache_on_redis
 
 pytest.importorskip("search.engines.embedded")
 
@@ -30,15 +28,10 @@ WORD = "zucchiniwaffle"  # a word no other content contains
 TITLE = "Drive-through screening clinics"
 
 
-@pytest.fixture(params=["per-process", "redis"])
-def search_cache(request, settings):
+@pytest.fixture
+def search_cache(settings, cache_backend):
     """Kept answers on, in the per-process cache (development) or Redis (production)."""
     settings.SEARCH_CACHE_SECONDS = 300
-    if request.param == "per-process":
-        yield
-        return
-    with cache_on_redis(settings, redis_cache_url()):
-        yield
 
 
 @pytest.fixture
