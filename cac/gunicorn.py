@@ -2,7 +2,7 @@
 
 With --preload the master imports the application (cac/wsgi.py), which loads the search models
 once; the workers it forks share that memory copy-on-write. Each worker then warms its own
-search before it takes a request (search/warm.py).
+search before it takes a request (search/serving/warm.py).
 """
 
 import gc
@@ -21,13 +21,15 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    from search.warm import warm_up_process  # gunicorn reads this file before Django is set up
+    # Imported here: gunicorn reads this file before Django is set up.
+    from search.serving.warm import warm_up_process
 
     warm_up_process()
 
 
 def worker_exit(server, worker):
-    from search.service import flush_query_log  # gunicorn reads this file before Django is set up
+    # Imported here: gunicorn reads this file before Django is set up.
+    from search.service import flush_query_log
 
     flush_query_log()
     if server.cfg.preload_app:

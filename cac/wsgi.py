@@ -13,6 +13,6 @@ application = get_wsgi_application()
 
 # Before the first request, not during it: Kiwi's Korean model takes seconds to load. Under
 # gunicorn --preload this runs once, in the master, and the workers share the models.
-from search.warm import load_shared_models  # noqa: E402
+from search.serving.warm import load_shared_models  # noqa: E402
 
 load_shared_models()

@@ -83,6 +83,33 @@ def purge_page_cache_after_commit() -> None:
     once_after_commit(purge_page_cache)
 
 
+def kept_in_generation(key: str) -> tuple[object | None, str | None]:
+    """(what is kept at `key` for the current generation, or None; that generation), in one
+    round trip, the generation started when the cache has none. Read it before computing what
+    to keep: a purge meanwhile leaves that value stale at once. (None, None) when the cache
+    cannot be reached, and nothing is kept then."""
+    try:
+        found = cache.get_many([GENERATION_KEY, key])
+    except Exception:
+        logger.warning("The cache is unreachable; working without it", exc_info=True)
+        return None, None
+    generation = found.get(GENERATION_KEY) or _start_generation()
+    entry = found.get(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1], generation
+    return None, generation
+
+
+def keep_in_generation(key: str, generation: str | None, value: object, seconds: int) -> None:
+    """Keep `value` at `key` for `generation` (from kept_in_generation); never raises."""
+    if generation is None:
+        return
+    try:
+        cache.set(key, (generation, value), seconds)
+    except Exception:
+        logger.warning("The cache could not keep %s", key, exc_info=True)
+
+
 class PageCacheMiddleware:
     """Serves and keeps public pages for anonymous visitors (see the module's docstring)."""
 

@@ -7,7 +7,6 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from core.throttling import rate_limited
-from search import results_cache
 from search.engines.base import EngineUnavailable
 from search.openapi import openapi_document
 from search.service import (
@@ -23,6 +22,7 @@ from search.service import (
     run_search,
     run_suggest,
 )
+from search.serving import results_cache
 
 API_FACETS = ("topic", "kind", "country", "city", "locale")
 

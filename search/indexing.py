@@ -14,8 +14,8 @@ from search.documents import build_documents_by_id, iter_search_documents
 from search.engines.base import EngineHealth, SearchDocument, SearchEngine
 from search.engines.selection import get_engine
 from search.models import IndexOutboxEntry
-from search.results_cache import forget_answers
 from search.semantic.indexing import cached_vectors
+from search.serving.results_cache import forget_answers
 
 logger = logging.getLogger(__name__)
 

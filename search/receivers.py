@@ -20,8 +20,8 @@ from knowledge.models import PracticeAttachment, SessionSummaryAttachment, Topic
 from search import outbox
 from search.documents import page_document_id
 from search.models import IndexOutboxEntry, SynonymGroup
-from search.results_cache import forget_answers_after_commit
 from search.service import forget_facet_labels
+from search.serving.results_cache import forget_answers_after_commit
 from search.synonyms import forget_admin_synonym_groups
 from search.tasks import drain_after_commit, sync_synonyms_after_commit
 

@@ -10,10 +10,10 @@ from core.queue import once_after_commit, run_or_queue
 from search.engines.base import EngineUnavailable
 from search.engines.selection import get_engine
 from search.indexing import drain_all_due, reconcile_index
-from search.results_cache import forget_answers
 from search.semantic.embedders import configured_embedder_names
 from search.semantic.indexing import embed_documents, vector_report
 from search.service import prune_query_log
+from search.serving.results_cache import forget_answers
 from search.synonyms import forget_admin_synonym_groups
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ from django.utils.translation import get_language
 from wagtail.models import Locale
 
 from knowledge.listings import topic_areas_for
-from search import results_cache
 from search.engines.base import EngineUnavailable
 from search.service import (
     count_search,
@@ -20,6 +19,7 @@ from search.service import (
     run_search,
     without_promoted,
 )
+from search.serving import results_cache
 
 
 def _page_url(request: HttpRequest, **changes) -> str:

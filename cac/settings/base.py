@@ -303,7 +303,7 @@ CELERY_TASK_ROUTES = TASK_QUEUE_ROUTES if env.bool("CELERY_SEPARATE_QUEUES", def
 # Days the search query log keeps (counts per query, language and day; nothing personal).
 SEARCH_QUERY_LOG_DAYS = env.int("SEARCH_QUERY_LOG_DAYS", default=400)
 # Search answers (the API's JSON, the search page for anonymous visitors) kept this many
-# seconds in the cache, until the index or the content changes (search/results_cache.py);
+# seconds in the cache, until the index or the content changes (search/serving/results_cache.py);
 # 0 turns it off. Production keeps them only in a shared cache (CACHE_URL).
 SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=300)
 # Searches are counted in memory and written every this many seconds, off the visitor's

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
@@ -18,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override as override_language
 from wagtail.models import Locale, Page
 
-from core.page_cache import GENERATION_KEY
+from core.page_cache import keep_in_generation, kept_in_generation
 from home.models import HomePage
 from knowledge.listings import PracticeFilter
 from knowledge.models import PracticeIndexPage
@@ -79,21 +76,17 @@ def _section_urls(request: HttpRequest | None, locale: Locale) -> dict[str, str]
     cached = _request_cache(request, "section_urls")
     if locale.pk in cached:
         return cached[locale.pk]
-    key = None
+    key = generation = None
     if request is not None:
         try:
             key = f"site-sections:v1:{request.get_host()}:{locale.pk}"
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
-            if generation is None:
-                cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-                generation = cache.get(GENERATION_KEY)
-        except Exception:  # an unknown host (answered 400 elsewhere), the cache unreachable
-            key, found, generation = None, {}, None
-        entry = found.get(key)
-        if entry is not None and generation is not None and entry[0] == generation:
-            cached[locale.pk] = entry[1]
-            return entry[1]
+        except Exception:  # a host Django refuses: it answers 400 elsewhere
+            key = None
+    if key is not None:
+        urls, generation = kept_in_generation(key)
+        if urls is not None:
+            cached[locale.pk] = urls
+            return urls
     home = locale_home(locale, request)
     practice_index = visible_pages(PracticeIndexPage.objects.filter(locale=locale)).first()
     if practice_index is None and home is not None:
@@ -104,9 +97,8 @@ def _section_urls(request: HttpRequest | None, locale: Locale) -> dict[str, str]
         "practices": _url(practice_index, request),
         "summit": _url(summit, request),
     }
-    if key is not None and generation is not None:
-        with contextlib.suppress(Exception):  # served without the cache
-            cache.set(key, (generation, urls), PAGE_CACHE_ENTRY_SECONDS)
+    if key is not None:
+        keep_in_generation(key, generation, urls, PAGE_CACHE_ENTRY_SECONDS)
     cached[locale.pk] = urls
     return urls
 

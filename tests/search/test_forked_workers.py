@@ -60,9 +60,9 @@ import os, sys, time
 import django
 django.setup()
 from search.semantic.embedders import BUNDLED
-from search.warm import WARM_UP_QUERY
+from search.serving.warm import WARM_UP_QUERY
 embedders = [BUNDLED[name]() for name in sorted(BUNDLED)]
-# What search.warm.load_shared_models does in the master: only fork-safe models run.
+# What search.serving.warm.load_shared_models does in the master: only fork-safe models run.
 shared = {e.name: id(e.model) for e in embedders if e.fork_safe}
 for e in embedders:
     if e.fork_safe:

@@ -1,7 +1,7 @@
-"""Kept search answers (search/results_cache.py): the API's JSON and the anonymous search page
-are computed once per question until what search finds changes; every search is still counted;
-nothing unpublished outlives the drain that takes it out of the index; a signed-in visitor's
-page, or one with parameters the page does not read, is never kept."""
+"""Kept search answers (search/serving/results_cache.py): the API's JSON and the anonymous
+search page are computed once per question until what search finds changes; every search is
+still counted; nothing unpublished outlives the drain that takes it out of the index; a
+signed-in visitor's page, or one with parameters the page does not read, is never kept."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from search.documents import iter_search_documents, page_document_id
 from search.engines.selection import get_engine
 from search.indexing import drain_all_due
 from search.models import SearchQueryDay
-from search.results_cache import forget_answers
+from search.serving.results_cache import forget_answers
 
 pytest.importorskip("search.engines.embedded")
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from core.page_cache import GENERATION_KEY, purge_page_cache, purge_page_cache_after_commit
+from core.page_cache import (
+    keep_in_generation,
+    kept_in_generation,
+    purge_page_cache,
+    purge_page_cache_after_commit,
+)
 from search.engines.values import FACET_FIELDS, SearchRequest
 
 logger = logging.getLogger(__name__)
@@ -83,30 +86,12 @@ def _key(kind: str, request: HttpRequest, what: str) -> str | None:
 
 
 def lookup(key: str) -> tuple[object | None, str | None]:
-    """(the kept answer or None, the generation a new answer belongs to). The generation is
-    read before the answer is computed: a purge meanwhile leaves that answer stale at once."""
-    try:
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-            generation = cache.get(GENERATION_KEY)
-    except Exception:
-        logger.warning("The search cache is unreachable; searching without it", exc_info=True)
-        return None, None
-    entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        return entry[1], generation
-    return None, generation
+    """(the kept answer or None, the generation a new answer belongs to)."""
+    return kept_in_generation(key)
 
 
 def keep(key: str, generation: str | None, answer: object) -> None:
-    if generation is None:
-        return
-    try:
-        cache.set(key, (generation, answer), settings.SEARCH_CACHE_SECONDS)
-    except Exception:
-        logger.warning("The search cache could not keep an answer", exc_info=True)
+    keep_in_generation(key, generation, answer, settings.SEARCH_CACHE_SECONDS)
 
 
 def forget_answers() -> None:

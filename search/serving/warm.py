@@ -38,9 +38,9 @@ def warm_up_process() -> None:
     or database is not there yet still starts, and its first search reports that."""
     started = time.perf_counter()
     try:
+        # Without --preload the models load here; with it, this only finds them loaded.
         load_shared_models()
-        for embedder in get_embedders():
-            embedder.embed_query(WARM_UP_QUERY)
+        # Every model, the per-process ones too (query_vectors logs one that fails).
         request = SearchRequest(query=WARM_UP_QUERY, query_vectors=query_vectors(WARM_UP_QUERY))
         get_engine().warm_up(request)
     except Exception:  # noqa: BLE001 - start anyway; the first search will say what is wrong
