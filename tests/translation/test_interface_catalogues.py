@@ -1,0 +1,135 @@
+"""The interface catalogues: every language complete, current with the code, and consistent.
+
+`make messages` extracts the strings and merges them into locale/<lang>/LC_MESSAGES/django.po.
+These checks fail when a string is untranslated or fuzzy in any shipped language, when the
+catalogues miss a string that the code now marks, when a translation drops a placeholder, and
+when a translation strays from its language's glossary (locale/<lang>/glossary.tsv).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils.translation import to_locale
+
+ROOT = Path(settings.BASE_DIR)
+LOCALE_DIR = ROOT / "locale"
+# Every shipped language but the source one; the catalogue's folder uses Django's locale name.
+TRANSLATED = [code for code in settings.AVAILABLE_LANGUAGES if code != settings.LANGUAGE_CODE]
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%[sd]|\{[a-z_0-9]*\}")
+
+
+def _catalogue(code: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE_DIR / to_locale(code) / "LC_MESSAGES" / "django.po"))
+
+
+def _live(po: polib.POFile):
+    return [entry for entry in po if not entry.obsolete]
+
+
+def _translations(entry: polib.POEntry) -> list[str]:
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_string_is_translated_and_none_is_fuzzy(code):
+    po = _catalogue(code)
+    nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
+    untranslated = [
+        entry.msgid
+        for entry in _live(po)
+        if not all(_translations(entry))
+        or (entry.msgid_plural and len(entry.msgstr_plural) != nplurals)
+    ]
+    fuzzy = [entry.msgid for entry in _live(po) if "fuzzy" in entry.flags]
+    assert not untranslated, f"{code}: {len(untranslated)} untranslated, e.g. {untranslated[:5]}"
+    assert not fuzzy, f"{code}: {len(fuzzy)} fuzzy, e.g. {fuzzy[:5]}"
+    assert po.metadata.get("Language") == to_locale(code)
+    # A fuzzy header is left out of the .mo, and its plural rule with it.
+    assert not po.metadata_is_fuzzy, f"{code}: the catalogue's header is still marked fuzzy"
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_translations_keep_every_placeholder(code):
+    wrong = []
+    for entry in _live(_catalogue(code)):
+        expected = sorted(PLACEHOLDER.findall(entry.msgid))
+        expected_plural = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        for index, text in enumerate(_translations(entry)):
+            found = sorted(PLACEHOLDER.findall(text))
+            # A singular form may drop a %(count)s the plural keeps ("one result").
+            if found not in (expected, expected_plural) and not (
+                entry.msgid_plural and set(found) <= set(expected_plural) and index == 0
+            ):
+                wrong.append((entry.msgid, text))
+    assert not wrong, f"{code}: placeholders differ in {wrong[:5]}"
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_compiled_catalogue_matches_its_source(code):
+    """msgfmt --check (format strings, headers) and the shipped .mo is not stale."""
+    folder = LOCALE_DIR / to_locale(code) / "LC_MESSAGES"
+    compiled = subprocess.run(
+        ["msgfmt", "--check", "-o", "-", str(folder / "django.po")],
+        capture_output=True,
+        check=False,
+    )
+    assert compiled.returncode == 0, compiled.stderr.decode()
+    shipped = polib.mofile(str(folder / "django.mo"))
+    source = {(e.msgid, e.msgstr) for e in _live(_catalogue(code)) if not e.msgid_plural}
+    assert {(e.msgid, e.msgstr) for e in shipped if e.msgid and not e.msgid_plural} == source, (
+        f"{code}: django.mo is older than django.po; run `make messages`"
+    )
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
+def test_the_catalogues_hold_every_string_the_code_marks(tmp_path):
+    """What `make messages` would extract today is already in every catalogue."""
+    shutil.copytree(LOCALE_DIR, tmp_path / "locale")
+    with override_settings(LOCALE_PATHS=[str(tmp_path / "locale")]):
+        call_command(
+            "makemessages",
+            locale=[to_locale(code) for code in TRANSLATED],
+            ignore_patterns=[".venv", "var", "node_modules", "tests", "bench"],
+            verbosity=0,
+        )
+    for code in TRANSLATED:
+        fresh = polib.pofile(str(tmp_path / "locale" / to_locale(code) / "LC_MESSAGES/django.po"))
+        shipped = {(e.msgctxt, e.msgid) for e in _live(_catalogue(code))}
+        missing = [msgid for ctxt, msgid in {(e.msgctxt, e.msgid) for e in _live(fresh)} - shipped]
+        assert not missing, f"{code}: not in the catalogue, run `make messages`: {missing[:5]}"
+
+
+def _glossary(code: str) -> list[tuple[str, list[str]]]:
+    path = LOCALE_DIR / to_locale(code) / "glossary.tsv"
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            term, forms, *_note = line.split("\t")
+            rows.append((term, [form.casefold() for form in forms.split("|")]))
+    return rows
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_translations_follow_the_glossary(code):
+    """Where a string uses a glossary term, its translation uses the agreed translation."""
+    glossary = _glossary(code)
+    assert len(glossary) >= 20, f"{code}: the glossary names too few terms"
+    strays = []
+    for term, forms in glossary:
+        pattern = re.compile(rf"\b{re.escape(term)}(s|es)?\b", re.IGNORECASE)
+        for entry in _live(_catalogue(code)):
+            if "glossary-exempt" in (entry.tcomment or "") or not pattern.search(entry.msgid):
+                continue
+            for text in _translations(entry):
+                if not any(form in text.casefold() for form in forms):
+                    strays.append((term, entry.msgid, text))
+    assert not strays, f"{code}: {len(strays)} strings stray from the glossary, e.g. {strays[:5]}"
