@@ -1,5 +1,5 @@
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -56,7 +56,9 @@ urlpatterns += i18n_patterns(
         wagtail_internals.PAGE_PRIVACY_FORM_ROUTE,
         privacy_passwords.authenticate_page_password,
     ),
-    # Everything else is a Wagtail page; this stays last.
-    path("", include(wagtail_urls)),
+    # Everything else is a Wagtail page; this stays last. Wagtail's serve view is replaced by
+    # one that also answers a language's address of a page not yet translated into it.
+    *[pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"],
+    re_path(wagtail_urls.serve_pattern, knowledge_views.serve_page, name="wagtail_serve"),
     prefix_default_language=True,
 )

@@ -6,10 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from wagtail import hooks
 from wagtail.models import Locale, Page
 
 from knowledge.cities import city_by_slug, city_contents
 from knowledge.listings import topic_areas_for
+from knowledge.reader_language import SHOWN_IN_READER_LANGUAGE, reader_url, route_original
 from knowledge.sitemaps import PublicSitemap
 from knowledge.topic_areas import topic_area_by_slug, topic_area_contents
 from knowledge.visibility import is_publicly_visible, visible_pages
@@ -45,11 +47,39 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "knowledge/city_detail.html", context)
 
 
-def untranslated_page(request: HttpRequest, page_id: int) -> HttpResponse:
-    """Where the language switcher goes when a page has no translation in that language.
+def serve_page(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's serve view (wagtail.views.serve, whose steps this repeats), and under another
+    language's address a page that has no public translation in it yet: the original, read in
+    the visitor's interface language (knowledge/reader_language.py)."""
+    route_result = Page.route_for_request(request, path)
+    if route_result is None:
+        route_result = route_original(request, path)
+        if route_result is None:
+            raise Http404
+        # Wagtail's own look-ups later in the request (the user bar) find the same page.
+        request._wagtail_route_for_request = route_result
+        setattr(request, SHOWN_IN_READER_LANGUAGE, True)
+    page, args, kwargs = route_result
 
-    Says so plainly, in the chosen language, and offers the page in the languages it has
-    and the home page of the chosen one. Only public pages are named here.
+    def serve_chain(page, request, args, kwargs):
+        return page.serve(request, *args, **kwargs)
+
+    on_serve_chain = serve_chain
+    for fn in reversed(hooks.get_hooks("on_serve_page")):
+        on_serve_chain = fn(on_serve_chain)
+    for fn in hooks.get_hooks("before_serve_page"):
+        result = fn(page, request, args, kwargs)
+        if isinstance(result, HttpResponse):
+            return result
+    return on_serve_chain(page, request, args, kwargs)
+
+
+def untranslated_page(request: HttpRequest, page_id: int) -> HttpResponse:
+    """Where the language switcher went when a page had no translation in that language.
+
+    A public page now has an address in every language (serve_page), so this sends the
+    visitor there. A page outside the default language's tree (an original in another
+    language) has none: this says so plainly and offers the languages it has.
     """
     page = visible_pages(Page.objects.filter(pk=page_id)).specific().first()
     if page is None:
@@ -58,6 +88,8 @@ def untranslated_page(request: HttpRequest, page_id: int) -> HttpResponse:
     translation = page.get_translation_or_none(locale)
     if translation is not None and is_publicly_visible(translation):
         return redirect(translation.get_url(request))
+    if page.locale.language_code == settings.LANGUAGE_CODE:
+        return redirect(reader_url(page, request))
     available = visible_pages(page.get_translations(inclusive=True)).select_related("locale")
     context = {
         "original": page,

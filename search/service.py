@@ -28,6 +28,7 @@ from wagtail.models import Locale, Page
 from wagtail.search.utils import normalise_query_string
 
 from knowledge.models import PracticeKind, TopicArea
+from knowledge.reader_language import swap_language_prefix
 from knowledge.visibility import visible_pages
 from search.engines.base import FACET_FIELDS, SearchHit, SearchRequest, SearchResponse
 from search.engines.common import MAX_PAGE_SIZE
@@ -423,12 +424,21 @@ class DisplayedHit:
     kind_label: str
     topic_labels: tuple[str, ...]  # in the order of hit.topics
     started_display: str  # the reader's locale's DATE_FORMAT; "" when the hit has no date
+    # Where the reader opens it: an original in the default language under the reader's
+    # language prefix, so that the interface stays theirs (knowledge/reader_language.py).
+    reader_url: str
     # The hit's own language is written right to left (its title and snippet are in it).
     rtl: bool
 
 
 def _is_rtl(language: str) -> bool:
     return language.split("-")[0] in settings.LANGUAGES_BIDI
+
+
+def _reader_url(hit: SearchHit, language: str) -> str:
+    if hit.locale != settings.LANGUAGE_CODE or not hit.url:
+        return hit.url
+    return swap_language_prefix(hit.url, hit.locale, language)
 
 
 def displayed_hits(
@@ -444,6 +454,7 @@ def displayed_hits(
                 kind_label=label_for(labels, "kind", hit.kind) if hit.kind else "",
                 topic_labels=tuple(label_for(labels, "topic", topic) for topic in hit.topics),
                 started_display=date_format(hit.started, "DATE_FORMAT") if hit.started else "",
+                reader_url=_reader_url(hit, language),
                 rtl=_is_rtl(hit.locale),
             )
             for hit in hits

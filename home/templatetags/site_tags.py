@@ -19,6 +19,7 @@ from core.page_cache import keep_in_generation, kept_in_generation
 from home.models import HomePage
 from knowledge.listings import PracticeFilter
 from knowledge.models import PracticeIndexPage
+from knowledge.reader_language import is_shown_in_reader_language, reader_url
 from knowledge.session_times import SessionTimes, session_times
 from knowledge.visibility import is_publicly_visible, visible_pages
 
@@ -41,7 +42,7 @@ class LanguageLink:
     url: str
     is_current: bool
     # False when this page has no public translation in the language: the link then goes to
-    # a notice that says so, with the way to the original and to that language's home.
+    # the original under that language's address (knowledge/reader_language.py).
     is_translated: bool = True
 
 
@@ -157,8 +158,11 @@ def language_links(context) -> list[LanguageLink]:
         url = _translated_url(request, page, locale, code)
         is_translated = bool(url)
         if not url and isinstance(page, Page):
-            with translation.override(code):
-                url = reverse("untranslated_page", args=[page.pk])
+            if page.locale.language_code == settings.LANGUAGE_CODE:
+                url = reader_url(page, request, code)
+            else:
+                with translation.override(code):
+                    url = reverse("untranslated_page", args=[page.pk])
         url = url or _url(locale_home(locale, request), request)
         if url:
             links.append(
@@ -181,8 +185,12 @@ def hreflang_alternates(context) -> list[LanguageLink]:
     x-default is the default language's version, when there is one.
     """
     request = context.get("request")
-    if request is None or context.get("language_switch_page"):
-        return []  # a notice about another page is no version of it
+    if (
+        request is None
+        or context.get("language_switch_page")
+        or is_shown_in_reader_language(request)
+    ):
+        return []  # a notice about another page, or the original at another address
     alternates = [
         LanguageLink(link.code, link.name, request.build_absolute_uri(link.url), link.is_current)
         for link in language_links(context)
@@ -261,12 +269,33 @@ def practice_filter_query(practice_filter: PracticeFilter, page: int | None = No
 
 @register.simple_tag(takes_context=True)
 def lang_attr_if_other(context, page) -> str:
-    """` lang="xx"` when an item is in another language than the page around it (WCAG 3.1.2)."""
+    """` lang="xx" dir="…"` when an item is in another language than the page around it
+    (WCAG 3.1.2), so that a screen reader speaks it in its language and English words keep
+    their punctuation in place on a right-to-left page."""
     request = context.get("request")
     codes = _request_cache(request, "locale_codes")
     if not codes:
         codes.update(Locale.objects.values_list("pk", "language_code"))
     code = codes.get(page.locale_id, "")
-    if not code or code == context.get("LANGUAGE_CODE"):
+    if not code or code == translation.get_language():
         return ""
-    return format_html(' lang="{}"', code)
+    direction = "rtl" if translation.get_language_info(code)["bidi"] else "ltr"
+    return format_html(' lang="{}" dir="{}"', code, direction)
+
+
+@register.simple_tag(takes_context=True)
+def readerurl(context, page) -> str:
+    """{% readerurl page %}: the page's address in the visitor's language (pageurl gives its
+    own language's, which would switch the visitor's interface to it)."""
+    return reader_url(page, context.get("request")) if page is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def original_address(context) -> str:
+    """The absolute address of the page itself, when it is shown under another language's
+    address: the canonical one."""
+    request = context.get("request")
+    page = context.get("page")
+    if not is_shown_in_reader_language(request) or not isinstance(page, Page):
+        return ""
+    return request.build_absolute_uri(page.get_url(request))

@@ -95,33 +95,40 @@ def test_a_draft_translation_is_not_an_alternate_and_is_never_linked(client, tra
     korean.unpublish()
     page = _parse(client.get(english.url))
     assert set(page.alternates) == {"en", "x-default"}
-    assert page.switcher["ko"]["href"] == f"/ko/untranslated/{english.pk}/"
-    notice = client.get(f"/ko/untranslated/{english.pk}/").content.decode()
-    assert "드라이브 스루" not in notice
-    assert korean.url not in notice
+    # The Korean address of the page serves the public original, never the draft.
+    assert page.switcher["ko"]["href"] == "/ko/practices/drive-through-testing/"
+    assert "language-switcher__untranslated" in page.switcher["ko"]["class"]
+    shown = client.get("/ko/practices/drive-through-testing/").content.decode()
+    assert "드라이브 스루" not in shown and "Drive-through testing" in shown
+    notice = client.get(f"/ko/untranslated/{english.pk}/")
+    assert notice.status_code == 302 and notice["Location"] == "/ko/practices/drive-through-testing/"
 
 
-def test_the_switcher_goes_to_the_translation_or_to_a_plain_notice(client, translated_practice):
+def test_the_switcher_goes_to_the_translation_or_to_the_original_in_that_language(
+    client, translated_practice
+):
     english, korean = translated_practice
     switcher = _parse(client.get(english.url)).switcher
     assert switcher["en"]["aria-current"] == "true"
     assert switcher["ko"]["href"] == korean.url
     assert "language-switcher__untranslated" not in switcher["ko"].get("class", "")
     for code in ("fr", "ar", "zh-hans"):
-        assert switcher[code]["href"] == f"/{code}/untranslated/{english.pk}/"
+        assert switcher[code]["href"] == f"/{code}/practices/drive-through-testing/"
         assert "language-switcher__untranslated" in switcher[code]["class"]
+        assert switcher[code]["rel"] == "nofollow"
 
-    notice = client.get(f"/fr/untranslated/{english.pk}/")
-    assert notice.status_code == 200
-    text = notice.content.decode()
-    assert "has not been translated into Français yet" in text
-    assert f'href="{english.url}"' in text and f'href="{korean.url}"' in text
-    assert '<meta name="robots" content="noindex">' in text
-    # Its own switcher leads to the page itself in the languages that have it.
-    notice_switcher = _parse(notice).switcher
-    assert notice_switcher["ko"]["href"] == korean.url
-    assert notice_switcher["fr"]["aria-current"] == "true"
-    # In Korean, once the translation exists, the notice steps aside.
+    # The old notice address now leads there too.
+    moved = client.get(f"/fr/untranslated/{english.pk}/")
+    assert moved.status_code == 302
+    assert moved["Location"] == "/fr/practices/drive-through-testing/"
+    # From the French address of the original, the switcher still offers the translation.
+    shown = client.get("/fr/practices/drive-through-testing/")
+    assert shown.status_code == 200
+    shown_switcher = _parse(shown).switcher
+    assert shown_switcher["ko"]["href"] == korean.url
+    assert shown_switcher["fr"]["aria-current"] == "true"
+    assert shown_switcher["en"]["href"] == english.url
+    # In Korean, the translation answers at its own address.
     redirect = client.get(f"/ko/untranslated/{english.pk}/")
     assert redirect.status_code == 302 and redirect["Location"] == korean.url
 
