@@ -59,8 +59,8 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock -q
 
 messages: install
-	$(BIN)/python manage.py makemessages -l ko -l zh_Hans -l ja -l es -l fr -l ar --ignore=.venv --ignore=var --ignore=node_modules
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l ko -l zh_Hans -l ja -l es -l fr -l ar --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -101,7 +101,8 @@ def test_a_draft_translation_is_not_an_alternate_and_is_never_linked(client, tra
     shown = client.get("/ko/practices/drive-through-testing/").content.decode()
     assert "드라이브 스루" not in shown and "Drive-through testing" in shown
     notice = client.get(f"/ko/untranslated/{english.pk}/")
-    assert notice.status_code == 302 and notice["Location"] == "/ko/practices/drive-through-testing/"
+    assert notice.status_code == 302
+    assert notice["Location"] == "/ko/practices/drive-through-testing/"
 
 
 def test_the_switcher_goes_to_the_translation_or_to_the_original_in_that_language(
