@@ -16,6 +16,7 @@ from wagtail.models import Locale
 from home.models import HomePage
 from home.site_structure import ensure_site_structure
 from knowledge.models import City, SessionPage, SummitPage, TopicArea
+from sitedata.place_names import translate_cities, translate_topic_area
 
 PROGRAMME_FILE = Path(__file__).parent / "data" / "summit_2020.toml"
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -50,7 +51,6 @@ def get_or_create_city(name: str, country: str, locale: Locale | None = None) ->
 
 def load_topic_areas(topics: list[dict], report: LoadReport) -> dict[str, TopicArea]:
     default_locale = Locale.get_default()
-    locales = {locale.language_code: locale for locale in Locale.objects.all()}
     areas = {}
     for position, item in enumerate(topics):
         area = TopicArea.objects.filter(slug=item["slug"], locale=default_locale).first()
@@ -66,15 +66,7 @@ def load_topic_areas(topics: list[dict], report: LoadReport) -> dict[str, TopicA
         else:
             report.unchanged.append(f"topic area {area.slug}")
         areas[area.slug] = area
-        for code, locale in locales.items():
-            translated_name = item.get(f"name_{code}")
-            if locale == default_locale or not translated_name:
-                continue
-            if area.get_translation_or_none(locale) is None:
-                translation = area.copy_for_translation(locale)
-                translation.name = translated_name
-                translation.save()
-                report.created.append(f"topic area {area.slug} ({code})")
+        report.created.extend(translate_topic_area(area, item))
     return areas
 
 
@@ -157,4 +149,7 @@ def load_summit_2020(
         else:
             report.unchanged.append(f"session {session.slug}")
         progress(f"session {position}/{len(data['sessions'])}: {item['slug']}")
+    translated = translate_cities()
+    report.created.extend(translated)
+    progress(f"{len(translated)} city names translated")
     return report
