@@ -14,8 +14,8 @@ from knowledge.models import PracticeIndexPage
 HOME_TITLES = {
     "en": "Cities Against COVID-19",
     "ko": "코로나19 대응 도시들 (CAC)",
-    "zh-hans": "城市携手抗击新冠肺炎 (CAC)",
-    "ja": "新型コロナに立ち向かう都市 (CAC)",
+    "zh-hans": "城市携手抗击COVID-19（CAC）",
+    "ja": "COVID-19に立ち向かう都市（CAC）",
     "es": "Ciudades contra la COVID-19",
     "fr": "Villes contre la COVID-19",
     "ar": "مدن ضد كوفيد-19",
@@ -23,7 +23,7 @@ HOME_TITLES = {
 PRACTICE_INDEX_TITLES = {
     "en": "Practices",
     "ko": "대응 사례",
-    "zh-hans": "应对措施",
+    "zh-hans": "抗疫实践",
     "ja": "対応事例",
     "es": "Prácticas",
     "fr": "Pratiques",

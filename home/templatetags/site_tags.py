@@ -232,8 +232,23 @@ def localized_name(context, snippet) -> str:
     """
     if snippet is None:
         return ""
-    names = _localized_names(context.get("request"), type(snippet))
-    return names.get(snippet.translation_key, snippet.name)
+    request = context.get("request")
+    names = _localized_names(request, type(snippet))
+    if snippet.translation_key in names:
+        return names[snippet.translation_key]
+    # Untranslated: its own name, marked as in its own language (WCAG 3.1.2, and bidi
+    # isolation on a right-to-left page).
+    code = _locale_codes(request).get(snippet.locale_id, "")
+    if not code or code == translation.get_language():
+        return snippet.name
+    return format_html('<bdi lang="{}">{}</bdi>', code, snippet.name)
+
+
+def _locale_codes(request: HttpRequest | None) -> dict[int, str]:
+    codes = _request_cache(request, "locale_codes")
+    if not codes:
+        codes.update(Locale.objects.values_list("pk", "language_code"))
+    return codes
 
 
 def _localized_names(request: HttpRequest | None, model) -> dict:
@@ -243,6 +258,13 @@ def _localized_names(request: HttpRequest | None, model) -> dict:
             model.objects.filter(locale=Locale.get_active()).values_list("translation_key", "name")
         )
     return cache[model]
+
+
+@register.filter
+def bdi(value) -> str:
+    """{{ name|bdi }}: text whose direction is its own (a query, a city name as the index
+    holds it), isolated so that it does not reorder the punctuation around it."""
+    return format_html("<bdi>{}</bdi>", value) if value not in (None, "") else ""
 
 
 @register.filter
@@ -272,11 +294,7 @@ def lang_attr_if_other(context, page) -> str:
     """` lang="xx" dir="…"` when an item is in another language than the page around it
     (WCAG 3.1.2), so that a screen reader speaks it in its language and English words keep
     their punctuation in place on a right-to-left page."""
-    request = context.get("request")
-    codes = _request_cache(request, "locale_codes")
-    if not codes:
-        codes.update(Locale.objects.values_list("pk", "language_code"))
-    code = codes.get(page.locale_id, "")
+    code = _locale_codes(context.get("request")).get(page.locale_id, "")
     if not code or code == translation.get_language():
         return ""
     direction = "rtl" if translation.get_language_info(code)["bidi"] else "ltr"
