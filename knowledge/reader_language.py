@@ -67,8 +67,9 @@ def reader_url(page: Page, request: HttpRequest | None = None, language: str = "
     """
     url = page.get_url(request) or ""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    own = page.locale.language_code if hasattr(page, "locale") else ""
-    if not url or not own or own == language or own != settings.LANGUAGE_CODE:
+    # The page's own language is its address's prefix: read there, listings cost no query.
+    own = settings.LANGUAGE_CODE
+    if language == own or not urlsplit(url).path.startswith(f"/{own}/"):
         return url
     return swap_language_prefix(url, own, language)
 

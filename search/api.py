@@ -53,6 +53,7 @@ def _hit_json(shown: DisplayedHit) -> dict:
         # What explains the hit to a reader, in the `lang` language, as the facets name them.
         "kind_label": shown.kind_label,
         "topic_labels": list(shown.topic_labels),
+        "city_label": shown.city_label or None,
         "started_display": shown.started_display or None,
     }
 

@@ -48,6 +48,12 @@ _HIT = {
             "description": "The names of `topics` in `lang`, in the same order; the same labels "
             "as the topic facet's.",
         },
+        "city_label": {
+            "type": "string",
+            "nullable": True,
+            "description": "`city` as a reader of `lang` names it (Seúl, 서울); the same label "
+            "as the city facet's; null when the hit has no city.",
+        },
         "started_display": {
             "type": "string",
             "nullable": True,

@@ -16,7 +16,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from documents.models import DocumentText
-from knowledge.models import PracticeAttachment, SessionSummaryAttachment, TopicArea
+from knowledge.models import City, PracticeAttachment, SessionSummaryAttachment, TopicArea
 from search import outbox
 from search.documents import page_document_id
 from search.models import IndexOutboxEntry, SynonymGroup
@@ -159,6 +159,13 @@ def enqueue_deleted_topic_area(sender, instance, **kwargs):
     # Translations take their facet slug from the default-locale area: it may have just gone.
     is_default = instance.locale_id == Locale.get_default().pk
     enqueue_topic_area(instance, DELETE, with_translations=is_default)
+    forget_facet_labels()
+
+
+@receiver(post_save, sender=City)
+@receiver(post_delete, sender=City)
+def forget_city_labels(sender, instance, **kwargs):
+    # Hits and the city facet name a city in the reader's language (facet_labels).
     forget_facet_labels()
 
 

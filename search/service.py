@@ -27,7 +27,7 @@ from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Locale, Page
 from wagtail.search.utils import normalise_query_string
 
-from knowledge.models import PracticeKind, TopicArea
+from knowledge.models import City, PracticeKind, TopicArea
 from knowledge.reader_language import swap_language_prefix
 from knowledge.visibility import visible_pages
 from search.engines.base import FACET_FIELDS, SearchHit, SearchRequest, SearchResponse
@@ -400,9 +400,20 @@ def _facet_labels(language: str) -> dict[str, dict[str, str]]:
             }
         )
         country_names = {code: str(name) for code, name in countries}
+    # The index holds a city by its English name (search/documents.py).
+    english_cities = dict(
+        City.objects.filter(locale=Locale.get_default()).values_list("translation_key", "name")
+    )
+    cities = {
+        english_cities[key]: name
+        for key, name in City.objects.filter(
+            locale=locale, translation_key__in=english_cities
+        ).values_list("translation_key", "name")
+    }
     return {
         "topic": topics,
         "kind": kinds,
+        "city": cities,
         "country": country_names,
         "locale": dict(settings.LANGUAGES),
     }
@@ -423,6 +434,7 @@ class DisplayedHit:
     hit: SearchHit
     kind_label: str
     topic_labels: tuple[str, ...]  # in the order of hit.topics
+    city_label: str  # the city's name in the reader's language, where it has one
     started_display: str  # the reader's locale's DATE_FORMAT; "" when the hit has no date
     # Where the reader opens it: an original in the default language under the reader's
     # language prefix, so that the interface stays theirs (knowledge/reader_language.py).
@@ -453,6 +465,7 @@ def displayed_hits(
                 hit=hit,
                 kind_label=label_for(labels, "kind", hit.kind) if hit.kind else "",
                 topic_labels=tuple(label_for(labels, "topic", topic) for topic in hit.topics),
+                city_label=label_for(labels, "city", hit.city) if hit.city else "",
                 started_display=date_format(hit.started, "DATE_FORMAT") if hit.started else "",
                 reader_url=_reader_url(hit, language),
                 rtl=_is_rtl(hit.locale),

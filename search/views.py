@@ -101,6 +101,7 @@ def _rendered_search_page(request, language, search_request) -> HttpResponse:
         relevance_url=_page_url(request, sort="relevance", page=1),
         date_url=_page_url(request, sort="date", page=1),
         filters=search_request.filters,
+        active_filter_count=sum(len(values) for values in search_request.filters.values()),
     )
     if not response.hits and not promoted:
         context["topic_areas"] = topic_areas_for(Locale.get_active())

@@ -36,7 +36,7 @@ UNMARKED_LATIN = """() => {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const text = node.textContent.trim();
         // An Arabic sentence may hold an acronym (CSV, UTC): the translation's own choice.
-        if (!/[A-Za-z]{2,}/.test(text) || /[\u0600-\u06FF]/.test(text)) continue;
+        if (!/[A-Za-z]{2,}/.test(text) || /[\u0600-\u06ff]/.test(text)) continue;
         let element = node.parentElement;
         if (element.closest("script, style, [aria-hidden=true], [hidden]")) continue;
         let marked = false;

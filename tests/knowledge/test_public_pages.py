@@ -298,7 +298,8 @@ def test_korean_home_falls_back_to_the_default_summit(client, summit):
     content = client.get("/ko/").content.decode()
     assert 'lang="ko"' in content
     assert "CAC Global Summit 2020" in content
-    assert 'href="/en/summit-2020/"' in content
+    # Read under /ko/: the interface stays Korean (knowledge/reader_language.py).
+    assert 'href="/ko/summit-2020/"' in content
     assert "방역·공중보건" in content  # topic areas in Korean
 
 
@@ -307,13 +308,16 @@ def test_language_switcher_links_to_the_translation_or_says_there_is_none(client
     assert 'href="/ko/topics/culture/" lang="ko"' in topic_page
     session = SessionPage.objects.get(slug="culture")
     session_page = client.get(session.url).content.decode()
-    # No Korean session yet: the Korean link leads to a notice, not to a page in English.
-    notice_url = f"/ko/untranslated/{session.pk}/"
-    assert f'href="{notice_url}" lang="ko" class="language-switcher__untranslated"' in session_page
-    notice = client.get(notice_url)
-    assert notice.status_code == 200
-    assert notice["X-Robots-Tag"] == "noindex"
-    assert f'href="{session.url}"' in notice.content.decode()
+    # No Korean session yet: the Korean link leads to the original under /ko/, marked as such.
+    korean_url = session.url.replace("/en/", "/ko/", 1)
+    assert (
+        f'href="{korean_url}" lang="ko" dir="auto" class="language-switcher__untranslated"'
+        in session_page
+    )
+    shown = client.get(korean_url)
+    assert shown.status_code == 200
+    assert '<meta name="robots" content="noindex, follow">' in shown.content.decode()
+    assert f'<link rel="canonical" href="http://testserver{session.url}">' in shown.content.decode()
 
 
 def test_pages_have_one_h1_ordered_headings_landmarks_lang_and_unique_ids(client, practices):

@@ -119,7 +119,7 @@ BUDGETS = {
     "summit": 45,
     "session": 50,
     "session summary": 45,
-    "untranslated page": 45,
+    "practice page, read in Korean": 60,
     "search page": 35,
     "pages API": 20,
     "pages API, practices with every field": 22,
@@ -156,7 +156,7 @@ def public_urls(world) -> dict[str, str]:
         "summit": world["summit"].url,
         "session": world["session"].url,
         "session summary": world["summary"].url,
-        "untranslated page": f"/ko/untranslated/{practice.pk}/",
+        "practice page, read in Korean": practice.url.replace("/en/", "/ko/", 1),
         "search page": "/en/search/?q=practice",
         "pages API": "/api/v2/pages/",
         "pages API, practices with every field": (

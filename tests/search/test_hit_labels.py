@@ -65,7 +65,9 @@ def _chips(meta: str) -> tuple[str, list[str]]:
 
 def _facet_labels(html: str) -> set[str]:
     aside = html[html.index('<aside class="search-facets"') : html.index("</aside>")]
-    labels = re.findall(r'<a href="[^"]*"[^>]*>(?:✓ )?(.*?) <span class="search-facet__', aside)
+    labels = re.findall(
+        r'<a href="[^"]*"[^>]*>(?:✓ )?<bdi>(.*?)</bdi> <span class="search-facet__', aside
+    )
     return {html_text.unescape(label) for label in labels}
 
 

@@ -80,7 +80,7 @@ def test_page_finds_a_practice_by_a_word_of_its_body_with_highlight(client, prac
 def test_kind_filter_narrows_results_and_shows_counts(client, practices):
     everything = client.get("/en/search/", {"q": BODY_WORD}).content.decode()
     assert "Guideline for clinics" in everything
-    assert 'Guideline <span class="search-facet__count">(1)</span>' in everything
+    assert '<bdi>Guideline</bdi> <span class="search-facet__count">(1)</span>' in everything
 
     narrowed = client.get("/en/search/", {"q": BODY_WORD, "kind": "guideline"})
 
@@ -149,7 +149,7 @@ def test_api_returns_the_documented_shape(client, practices):
     hit = data["hits"][0]
     assert set(hit) == {
         "slug", "locale", "url", "title", "snippet", "kind", "topics", "city", "country", "started",
-        "kind_label", "topic_labels", "started_display",
+        "kind_label", "topic_labels", "city_label", "started_display",
     }  # fmt: skip
     assert hit["url"].rstrip("/").endswith(hit["slug"])
     assert set(data["facets"]) == {"topic", "kind", "country", "city", "locale"}
