@@ -30,6 +30,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from wagtail import views as page_views
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.admin.filters import WagtailFilterSet
@@ -55,6 +56,7 @@ from wagtail.signals import (
     workflow_rejected,
     workflow_submitted,
 )
+from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_localize.views.edit_translation import user_can_edit_instance
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "ImagesAdminAPIViewSet",
     "PageCheckingExternalLinkView",
     "PagesAdminAPIViewSet",
+    "TranslatedBreadcrumbsSnippetViewSet",
     "WorkflowStateApprovalEmailNotifier",
     "WorkflowStateRejectionEmailNotifier",
     "WorkflowStateSubmissionEmailNotifier",
@@ -544,3 +547,24 @@ def double_quotes_in_sqlite_search_terms() -> None:
 
     as_sql.doubles_quotes = True
     Lexeme.as_sql = as_sql
+
+
+# ---------------------------------------------------------------------------
+# Snippet breadcrumbs in the reader's language
+# ---------------------------------------------------------------------------
+
+
+class TranslatedBreadcrumbsSnippetViewSet(SnippetViewSet):
+    """A snippet viewset whose breadcrumbs follow the editor's admin language.
+
+    SnippetViewSet.breadcrumbs_items builds its "Home" and "Snippets" with gettext (not
+    gettext_lazy) when the viewset is registered at start-up, so every snippet listing and
+    form reads "Home" in English whatever the admin language. The lazy labels are Wagtail's
+    own msgids, translated by its catalogues. Drop this when Wagtail makes them lazy.
+    """
+
+    @property
+    def breadcrumbs_items(self):
+        items = super().breadcrumbs_items
+        labels = {"Home": gettext_lazy("Home"), "Snippets": gettext_lazy("Snippets")}
+        return [{**item, "label": labels.get(str(item["label"]), item["label"])} for item in items]
