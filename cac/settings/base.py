@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # After authentication, before the boundary: its refusals read in the editor's language.
+    "core.middleware.AdminLanguageMiddleware",
     "editorial.boundary.AdminBoundaryMiddleware",
 ]
 
