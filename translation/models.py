@@ -55,7 +55,7 @@ class GlossaryTerm(models.Model):
 
 # By dotted path: register_snippet resolves it once the apps are ready (core.wagtail_internals
 # imports admin views, which need the models). Its breadcrumbs follow the admin language.
-register_snippet(GlossaryTerm, viewset="core.wagtail_internals.TranslatedBreadcrumbsSnippetViewSet")
+register_snippet(GlossaryTerm, viewset="core.wagtail_internals.TranslatedSnippetViewSet")
 
 
 class MachineTranslationJob(models.Model):

@@ -85,5 +85,5 @@ class City(TranslatableMixin, index.Indexed, models.Model):
 
 # By dotted path: register_snippet resolves it once the apps are ready (core.wagtail_internals
 # imports admin views, which need the models). Its breadcrumbs follow the admin language.
-register_snippet(TopicArea, viewset="core.wagtail_internals.TranslatedBreadcrumbsSnippetViewSet")
-register_snippet(City, viewset="core.wagtail_internals.TranslatedBreadcrumbsSnippetViewSet")
+register_snippet(TopicArea, viewset="core.wagtail_internals.TranslatedSnippetViewSet")
+register_snippet(City, viewset="core.wagtail_internals.TranslatedSnippetViewSet")
