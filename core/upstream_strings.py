@@ -255,6 +255,12 @@ UPSTREAM_STRINGS = (
         "for more information on how content metrics are calculated."
     ),
     gettext_noop("There are validation errors, click save to highlight them."),
+    gettext_noop("%(time)s by %(user_display_name)s"),
+    gettext_noop("just now"),
+    gettext_noop("admin theme"),
+    gettext_noop(
+        'There are no %(model_name)s to display. Why not <a href="%(add_url)s">add one</a>?'
+    ),
 )
 
 # Korean translations that read wrongly once a workflow's or task's name is put in.
