@@ -207,3 +207,24 @@ def test_names_stay_stored_in_english_when_saved_from_a_korean_screen(site):
         assert shown.name == "검토"
         shown.save()
     assert type(workflow).objects.filter(pk=workflow.pk, name="Moderation").exists()
+
+
+@pytest.mark.django_db
+def test_a_refusal_in_the_admin_reads_in_korean(client, site):
+    # Wagtail answers a view's PermissionDenied after it has put the editor's language away.
+    client.force_login(site["editor"])
+    refused = client.get(reverse("search_index_status"), follow=True)
+    texts = visible_texts(refused.content.decode())
+    assert "Sorry, you do not have permission to access this area." not in texts
+    assert "죄송합니다, 해당 영역에 접근할 권한이 없습니다." in texts
+
+
+@pytest.mark.django_db
+def test_snippet_choosers_and_breadcrumbs_read_in_korean(client, site):
+    # Wagtail formats these once, at start-up, in the default language.
+    client.force_login(site["editor"])
+    editing = client.get(reverse("wagtailadmin_pages:edit", args=[site["practice"].pk]))
+    english = ("Choose city", "Choose another city", "Edit this city")
+    assert not set(visible_texts(editing.content.decode())) & set(english)
+    listing = client.get(reverse("wagtailsnippets_knowledge_city:list"))
+    assert "Home" not in visible_texts(listing.content.decode())
