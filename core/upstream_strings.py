@@ -257,6 +257,7 @@ UPSTREAM_STRINGS = (
     gettext_noop("There are validation errors, click save to highlight them."),
     gettext_noop("%(time)s by %(user_display_name)s"),
     gettext_noop("just now"),
+    gettext_noop("Workflow states"),
     gettext_noop("admin theme"),
     gettext_noop(
         'There are no %(model_name)s to display. Why not <a href="%(add_url)s">add one</a>?'

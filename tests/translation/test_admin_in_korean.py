@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import polib
@@ -20,7 +21,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Locale, Page
+from django.utils.timezone import now
+from wagtail.models import Locale, Page, TaskState
 from wagtail.users.models import UserProfile
 
 from editorial.roles import EDITORS, MODERATORS, assign_rapporteur, ensure_editorial_roles
@@ -99,7 +101,9 @@ def site(summit):
     practices = PracticeIndexPage.objects.get(locale=english)
     practice = add_practice(practices, "Drive-through clinics", topics=["quarantine"])
     in_moderation = add_practice(practices, "Office guidance", publish=False)
-    in_moderation.get_workflow().start(in_moderation, editor)
+    state = in_moderation.get_workflow().start(in_moderation, editor)
+    # Submitted a while ago, so the status panel says how long ("25 분 전").
+    TaskState.objects.filter(workflow_state=state).update(started_at=now() - timedelta(minutes=25))
     summary = add_draft_summary(education, rapporteur, "Education summary")
     return {
         "editor": editor,
@@ -195,6 +199,9 @@ def test_the_moderation_workflow_reads_in_korean(client, site):
     reviewing = client.get(reverse("wagtailadmin_pages:edit", args=[site["in_moderation"].pk]))
     texts = visible_texts(reviewing.content.decode())
     assert any("검토자 승인" in text for text in texts)
+    # "Sent to … 25 minutes ago": Django's naturaltime, translated once humanize is installed.
+    assert not [text for text in texts if " ago" in text]
+    assert any("25 분 전" in text for text in texts)
     assert not [text for text in texts if "Moderation" in text or "Moderators" in text]
 
 
