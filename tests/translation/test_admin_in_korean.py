@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -185,6 +186,20 @@ def test_korean_editors_see_no_interface_string_of_ours_in_english(client, site)
             if shown:
                 english_on_screen[f"{role} {url}"] = sorted(shown)
     assert english_on_screen == {}
+
+
+def test_no_korean_translation_is_left_in_english():
+    # A msgstr equal to its msgid is invisible to the screens above, and it outranks Wagtail's
+    # own translation of the same msgid ("slug" hid Wagtail's "슬러그" on every page form).
+    same = [
+        entry.msgid
+        for entry in polib.pofile(str(CATALOGUE))
+        if not entry.obsolete
+        and entry.msgstr
+        and entry.msgstr.strip() == entry.msgid.strip()
+        and re.search(r"[a-z]{3}", entry.msgid)  # a word, not a code such as "CSV"
+    ]
+    assert same == []
 
 
 @pytest.mark.django_db
