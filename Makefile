@@ -60,6 +60,8 @@ lock:
 
 messages: install
 	$(BIN)/python manage.py makemessages -l ko -l zh_Hans -l ja -l es -l fr -l ar --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench
+	# Wagtail's admin-script strings its catalogues leave out (core/upstream_strings.js).
+	$(BIN)/python manage.py makemessages -d djangojs -l ko -l zh_Hans -l ja -l es -l fr -l ar --ignore=.venv --ignore=var --ignore=node_modules --ignore=static --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

@@ -30,6 +30,8 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 from wagtail import views as page_views
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.admin.filters import WagtailFilterSet
@@ -55,6 +57,9 @@ from wagtail.signals import (
     workflow_rejected,
     workflow_submitted,
 )
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.widgets import AdminSnippetChooser
 from wagtail_localize.views.edit_translation import user_can_edit_instance
 
 __all__ = [
@@ -76,6 +81,9 @@ __all__ = [
     "ImagesAdminAPIViewSet",
     "PageCheckingExternalLinkView",
     "PagesAdminAPIViewSet",
+    "TranslatedSnippetChooser",
+    "TranslatedSnippetChooserViewSet",
+    "TranslatedSnippetViewSet",
     "WorkflowStateApprovalEmailNotifier",
     "WorkflowStateRejectionEmailNotifier",
     "WorkflowStateSubmissionEmailNotifier",
@@ -544,3 +552,51 @@ def double_quotes_in_sqlite_search_terms() -> None:
 
     as_sql.doubles_quotes = True
     Lexeme.as_sql = as_sql
+
+
+# ---------------------------------------------------------------------------
+# Snippet breadcrumbs and choosers in the reader's language
+# ---------------------------------------------------------------------------
+
+
+def _object_text(msgid: str, model: type[Model]) -> str:
+    return gettext(msgid) % {"object": model._meta.verbose_name}
+
+
+_lazy_object_text = lazy(_object_text, str)
+
+
+class TranslatedSnippetChooser(AdminSnippetChooser):
+    """AdminSnippetChooser formats "Choose %(object)s" and its kin with gettext when it is
+    built, once at start-up, so the practice editor read "Choose city" in Korean. The same
+    msgids (translated by Wagtail's catalogues), formatted when shown."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, **kwargs)
+        self.choose_one_text = _lazy_object_text("Choose %(object)s", model)
+        self.choose_another_text = _lazy_object_text("Choose another %(object)s", model)
+        self.link_to_chosen_text = _lazy_object_text("Edit this %(object)s", model)
+
+
+class TranslatedSnippetChooserViewSet(SnippetChooserViewSet):
+    @functools.cached_property
+    def widget_class(self):
+        return TranslatedSnippetChooser(model=self.model, icon=self.icon)
+
+
+class TranslatedSnippetViewSet(SnippetViewSet):
+    """A snippet viewset whose breadcrumbs and chooser follow the editor's admin language.
+
+    SnippetViewSet.breadcrumbs_items builds its "Home" and "Snippets" with gettext (not
+    gettext_lazy) when the viewset is registered at start-up, so every snippet listing and
+    form read "Home" in English whatever the admin language. The lazy labels are Wagtail's
+    own msgids. Drop this when Wagtail makes them lazy.
+    """
+
+    chooser_viewset_class = TranslatedSnippetChooserViewSet
+
+    @property
+    def breadcrumbs_items(self):
+        items = super().breadcrumbs_items
+        labels = {"Home": gettext_lazy("Home"), "Snippets": gettext_lazy("Snippets")}
+        return [{**item, "label": labels.get(str(item["label"]), item["label"])} for item in items]

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -35,13 +36,15 @@ from home.site_structure import ensure_site_structure
 from knowledge.models import SessionPage, SessionSummaryPage
 from knowledge.visibility import visible_pages
 
-EDITORS = "Seoul editors"
-MODERATORS = "Moderators"
-RAPPORTEURS = "Rapporteurs"
-MODERATION_WORKFLOW = "Moderation"
-MODERATION_TASK = "Moderators approve"
+# Stored in English, the names these rows are found by; marked (not translated) here so the
+# catalogue holds them, and editorial/names.py shows them in the reader's language.
+EDITORS = gettext_noop("Seoul editors")
+MODERATORS = gettext_noop("Moderators")
+RAPPORTEURS = gettext_noop("Rapporteurs")
+MODERATION_WORKFLOW = gettext_noop("Moderation")
+MODERATION_TASK = gettext_noop("Moderators approve")
 # Parent of the per-session document collections, under the root collection.
-SESSION_COLLECTIONS = "Summit sessions"
+SESSION_COLLECTIONS = gettext_noop("Summit sessions")
 
 EDITOR_PAGE_ACTIONS = ("add", "change")
 MODERATOR_PAGE_ACTIONS = ("add", "change", "publish", "lock", "unlock")

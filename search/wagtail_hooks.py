@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
+from core.wagtail_internals import TranslatedSnippetViewSet
 from search.admin_views import (
     SearchQueryReportView,
     can_see_index_status,
@@ -15,7 +16,7 @@ from search.admin_views import (
 from search.models import SynonymGroup
 
 # Editors extend the shipped synonym list here; both engines pick the groups up.
-register_snippet(SynonymGroup)
+register_snippet(SynonymGroup, viewset=TranslatedSnippetViewSet)
 
 
 # The index's health (documents, outbox backlog, engine) for superusers and moderators.

@@ -17,7 +17,6 @@ def language_choices():
     return settings.LANGUAGES
 
 
-@register_snippet
 class GlossaryTerm(models.Model):
     """How a domain term must be rendered in another language, whatever the provider says."""
 
@@ -52,6 +51,11 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_term} → {self.target_term}"
+
+
+# By dotted path: register_snippet resolves it once the apps are ready (core.wagtail_internals
+# imports admin views, which need the models). Its breadcrumbs follow the admin language.
+register_snippet(GlossaryTerm, viewset="core.wagtail_internals.TranslatedSnippetViewSet")
 
 
 class MachineTranslationJob(models.Model):

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Only for its sitemap template and view (knowledge/sitemaps.py).
     "django.contrib.sitemaps",
+    # Only for its catalogues: Wagtail's admin uses its naturaltime ("25 minutes ago" in the
+    # workflow status), whose translations load only with the app installed.
+    "django.contrib.humanize",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # After authentication, before the boundary: its refusals read in the editor's language.
+    "core.middleware.AdminLanguageMiddleware",
     "editorial.boundary.AdminBoundaryMiddleware",
 ]
 

@@ -27,7 +27,6 @@ class PracticeKind(models.TextChoices):
 # ---------------------------------------------------------------------------
 
 
-@register_snippet
 class TopicArea(TranslatableMixin, index.Indexed, models.Model):
     """One of the ten areas the summit and the platform are organised by."""
 
@@ -52,7 +51,6 @@ class TopicArea(TranslatableMixin, index.Indexed, models.Model):
         return self.name
 
 
-@register_snippet
 class City(TranslatableMixin, index.Indexed, models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120)
@@ -83,3 +81,9 @@ class City(TranslatableMixin, index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# By dotted path: register_snippet resolves it once the apps are ready (core.wagtail_internals
+# imports admin views, which need the models). Its breadcrumbs follow the admin language.
+register_snippet(TopicArea, viewset="core.wagtail_internals.TranslatedSnippetViewSet")
+register_snippet(City, viewset="core.wagtail_internals.TranslatedSnippetViewSet")
