@@ -27,8 +27,13 @@ TRANSLATED = [code for code in settings.AVAILABLE_LANGUAGES if code != settings.
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%[sd]|\{[a-z_0-9]*\}")
 
 
-def _catalogue(code: str) -> polib.POFile:
-    return polib.pofile(str(LOCALE_DIR / to_locale(code) / "LC_MESSAGES" / "django.po"))
+# Templates and Python code; and the admin scripts' strings (core/upstream_strings.js).
+DOMAINS = ["django", "djangojs"]
+CATALOGUES = [(code, domain) for code in TRANSLATED for domain in DOMAINS]
+
+
+def _catalogue(code: str, domain: str = "django") -> polib.POFile:
+    return polib.pofile(str(LOCALE_DIR / to_locale(code) / "LC_MESSAGES" / f"{domain}.po"))
 
 
 def _live(po: polib.POFile):
@@ -39,9 +44,9 @@ def _translations(entry: polib.POEntry) -> list[str]:
     return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
 
 
-@pytest.mark.parametrize("code", TRANSLATED)
-def test_every_string_is_translated_and_none_is_fuzzy(code):
-    po = _catalogue(code)
+@pytest.mark.parametrize(("code", "domain"), CATALOGUES)
+def test_every_string_is_translated_and_none_is_fuzzy(code, domain):
+    po = _catalogue(code, domain)
     nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
     untranslated = [
         entry.msgid
@@ -57,10 +62,10 @@ def test_every_string_is_translated_and_none_is_fuzzy(code):
     assert not po.metadata_is_fuzzy, f"{code}: the catalogue's header is still marked fuzzy"
 
 
-@pytest.mark.parametrize("code", TRANSLATED)
-def test_translations_keep_every_placeholder(code):
+@pytest.mark.parametrize(("code", "domain"), CATALOGUES)
+def test_translations_keep_every_placeholder(code, domain):
     wrong = []
-    for entry in _live(_catalogue(code)):
+    for entry in _live(_catalogue(code, domain)):
         expected = sorted(PLACEHOLDER.findall(entry.msgid))
         expected_plural = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
         for index, text in enumerate(_translations(entry)):
@@ -73,20 +78,20 @@ def test_translations_keep_every_placeholder(code):
     assert not wrong, f"{code}: placeholders differ in {wrong[:5]}"
 
 
-@pytest.mark.parametrize("code", TRANSLATED)
-def test_the_compiled_catalogue_matches_its_source(code):
+@pytest.mark.parametrize(("code", "domain"), CATALOGUES)
+def test_the_compiled_catalogue_matches_its_source(code, domain):
     """msgfmt --check (format strings, headers) and the shipped .mo is not stale."""
     folder = LOCALE_DIR / to_locale(code) / "LC_MESSAGES"
     compiled = subprocess.run(
-        ["msgfmt", "--check", "-o", "-", str(folder / "django.po")],
+        ["msgfmt", "--check", "-o", "-", str(folder / f"{domain}.po")],
         capture_output=True,
         check=False,
     )
     assert compiled.returncode == 0, compiled.stderr.decode()
-    shipped = polib.mofile(str(folder / "django.mo"))
-    source = {(e.msgid, e.msgstr) for e in _live(_catalogue(code)) if not e.msgid_plural}
+    shipped = polib.mofile(str(folder / f"{domain}.mo"))
+    source = {(e.msgid, e.msgstr) for e in _live(_catalogue(code, domain)) if not e.msgid_plural}
     assert {(e.msgid, e.msgstr) for e in shipped if e.msgid and not e.msgid_plural} == source, (
-        f"{code}: django.mo is older than django.po; run `make messages`"
+        f"{code}: {domain}.mo is older than {domain}.po; run `make messages`"
     )
 
 
