@@ -20,6 +20,8 @@ def _task_state_a_post_may_act_on(request, view_kwargs) -> int | None:
     match = request.resolver_match
     if match is None or match.namespace != "wagtailadmin_pages":
         return None
+    if not request.user.is_authenticated:
+        return None  # the view sends them to the login page
     if match.url_name == "workflow_action":
         task_state_id = view_kwargs.get("task_state_id")
     elif match.url_name == "edit" and request.POST.get("action-workflow-action"):
@@ -90,7 +92,7 @@ class ModerationConfirmationMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method == "POST" and request.user.is_authenticated:
+        if request.method == "POST":
             setattr(
                 request, _TASK_STATE_ATTRIBUTE, _task_state_a_post_may_act_on(request, view_kwargs)
             )
