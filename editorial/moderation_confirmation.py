@@ -13,18 +13,25 @@ from django.contrib import messages
 from django.utils.translation import gettext
 from wagtail.models import Page, TaskState, WorkflowState, get_default_page_content_type
 
+from core.wagtail_internals import (
+    EDIT_FORM_WORKFLOW_ACTION_FIELD,
+    PAGE_EDIT_VIEW,
+    PAGE_WORKFLOW_ACTION_VIEW,
+)
+
 _TASK_STATE_ATTRIBUTE = "_cac_task_state_acted_on"
 
 
 def _task_state_a_post_may_act_on(request, view_kwargs) -> int | None:
     match = request.resolver_match
-    if match is None or match.namespace != "wagtailadmin_pages":
+    view = (match.namespace, match.url_name) if match else None
+    if view not in (PAGE_WORKFLOW_ACTION_VIEW, PAGE_EDIT_VIEW):
         return None
     if not request.user.is_authenticated:
         return None  # the view sends them to the login page
-    if match.url_name == "workflow_action":
+    if view == PAGE_WORKFLOW_ACTION_VIEW:
         task_state_id = view_kwargs.get("task_state_id")
-    elif match.url_name == "edit" and request.POST.get("action-workflow-action"):
+    elif request.POST.get(EDIT_FORM_WORKFLOW_ACTION_FIELD):
         task_state_id = (
             TaskState.objects.filter(
                 workflow_state__base_content_type_id=get_default_page_content_type().pk,
