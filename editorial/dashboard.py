@@ -53,9 +53,11 @@ def _listed(pages: QuerySet[Page]) -> QuerySet[Page]:
     return pages.select_related("content_type", "locale")
 
 
-def _active_workflow_of_page() -> QuerySet[WorkflowState]:
+def _moderation_in_progress_of_page() -> QuerySet[WorkflowState]:
+    # In progress only: a page sent back for changes is its author's draft again.
     # WorkflowState.object_id is text; cast the page's id to match on every database.
-    return WorkflowState.objects.active().filter(
+    return WorkflowState.objects.filter(
+        status=WorkflowState.STATUS_IN_PROGRESS,
         base_content_type_id=get_default_page_content_type().pk,
         object_id=Cast(OuterRef("pk"), output_field=CharField()),
     )
@@ -67,7 +69,7 @@ def my_drafts(user, limit: int = DASHBOARD_LIST_LIMIT) -> list[Page]:
         _editable_pages(user)
         .filter(has_unpublished_changes=True)
         .filter(Q(owner=user) | Q(latest_revision__user=user))
-        .exclude(Exists(_active_workflow_of_page()))
+        .exclude(Exists(_moderation_in_progress_of_page()))
         .order_by("-latest_revision_created_at", "-pk")
     )
     return list(_listed(pages)[:limit])
@@ -86,8 +88,8 @@ def in_moderation(user, limit: int = DASHBOARD_LIST_LIMIT) -> list[Page]:
         pages = pages.filter(Exists(reviewable))
     else:
         pages = pages.filter(
-            Exists(_active_workflow_of_page().filter(requested_by=user))
-            | (Q(owner=user) & Exists(_active_workflow_of_page()))
+            Exists(_moderation_in_progress_of_page().filter(requested_by=user))
+            | (Q(owner=user) & Exists(_moderation_in_progress_of_page()))
         )
     return list(_listed(pages.order_by("latest_revision_created_at", "pk"))[:limit])
 

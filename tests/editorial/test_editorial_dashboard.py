@@ -122,6 +122,23 @@ def test_moderator_sees_what_awaits_their_review_and_editor_sees_their_own_submi
     assert theirs.title not in own
 
 
+def test_a_page_sent_back_for_changes_is_the_editors_draft_again(
+    client, editor, moderator, english_practices
+):
+    practice = _submitted(english_practices, editor, "Lilac quarantine hotels")
+    task_state = practice.current_workflow_task_state
+    client.force_login(moderator)
+    client.post(
+        reverse("wagtailadmin_pages:workflow_action", args=[practice.pk, "reject", task_state.pk]),
+        {"comment": "Add the hotel list."},
+    )
+
+    text = _dashboard(client, editor)
+    assert practice.title in _panel(text, "editorial-my-drafts")
+    assert practice.title not in _panel(text, "editorial-in-moderation")
+    assert practice.title not in _panel(_dashboard(client, moderator), "editorial-in-moderation")
+
+
 def test_recently_published_lists_only_pages_the_user_may_edit(
     client, editor, moderator, english_practices
 ):
@@ -146,6 +163,7 @@ def test_rapporteur_gets_no_editorial_lists_and_sees_no_one_elses_drafts(
     add_draft_summary(education, editor, "Editor's wisteria note on schooling")
     _draft(english_practices, editor, "Editor's lotus draft")
 
+    assert editorial_desk_panels(rapporteur) == []
     client.force_login(rapporteur)
     text = client.get(reverse("wagtailadmin_home"), follow=True).content.decode()
     assert "editorial-my-drafts" not in text
