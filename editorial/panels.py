@@ -111,9 +111,15 @@ class PageListPanel(Component):
             "panel_id": self.name.replace("_", "-"),
             "heading": self.heading,
             "empty_text": self.empty_text,
-            "pages": self.pages,
+            "rows": [(page, _type_name(page)) for page in self.pages],
             "dated_by_publication": self.dated_by_publication,
         }
+
+
+def _type_name(page) -> str:
+    # From the content type already joined to the page: no query per row.
+    model = page.content_type.model_class()
+    return str(model._meta.verbose_name) if model else ""
 
 
 def editorial_desk_panels(user) -> list[Component]:

@@ -102,6 +102,8 @@ def test_my_drafts_lists_the_editors_own_unpublished_pages_newest_first(
     drafts = _panel(_dashboard(client, editor), "editorial-my-drafts")
     assert drafts.index(newer.title) < drafts.index(older.title)
     assert reverse("wagtailadmin_pages:edit", args=[newer.pk]) in drafts
+    assert "<td>practice</td>" in drafts
+    assert "<td>English</td>" in drafts
     assert "magnolia" not in drafts
     assert "sent to moderators" not in drafts
     assert "Gingko published practice" not in drafts
