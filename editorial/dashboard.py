@@ -19,10 +19,12 @@ from wagtail.models import Locale, Page, TaskState, WorkflowState, get_default_p
 from wagtail.permissions import page_permission_policy
 
 from editorial.roles import is_confined_rapporteur
-from knowledge.models import PracticeIndexPage, PracticePage
+from knowledge.models import PracticeIndexPage, PracticePage, SessionSummaryPage
 
 # Enough to pick up where one left off; the explorer holds the rest.
 DASHBOARD_LIST_LIMIT = 8
+# What editors and rapporteurs write, as opposed to the structure the site is built from.
+WRITTEN_PAGE_TYPES = (PracticePage, SessionSummaryPage)
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,14 @@ def in_moderation(user, limit: int = DASHBOARD_LIST_LIMIT) -> list[Page]:
 
 
 def recently_published(user, limit: int = DASHBOARD_LIST_LIMIT) -> list[Page]:
-    """Live pages the user may edit, the most recently published first."""
+    """Practices and session summaries the user may edit, the most recently published first.
+
+    The home pages, indexes, summit and sessions are the site's structure, not news.
+    """
     pages = (
         _editable_pages(user)
+        .type(*WRITTEN_PAGE_TYPES)
         .filter(live=True, last_published_at__isnull=False)
-        .exclude(depth__lte=2)  # the root and the site's home pages are structure, not news
         .order_by("-last_published_at", "-pk")
     )
     return list(_listed(pages)[:limit])
