@@ -19,6 +19,7 @@ from wagtail.snippets.models import get_snippet_models
 
 from core.choices import refused_choices
 from core.references import chosen_in_form, references_on_object
+from core.slug_clash import SlugClashOnTitleMixin
 from core.wagtail_internals import empty_stream_in_posted_data
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,9 @@ class ChosenObjectsCheck:
         return not refused
 
 
-class CheckedPageForm(CheckedPostedDataMixin, ChosenObjectsCheck, WagtailAdminPageForm):
+class CheckedPageForm(
+    CheckedPostedDataMixin, ChosenObjectsCheck, SlugClashOnTitleMixin, WagtailAdminPageForm
+):
     """The base form of every page type (a system check insists)."""
 
 

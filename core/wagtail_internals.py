@@ -71,10 +71,13 @@ __all__ = [
     "ADMIN_REPORT_VIEWS",
     "CHECKED_AGAINST",
     "DOCUMENT_PRIVACY_FORM_ROUTE",
+    "EDIT_FORM_WORKFLOW_ACTION_FIELD",
     "ERROR_TEST_ROUTE",
     "EXTERNAL_LINK_CHOOSER_ROUTE",
     "MODERATION_EMAIL_RECEIVERS",
+    "PAGE_EDIT_VIEW",
     "PAGE_PRIVACY_FORM_ROUTE",
+    "PAGE_WORKFLOW_ACTION_VIEW",
     "PO_UPLOAD_ROUTE",
     "DocumentsAdminAPIViewSet",
     "GroupApprovalTaskStateSubmissionEmailNotifier",
@@ -426,6 +429,12 @@ ADMIN_REPORT_VIEWS = {
 ADMIN_REPORT_VIEWS |= {(namespace, f"{name}_results") for namespace, name in ADMIN_REPORT_VIEWS}
 # The listings' bulk actions (delete, move, publish…) for pages, documents, images and users.
 ADMIN_BULK_ACTION_VIEW = ("", "wagtail_bulk_action")
+# Where a page's workflow task is approved or sent back (editorial/moderation_confirmation.py):
+# the task's own view (the dashboard's dialog, the status side panel; its URL names the task
+# state), and the edit view when its form posts this field (EditView.perform_workflow_action).
+PAGE_WORKFLOW_ACTION_VIEW = ("wagtailadmin_pages", "workflow_action")
+PAGE_EDIT_VIEW = ("wagtailadmin_pages", "edit")
+EDIT_FORM_WORKFLOW_ACTION_FIELD = "action-workflow-action"
 
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,10 @@ RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024  # small parts compress very well and ha
 MAX_ZIP_ENTRIES = 10_000
 
 DETAIL_MAX_CHARS = 500
+# A file's own title (metadata, first heading) comes back raw for the parent to judge
+# (documents/titles.py); these only bound what the child sends.
+TITLE_CANDIDATE_MAX_CHARS = 1000
+MAX_TITLE_CANDIDATES = 4
 
 
 @dataclass
@@ -53,6 +57,8 @@ class ExtractionResult:
     detail: str = ""
     truncated: bool = False
     duration_s: float = 0.0
+    # What the file says its title is, best first: metadata title, then first heading.
+    title_candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,15 @@ def _result_from_child(completed: subprocess.CompletedProcess[bytes]) -> Extract
         error_code="" if ok else error_code,
         detail=_trim(detail),
         truncated=bool(payload.get("truncated", False)),
+        title_candidates=_title_candidates(payload.get("title_candidates")) if ok else (),
     )
+
+
+def _title_candidates(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    strings = [item[:TITLE_CANDIDATE_MAX_CHARS] for item in value if isinstance(item, str)]
+    return tuple(strings[:MAX_TITLE_CANDIDATES])
 
 
 def _mentions_memory(stderr: str) -> bool:
@@ -300,6 +314,7 @@ class _TextCollector:
         self.pieces: list[str] = []
         self.length = 0
         self.truncated = False
+        self.title_candidates: list[str] = []
 
     @property
     def full(self) -> bool:
@@ -322,6 +337,17 @@ class _TextCollector:
     def text(self) -> str:
         return "\n".join(self.pieces)
 
+    def offer_title(self, read_title: Callable[[], object]) -> None:
+        """Keep what the file calls its title; a title that cannot be read is no title."""
+        if len(self.title_candidates) >= MAX_TITLE_CANDIDATES:
+            return
+        try:
+            title = read_title()
+        except Exception:  # metadata is as hostile as the rest of the file
+            return
+        if isinstance(title, str) and title.strip():
+            self.title_candidates.append(title[:TITLE_CANDIDATE_MAX_CHARS])
+
 
 def _extract_pdf(data: bytes, out: _TextCollector) -> None:
     from pypdf import PdfReader
@@ -336,6 +362,7 @@ def _extract_pdf(data: bytes, out: _TextCollector) -> None:
             raise ExtractionFailure("encrypted", "PDF needs a password to open")
     if len(reader.pages) == 0:
         raise ExtractionFailure("damaged", "PDF has no readable pages")
+    out.offer_title(lambda: reader.metadata.title if reader.metadata else None)
     for page in reader.pages:
         out.add(page.extract_text())
         if out.full:
@@ -358,6 +385,8 @@ def _extract_docx(data: bytes, out: _TextCollector) -> None:
     from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
+    out.offer_title(lambda: document.core_properties.title)
+    out.offer_title(lambda: _first_docx_heading(document))
 
     def blocks(container) -> Iterator[str]:
         for block in container.iter_inner_content():
@@ -380,11 +409,21 @@ def _extract_docx(data: bytes, out: _TextCollector) -> None:
             return
 
 
+def _first_docx_heading(document) -> str | None:
+    for paragraph in document.paragraphs[:50]:
+        style = paragraph.style.name if paragraph.style is not None else ""
+        if (style == "Title" or style.startswith("Heading")) and paragraph.text.strip():
+            return paragraph.text
+    return None
+
+
 def _extract_pptx(data: bytes, out: _TextCollector) -> None:
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     presentation = Presentation(io.BytesIO(data))
+    out.offer_title(lambda: presentation.core_properties.title)
+    out.offer_title(lambda: presentation.slides[0].shapes.title.text)
 
     def shape_texts(shapes) -> Iterator[str]:
         for shape in shapes:
@@ -413,6 +452,7 @@ def _extract_xlsx(data: bytes, out: _TextCollector) -> None:
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    out.offer_title(lambda: workbook.properties.title)
     try:
         for sheet in workbook.worksheets:
             out.add(sheet.title)
@@ -473,6 +513,7 @@ def extract_text(
         "error_code": "",
         "detail": "",
         "truncated": out.truncated,
+        "title_candidates": out.title_candidates,
     }
 
 

@@ -21,6 +21,7 @@ from core.wagtail_internals import set_file_hash
 from documents.extraction import extract_in_sandbox
 from documents.inspection import UploadLimits, UploadRejected, inspect_upload
 from documents.models import DocumentText
+from documents.titles import title_from_content, title_is_file_name
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 # message was lost (broker down at upload time) or its worker died.
 STALLED_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
+# Their text is sheet names and cells: only their metadata title names them.
+SPREADSHEET_KINDS = frozenset({"xlsx", "csv"})
 
 
 def _current_hash(document) -> str:
@@ -108,6 +111,13 @@ def extract_and_store(document_id: int) -> DocumentText | None:
         record.finished_at = timezone.now()
         record.duration_ms = duration_ms
         record.save()
+    if record.status == DocumentText.Status.DONE:
+        title_document_from_content(
+            document,
+            outcome.get("title_candidates", ()),
+            record.text,
+            from_lines=record.kind not in SPREADSHEET_KINDS,
+        )
     logger.info(
         "document %s text: %s in %d ms (%d characters)",
         document_id,
@@ -116,6 +126,30 @@ def extract_and_store(document_id: int) -> DocumentText | None:
         len(record.text),
     )
     return record
+
+
+def title_document_from_content(
+    document, candidates, text: str, *, from_lines: bool = True
+) -> bool:
+    """Give a document still titled with its file name the title its content carries.
+
+    Returns whether the title changed. An editor's own title is never replaced.
+    """
+    if not title_is_file_name(document.title, document.filename):
+        return False
+    title = title_from_content(candidates, text, document.filename, from_lines=from_lines)
+    if title is None:
+        return False
+    with transaction.atomic():
+        current = type(document).objects.select_for_update().filter(pk=document.pk).first()
+        # The editor may have renamed it while the text was being read.
+        if current is None or current.title != document.title:
+            return False
+        current.title = title
+        # save(), not update(): Wagtail's own search index of documents follows the title.
+        current.save(update_fields=["title"])
+    logger.info("document %s titled from its content", document.pk)
+    return True
 
 
 def _extract(document) -> dict:
@@ -137,7 +171,12 @@ def _extract(document) -> dict:
     )
     if not result.ok:
         return {"kind": str(kind), "error_code": result.error_code, "detail": result.detail}
-    return {"kind": str(kind), "text": result.text, "truncated": result.truncated}
+    return {
+        "kind": str(kind),
+        "text": result.text,
+        "truncated": result.truncated,
+        "title_candidates": result.title_candidates,
+    }
 
 
 class _BytesFile:

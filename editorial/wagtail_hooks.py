@@ -21,7 +21,7 @@ from editorial.admin_api import (
 )
 from editorial.boundary import REPORTS_CLOSED_TO_RAPPORTEURS
 from editorial.models import rapporteur_sessions
-from editorial.panels import MySessionsPanel
+from editorial.panels import MySessionsPanel, editorial_desk_panels
 from editorial.roles import (
     is_confined_rapporteur,
     rapporteur_admin_pages,
@@ -87,6 +87,12 @@ def hide_site_wide_reports_from_rapporteurs(request, menu_items):
 @hooks.register("construct_homepage_panels")
 def add_my_sessions_panel(request, panels):
     panels.append(MySessionsPanel(request.user))
+
+
+@hooks.register("construct_homepage_panels")
+def add_editorial_desk_panels(request, panels):
+    # Editors and moderators start here: what to add, their drafts, moderation, what is new.
+    panels.extend(editorial_desk_panels(request.user))
 
 
 @hooks.register("construct_homepage_summary_items")

@@ -23,6 +23,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import home
 from wagtail.admin.views.chooser import BaseLinkFormView, ExternalLinkView
 from wagtail.admin.views.pages import copy as copy_page_view
+from wagtail.admin.views.pages import edit as edit_page_view
 from wagtail.admin.widgets.chooser import BaseChooser
 from wagtail.blocks import CharBlock, StreamBlock
 from wagtail.blocks.base import BlockWidget
@@ -359,6 +360,14 @@ def test_the_admin_views_the_boundary_names_are_all_there():
     # The copy view looks the new parent up from the posted data before its form checks it.
     for name in wagtail_internals.ADMIN_POSTED_IDS:
         assert f'request.POST["{name}"]' in inspect.getsource(copy_page_view)
+
+
+def test_the_workflow_actions_the_moderation_confirmation_watches_are_still_there():
+    views = {(namespace, name) for namespace, name, _names in _admin_routes()}
+    assert wagtail_internals.PAGE_WORKFLOW_ACTION_VIEW in views
+    assert wagtail_internals.PAGE_EDIT_VIEW in views
+    field = wagtail_internals.EDIT_FORM_WORKFLOW_ACTION_FIELD
+    assert f'self.request.POST.get("{field}")' in inspect.getsource(edit_page_view.EditView)
 
 
 def test_an_emptied_stream_reads_as_no_blocks():

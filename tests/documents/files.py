@@ -31,8 +31,14 @@ def _pdf_string(text: str) -> bytes:
     return bytes(out)
 
 
-def pdf_with_pages(pages: Sequence[Sequence[str]]) -> bytes:
-    """A valid PDF written by hand: one page per item, each line of text in Helvetica.
+def _pdf_text_string(text: str) -> bytes:
+    """A PDF text string in UTF-16 with its byte-order mark: any character, controls too."""
+    return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def pdf_with_pages(pages: Sequence[Sequence[str]], title: str | None = None) -> bytes:
+    """A valid PDF written by hand: one page per item, each line of text in Helvetica, and
+    `title` as its document information title if given.
 
     The xref table holds the true byte offsets, so strict readers accept it.
     """
@@ -59,6 +65,12 @@ def pdf_with_pages(pages: Sequence[Sequence[str]]) -> bytes:
             bytes(content),
         )
 
+    info = b""
+    if title is not None:
+        info_id = max(objects) + 1
+        objects[info_id] = b"<< /Title %s >>" % _pdf_text_string(title)
+        info = b" /Info %d 0 R" % info_id
+
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets: dict[int, int] = {}
     for obj_id in sorted(objects):
@@ -69,13 +81,17 @@ def pdf_with_pages(pages: Sequence[Sequence[str]]) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % size
     for obj_id in range(1, size):
         out += b"%010d 00000 n \n" % offsets[obj_id]
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref_at)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size,
+        info,
+        xref_at,
+    )
     return bytes(out)
 
 
-def pdf_with_text(*lines: str) -> bytes:
+def pdf_with_text(*lines: str, title: str | None = None) -> bytes:
     """A one-page PDF whose text pypdf extracts as the given lines."""
-    return pdf_with_pages([lines])
+    return pdf_with_pages([lines], title=title)
 
 
 def encrypted_pdf(text: str, user_password: str = "seoul-2020") -> bytes:  # noqa: S107
@@ -113,13 +129,25 @@ def truncated_pdf() -> bytes:
 # --- Office Open XML -------------------------------------------------------------------------
 
 
-def docx_with_text(*paragraphs: str, table_rows: Sequence[Sequence[str]] = ()) -> bytes:
-    """A DOCX with one paragraph per argument and, if given, a table after them."""
+def docx_with_text(
+    *paragraphs: str,
+    table_rows: Sequence[Sequence[str]] = (),
+    heading: str | None = None,
+    title: str | None = None,
+) -> bytes:
+    """A DOCX with one paragraph per argument and, if given, a table after them; `heading`
+    as a Heading 1 after the first paragraph, `title` as its document properties' title."""
     import docx
 
     document = docx.Document()
-    for paragraph in paragraphs:
+    if title is not None:
+        document.core_properties.title = title
+    if heading is not None and not paragraphs:
+        document.add_heading(heading, level=1)
+    for index, paragraph in enumerate(paragraphs):
         document.add_paragraph(paragraph)
+        if heading is not None and index == 0:
+            document.add_heading(heading, level=1)
     if table_rows:
         table = document.add_table(rows=len(table_rows), cols=len(table_rows[0]))
         for row, values in zip(table.rows, table_rows, strict=True):
@@ -162,11 +190,15 @@ def pptx_with_text(
     return buffer.getvalue()
 
 
-def xlsx_with_rows(rows: Iterable[Sequence[object]], sheet_title: str = "Data") -> bytes:
-    """An XLSX with one sheet holding the given rows."""
+def xlsx_with_rows(
+    rows: Iterable[Sequence[object]], sheet_title: str = "Data", title: str | None = None
+) -> bytes:
+    """An XLSX with one sheet holding the given rows; `title` as its properties' title."""
     from openpyxl import Workbook
 
     workbook = Workbook()
+    if title is not None:
+        workbook.properties.title = title
     sheet = workbook.active
     sheet.title = sheet_title
     for row in rows:
