@@ -16,6 +16,7 @@ from search.service import (
     label_for,
     parse_search_request,
     promoted_results,
+    results_query_string,
     run_search,
     without_promoted,
 )
@@ -101,6 +102,8 @@ def _rendered_search_page(request, language, search_request) -> HttpResponse:
         relevance_url=_page_url(request, sort="relevance", page=1),
         date_url=_page_url(request, sort="date", page=1),
         filters=search_request.filters,
+        # "Download these results": the same search, whole, as a file.
+        results_query=results_query_string(request.GET),
     )
     if not response.hits and not promoted:
         context["topic_areas"] = topic_areas_for(Locale.get_active())
