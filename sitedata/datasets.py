@@ -174,9 +174,8 @@ SEARCH_RESULTS = Dataset(
     slug="search",
     title=_("Search results"),
     description=_(
-        "The results of one search, with its words and filters, as the search page lists "
-        "them (at most the first 1,000). Any published practice, session, summary or topic "
-        "area can appear."
+        "The results of one search, with its words and filters, in the order the search "
+        "page lists them. Any published practice, session, summary or topic area can appear."
     ),
     update_frequency=_("Each download searches again: it is as current as the search page."),
     api_equivalents=("/api/v1/search/",),
