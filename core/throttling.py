@@ -22,6 +22,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# The settings that hold a rate, checked by `manage.py check`.
+RATE_SETTINGS = ("SEARCH_API_RATE_LIMIT", "SEARCH_DOWNLOAD_RATE_LIMIT")
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,13 @@ def check_rate_settings(app_configs=None, **kwargs) -> list:
     """A system check: a mistyped rate is reported by `manage.py check`, not by a 500."""
     from django.core.checks import Error
 
-    try:
-        parse_rate(settings.SEARCH_API_RATE_LIMIT)
-    except ImproperlyConfigured as error:
-        return [Error(f"SEARCH_API_RATE_LIMIT: {error}", id="cac.E001")]
-    return []
+    errors = []
+    for setting in RATE_SETTINGS:
+        try:
+            parse_rate(getattr(settings, setting, ""))
+        except ImproperlyConfigured as error:
+            errors.append(Error(f"{setting}: {error}", id="cac.E001"))
+    return errors
 
 
 def client_ip(request: HttpRequest) -> str:

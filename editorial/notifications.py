@@ -5,13 +5,17 @@ signal receivers that run in the request. Ours take their place (editorial/recei
 and only queue a task after commit; the task then runs Wagtail's own notifiers (here),
 so recipients, preferences and languages stay Wagtail's.
 Summaries get their own wording: a rapporteur is pointed back to "My sessions".
+Every link names WAGTAILADMIN_BASE_URL: Wagtail's approval e-mail links the page through its
+Site's root URL (`page.full_url`, "http://localhost" on a fresh site), so approvals use our
+text (editorial/notifications/page_approved.txt) with `page_url` instead.
 """
 
 from __future__ import annotations
 
 from django.urls import reverse
-from wagtail.models import TaskState, WorkflowState
+from wagtail.models import Page, TaskState, WorkflowState
 
+from core.absolute_urls import absolute_url_without_request
 from core.wagtail_internals import (
     GroupApprovalTaskStateSubmissionEmailNotifier,
     WorkflowStateApprovalEmailNotifier,
@@ -22,7 +26,8 @@ from knowledge.models import SessionSummaryPage
 
 
 class _SummaryAwareMixin:
-    """Summaries use editorial/notifications/ templates, which link to the rapporteur's form."""
+    """Summaries use editorial/notifications/ templates, which link to the rapporteur's form;
+    every page's approval links the page under WAGTAILADMIN_BASE_URL."""
 
     summary_templates = "editorial/notifications/"
 
@@ -36,11 +41,15 @@ class _SummaryAwareMixin:
                 "text": f"{base}.txt",
                 "html": template_set.get("html", ""),
             }
+        elif isinstance(page, Page) and self.notification == "approved":
+            template_set = {**template_set, "text": f"{self.summary_templates}page_approved.txt"}
         return template_set
 
     def get_context(self, instance, **kwargs):
         context = super().get_context(instance, **kwargs)
         page = context.get("page")
+        if page is not None:
+            context["page_url"] = absolute_url_without_request(page.get_url() or "")
         if page is not None and page.get_parent() is not None:
             context["summary_form_url"] = reverse(
                 "my_sessions:summary", args=[page.get_parent().pk]
@@ -49,7 +58,7 @@ class _SummaryAwareMixin:
         return context
 
 
-class SummaryApprovalNotifier(_SummaryAwareMixin, WorkflowStateApprovalEmailNotifier):
+class PageApprovalNotifier(_SummaryAwareMixin, WorkflowStateApprovalEmailNotifier):
     pass
 
 
@@ -60,7 +69,7 @@ class SummaryRejectionNotifier(_SummaryAwareMixin, WorkflowStateRejectionEmailNo
 NOTIFIERS = {
     "task_submitted": (TaskState, GroupApprovalTaskStateSubmissionEmailNotifier()),
     "workflow_submitted": (WorkflowState, WorkflowStateSubmissionEmailNotifier()),
-    "workflow_approved": (WorkflowState, SummaryApprovalNotifier()),
+    "workflow_approved": (WorkflowState, PageApprovalNotifier()),
     "workflow_rejected": (WorkflowState, SummaryRejectionNotifier()),
 }
 

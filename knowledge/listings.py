@@ -63,6 +63,29 @@ def filter_practices(practices: QuerySet, practice_filter: PracticeFilter) -> Qu
     )
 
 
+def practices_search_query(practice_filter: PracticeFilter) -> str:
+    """The search that finds what a practice listing shows, in the search's own parameters
+    (the listing's "Download these results" links): practices only, a topic by its slug, a
+    city by its English name, as the search index holds them."""
+    query = QueryDict(mutable=True)
+    query.setlist("kind", [practice_filter.kind] if practice_filter.kind else PracticeKind.values)
+    if practice_filter.topic:
+        query["topic"] = practice_filter.topic
+    if practice_filter.city:
+        query["city"] = _english_city_name(practice_filter.city)
+    return query.urlencode()
+
+
+def _english_city_name(slug: str) -> str:
+    city = City.objects.filter(slug=slug).first()
+    if city is None:
+        return ""
+    english = City.objects.filter(
+        translation_key=city.translation_key, locale=Locale.get_default()
+    ).first()
+    return (english or city).name
+
+
 def topic_areas_for(locale: Locale) -> QuerySet[TopicArea]:
     """The ten areas in the visitor's language (untranslated ones in the default language)."""
     return prefer_locale(TopicArea.objects.all(), locale).order_by("sort_order", "name")

@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.models import Locale, Page
 
 from knowledge.cities import city_by_slug, city_contents
-from knowledge.listings import topic_areas_for
+from knowledge.listings import PracticeFilter, practices_search_query, topic_areas_for
 from knowledge.reader_language import SHOWN_IN_READER_LANGUAGE, reader_url, route_original
 from knowledge.sitemaps import PublicSitemap
 from knowledge.topic_areas import topic_area_by_slug, topic_area_contents
@@ -30,7 +30,11 @@ def topic_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if area is None:
         raise Http404
     contents = topic_area_contents(area, locale, request.GET.get("page"))
-    context = {"topic_area": area, "contents": contents}
+    context = {
+        "topic_area": area,
+        "contents": contents,
+        "results_query": practices_search_query(PracticeFilter(topic=area.slug)),
+    }
     return render(request, "knowledge/topic_area_detail.html", context)
 
 
@@ -43,7 +47,11 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if contents.is_empty:
         # A city known only from drafts (an import's draft line, say) is not public yet.
         raise Http404
-    context = {"city": city, "contents": contents}
+    context = {
+        "city": city,
+        "contents": contents,
+        "results_query": practices_search_query(PracticeFilter(city=city.slug)),
+    }
     return render(request, "knowledge/city_detail.html", context)
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from core.absolute_urls import absolute_url_for_request
 from core.throttling import rate_limited
 from search.engines.base import EngineUnavailable
 from search.openapi import openapi_document
@@ -68,6 +69,18 @@ def _promoted_json(promoted: PromotedResult) -> dict:
     }
 
 
+def _addressed(answer: dict, request: HttpRequest) -> dict:
+    """The answer with every `url` absolute on the host this client asked. Kept answers hold
+    paths, so one answer serves every host the site is reached at."""
+    return {
+        **answer,
+        "promoted": [
+            {**p, "url": absolute_url_for_request(request, p["url"])} for p in answer["promoted"]
+        ],
+        "hits": [{**h, "url": absolute_url_for_request(request, h["url"])} for h in answer["hits"]],
+    }
+
+
 @require_GET
 @rate_limited("search-api", "SEARCH_API_RATE_LIMIT")
 def search_api(request: HttpRequest) -> JsonResponse:
@@ -80,7 +93,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
     kept, generation = results_cache.lookup(key) if key else (None, None)
     if kept is not None:
         count_search(search_request, found=kept["total"] > 0)
-        return JsonResponse(kept)
+        return JsonResponse(_addressed(kept, request))
     try:
         response = run_search(request.GET, language)
     except EngineUnavailable:
@@ -106,7 +119,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
     }
     if key:
         results_cache.keep(key, generation, answer)
-    return JsonResponse(answer)
+    return JsonResponse(_addressed(answer, request))
 
 
 @require_GET

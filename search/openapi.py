@@ -29,7 +29,11 @@ _HIT = {
     "properties": {
         "slug": _STRING,
         "locale": _STRING,
-        "url": _STRING,
+        "url": {
+            "type": "string",
+            "format": "uri",
+            "description": "The page's absolute URL, on the host the request was sent to.",
+        },
         "title": _STRING,
         "snippet": {"type": "string", "description": "Escaped HTML; matches wrapped in <mark>."},
         "kind": _STRING,
@@ -68,7 +72,7 @@ _PROMOTED = {
     "description": "A result the editors promote for this query.",
     "properties": {
         "title": _STRING,
-        "url": {"type": "string", "description": "A site path, or a full URL when external."},
+        "url": {"type": "string", "format": "uri", "description": "An absolute URL."},
         "description": _STRING,
         "locale": {"type": "string", "nullable": True, "description": "null when external."},
         "external": {"type": "boolean", "description": "A link to another site."},

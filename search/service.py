@@ -139,6 +139,54 @@ def run_search(query_params: QueryDict, language: str) -> SearchResponse:
     return response
 
 
+# "Download these results" takes at most this many hits: enough for any reading of one search,
+# and a bounded cost (this many / MAX_PAGE_SIZE engine pages).
+EXPORT_MAX_HITS = 1000
+
+
+def search_for_export(
+    query_params: QueryDict, language: str, limit: int = EXPORT_MAX_HITS
+) -> list[SearchHit]:
+    """The hits of the visitor's search in the search page's order, up to `limit`.
+
+    The same parsing, engine and index as the page and the API (the index holds only what
+    the public may see), asked a page of MAX_PAGE_SIZE at a time; `page` and `page_size` are
+    ignored. Not counted in the query log: the visitor searched already. Raises
+    EngineUnavailable when the engine is down.
+    """
+    search_request = parse_search_request(query_params, language)
+    if search_request.query:
+        search_request = dataclasses.replace(
+            search_request, query_vectors=query_vectors(search_request.query)
+        )
+    engine = get_engine()
+    hits: list[SearchHit] = []
+    for page in range(1, -(-limit // MAX_PAGE_SIZE) + 1):
+        response = engine.search(
+            dataclasses.replace(search_request, page=page, page_size=MAX_PAGE_SIZE)
+        )
+        hits.extend(response.hits)
+        if not response.hits or page * MAX_PAGE_SIZE >= response.total:
+            break
+    return hits[:limit]
+
+
+# The parameters that choose a search's results; `page` and `page_size` only choose which of
+# them a page shows.
+RESULTS_PARAMS = ("q", "topic", "kind", "country", "city", "lang", "year", "sort")
+
+
+def results_query_string(query_params: QueryDict) -> str:
+    """The search's own parameters, for links that take its whole results elsewhere (the
+    downloads beside them)."""
+    kept = QueryDict(mutable=True)
+    for name in RESULTS_PARAMS:
+        values = [value for value in query_params.getlist(name) if value]
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
+
+
 def count_search(search_request: SearchRequest, *, found: bool) -> None:
     """Count a search in the query log, whether the engine or the results cache answered."""
     # Turning to page 2 of the same results is not another search.

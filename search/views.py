@@ -16,6 +16,7 @@ from search.service import (
     label_for,
     parse_search_request,
     promoted_results,
+    results_query_string,
     run_search,
     without_promoted,
 )
@@ -102,6 +103,8 @@ def _rendered_search_page(request, language, search_request) -> HttpResponse:
         date_url=_page_url(request, sort="date", page=1),
         filters=search_request.filters,
         active_filter_count=sum(len(values) for values in search_request.filters.values()),
+        # "Download these results": the same search, whole, as a file.
+        results_query=results_query_string(request.GET),
     )
     if not response.hits and not promoted:
         context["topic_areas"] = topic_areas_for(Locale.get_active())

@@ -18,69 +18,27 @@ from html.parser import HTMLParser
 
 from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from wagtail.blocks import StreamValue
 from wagtail.models import Locale
 from wagtail.rich_text import RichText
 
+from core.absolute_urls import absolute_url_for_request, absolute_url_without_request
 from knowledge.models import PracticeKind, PracticePage
 from knowledge.visibility import visible_pages
+from sitedata.datasets import PRACTICES, Dataset
 
-# The keys of an exported record, in order. CSV flattens `contact` into three columns.
-RECORD_FIELDS = (
-    "slug",
-    "locale",
-    "translation_of",
-    "title",
-    "summary",
-    "body",
-    "kind",
-    "topics",
-    "city",
-    "country",
-    "started",
-    "source_url",
-    "contact",
-    "url",
-)
-CONTACT_FIELDS = ("name", "organisation", "email")
-CSV_COLUMNS = tuple(
-    column
-    for name in RECORD_FIELDS
-    for column in ([f"contact_{part}" for part in CONTACT_FIELDS] if name == "contact" else [name])
-)
+# The keys of an exported record, in order, and the CSV's columns: defined with their meaning
+# in sitedata/datasets.py, which the data dictionary page shows.
+RECORD_FIELDS = PRACTICES.record_keys
+CSV_COLUMNS = PRACTICES.csv_columns
 CSV_LIST_SEPARATOR = ";"
+# Excel reads a CSV without a byte-order mark in the computer's legacy code page, which garbles
+# Korean and Arabic; with it, as UTF-8. Every CSV the site serves starts with one.
+UTF8_BOM = "\ufeff"
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # ...except a plain number, which it reads as the number: "-74.00597" stays as it is.
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-
-# What each field means, shown on the download page.
-FIELD_DESCRIPTIONS = (
-    ("slug", _("Identifier of the practice, unique within its language.")),
-    ("locale", _("Language of the record: en (English) or ko (Korean).")),
-    (
-        "translation_of",
-        _("For a translation: the slug of the English record it translates. Empty otherwise."),
-    ),
-    ("title", _("Title.")),
-    ("summary", _("A short summary.")),
-    ("body", _("The full text as plain text; paragraphs are separated by a blank line.")),
-    (
-        "kind",
-        _("countermeasure, case_study, guideline, briefing_note, dataset or news."),
-    ),
-    ("topics", _("Slugs of the topic areas, a list (joined with ; in CSV).")),
-    ("city", _("The city, by its English name.")),
-    ("country", _("The city's country as an ISO 3166-1 alpha-2 code.")),
-    ("started", _("When the practice started, as YYYY-MM-DD, if known.")),
-    ("source_url", _("Where the practice was first published.")),
-    (
-        "contact",
-        _("Contact name, organisation and e-mail (three contact_ columns in CSV)."),
-    ),
-    ("url", _("The practice's page on this platform.")),
-)
 
 
 @dataclass(frozen=True)
@@ -184,6 +142,15 @@ def paragraphs_from_body(body: StreamValue) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+def public_page_url(page, request: HttpRequest | None) -> str:
+    """The page's address: on the host a download was asked from; without a request (the
+    export command), under WAGTAILADMIN_BASE_URL."""
+    path = page.get_url(request) or ""
+    if request is None:
+        return absolute_url_without_request(path) if path else ""
+    return absolute_url_for_request(request, path) if path else ""
+
+
 def public_practices() -> QuerySet[PracticePage]:
     """Every practice the public may see, in every locale: default locale first, then by slug."""
     default_locale = Locale.get_default()
@@ -250,7 +217,7 @@ def practice_record(
         "started": page.started.isoformat() if page.started else None,
         "source_url": page.source_url,
         "contact": contact if any(contact.values()) else None,
-        "url": page.get_full_url(request),
+        "url": public_page_url(page, request),
     }
 
 
@@ -273,12 +240,12 @@ def spreadsheet_safe(cell: str) -> str:
     return cell
 
 
-def _csv_row(record: dict) -> list[str]:
+def _csv_row(record: dict, dataset: Dataset) -> list[str]:
     row = []
-    for name in RECORD_FIELDS:
-        value = record[name]
-        if name == "contact":
-            row.extend((value or {}).get(part, "") for part in CONTACT_FIELDS)
+    for field in dataset.fields:
+        value = record[field.name]
+        if field.csv_parts:
+            row.extend(str((value or {}).get(part) or "") for part in field.csv_parts)
         elif isinstance(value, list):
             row.append(CSV_LIST_SEPARATOR.join(value))
         else:
@@ -286,7 +253,8 @@ def _csv_row(record: dict) -> list[str]:
     return [spreadsheet_safe(cell) for cell in row]
 
 
-def iter_csv_lines(records: Iterable[dict]) -> Iterator[str]:
+def iter_csv_lines(records: Iterable[dict], dataset: Dataset = PRACTICES) -> Iterator[str]:
+    """The CSV of `records` (records of `dataset`), a byte-order mark first."""
     buffer = io.StringIO()
     # Every cell quoted: a spreadsheet that splits on ";" (a French or German locale's list
     # separator) cannot cut a cell in two and start a new one with a formula.
@@ -298,10 +266,10 @@ def iter_csv_lines(records: Iterable[dict]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(CSV_COLUMNS)
-    yield take()
+    writer.writerow(dataset.csv_columns)
+    yield UTF8_BOM + take()
     for record in records:
-        writer.writerow(_csv_row(record))
+        writer.writerow(_csv_row(record, dataset))
         yield take()
 
 
@@ -310,10 +278,12 @@ def iter_json_lines(records: Iterable[dict]) -> Iterator[str]:
         yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def export_chunks(export_format: str, records: Iterable[dict]) -> Iterator[str]:
-    """The export file in `export_format` ("csv" or "json"), as text chunks."""
+def export_chunks(
+    export_format: str, records: Iterable[dict], dataset: Dataset = PRACTICES
+) -> Iterator[str]:
+    """The export file of `dataset` in `export_format` ("csv" or "json"), as text chunks."""
     if export_format == "csv":
-        return iter_csv_lines(records)
+        return iter_csv_lines(records, dataset)
     if export_format == "json":
         return iter_json_lines(records)
     raise ValueError(f"unknown export format {export_format!r}")

@@ -160,6 +160,9 @@ PRIVACY_PASSWORD_FAILURE_WINDOW_SECONDS = env.int(
 # Requests per client address to /api/v1/search/ (and, counted apart, its suggest endpoint);
 # "" turns the limit off (core/throttling.py).
 SEARCH_API_RATE_LIMIT = env("SEARCH_API_RATE_LIMIT", default="60/minute")
+# Downloads of a search's results (/<lang>/open-data/search.csv|json) per client address: each
+# asks the engine for up to 20 pages, so fewer than the API's.
+SEARCH_DOWNLOAD_RATE_LIMIT = env("SEARCH_DOWNLOAD_RATE_LIMIT", default="10/minute")
 # Behind a proxy: the request.META key of the header it sets with the client's address, e.g.
 # HTTP_X_FORWARDED_FOR. Unset, the header is ignored (a client could forge it).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
@@ -407,7 +410,7 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# No WAGTAILAPI_BASE_URL: the API names the host each client asked (cac/api.py).
 WAGTAILAPI_LIMIT_MAX = 100
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -11,8 +11,9 @@ from cac.settings.base import *
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-# Absolute links in emails, the API and exports must name the real site.
-WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="")
+# Absolute links in e-mails must name the real site (the API and downloads name the host
+# each request used: core/absolute_urls.py).
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="")
 # Stand-ins that are sometimes intended (one process on one host, a build step): each must be
 # asked for explicitly, so that a forgotten service URL stops the start instead.
 CELERY_TASKS_IN_PROCESS = env.bool("CELERY_TASKS_IN_PROCESS", default=False)

@@ -14,7 +14,12 @@ from wagtail.search import index
 
 from core.forms import CheckedPageForm, KnowledgePageForm
 from knowledge.blocks import RICH_TEXT_FEATURES, BodyBlock
-from knowledge.listings import PracticeFilter, filter_practices, topic_areas_for
+from knowledge.listings import (
+    PracticeFilter,
+    filter_practices,
+    practices_search_query,
+    topic_areas_for,
+)
 from knowledge.localized import prefer_locale
 from knowledge.models.attachments import DocumentAttachment
 from knowledge.models.snippets import City, PracticeKind, TopicArea
@@ -44,6 +49,7 @@ class PracticeIndexPage(Page):
         listed = prefer_locale(visible_pages(PracticePage.objects.all()), self.locale)
         practices = filter_practices(listed, practice_filter)
         context["practice_filter"] = practice_filter
+        context["results_query"] = practices_search_query(practice_filter)
         context["page_obj"] = listing_page(practices, request.GET.get("page"), self.page_size)
         context["topics"] = topic_areas_for(self.locale)
         context["kinds"] = PracticeKind.choices

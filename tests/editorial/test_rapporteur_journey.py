@@ -27,6 +27,14 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 User = get_user_model()
 PDF_PHRASE = "Quillfeather ventilation ledger"
+# The public address e-mails must name, whatever host the requests that sent them used.
+PUBLIC_BASE_URL = "https://cac.example.org"
+
+
+def assert_links_name_the_public_address(email) -> None:
+    links = [word for word in email.body.split() if "://" in word]
+    assert links, email.body
+    assert all(link.startswith(PUBLIC_BASE_URL + "/") for link in links), links
 
 
 @pytest.fixture
@@ -88,12 +96,14 @@ def _pdf_upload(name="slides.pdf"):
 def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     # First: with a broker set, the fixtures' own publishing must not queue tasks to Redis.
     tasks_in_process,
+    settings,
     client,
     rapporteur,
     moderator,
     education,
     culture,
 ):
+    settings.WAGTAILADMIN_BASE_URL = PUBLIC_BASE_URL
     # 1. Login lands on "My sessions": their session only, not started.
     response = client.post(
         reverse("wagtailadmin_login"),
@@ -146,6 +156,7 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     # The moderators hear of it, by email from the task; the rapporteur does not.
     assert [message.to for message in mail.outbox] == [["moderator@example.org"]]
     assert summary.title in mail.outbox[0].subject
+    assert_links_name_the_public_address(mail.outbox[0])
     text = client.get(reverse("my_sessions:index")).content.decode()
     assert "In moderation" in text
     # While with the moderators the form is read-only.
@@ -176,6 +187,7 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     assert "Changes requested" in changes_email.subject
     assert "Please add the recommendation on ventilation." in changes_email.body
     assert form_url in changes_email.body
+    assert_links_name_the_public_address(changes_email)
 
     client.force_login(rapporteur)
     text = client.get(reverse("my_sessions:index")).content.decode()
@@ -214,6 +226,8 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     [published_email] = mail.outbox
     assert published_email.to == ["rapporteur@example.org"]
     assert "Published" in published_email.subject
+    assert_links_name_the_public_address(published_email)
+    assert f"{PUBLIC_BASE_URL}{summary.url}" in published_email.body
 
     # 8. The public sees it on the session page, and finds the PDF's phrase in search.
     client.logout()

@@ -168,11 +168,18 @@ MATRIX: dict[str, Access] = {
     "api/v1/search/suggest": public(),
     "api/v1/openapi.json": public(),
     "open-data/practices.<str:export_format>": public(),
+    "open-data/session-summaries.<str:export_format>": public(
+        why="published, public summaries only: no draft, no other session's work in progress"
+    ),
     "i18n/setlang/": public(),
     "en/topics/": public(),
     "en/topics/<slug:slug>/": public(),
     "en/cities/<slug:slug>/": public(hidden=("",), why="a city with no public practice"),
     "en/open-data/": public(),
+    "en/open-data/dictionary/": public(),
+    "en/open-data/search.<str:export_format>": public(
+        why="a search's results as a file: the search page's engine and index, public pages only"
+    ),
     "en/search/": public(),
     "en/untranslated/<int:page_id>/": public(hidden=("never_live", "private", *NOT_LIVE_PAGES)),
     "en/_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/": public(),

@@ -65,7 +65,9 @@ def _download(client, export_format: str) -> str:
 
 
 def _csv_row(text: str, slug: str) -> dict:
-    return next(row for row in csv.DictReader(io.StringIO(text)) if row["slug"] == slug)
+    # The byte-order mark before the header, as a program reading utf-8-sig drops it.
+    rows = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    return next(row for row in rows if row["slug"] == slug)
 
 
 def _exports(client, export_format: str) -> dict[str, str]:

@@ -76,6 +76,7 @@ def hypothesis_settings(examples: int):
 def world(summit, tasks_in_process, settings):
     # The API's per-address rate limit would answer 429 long before the examples run out.
     settings.SEARCH_API_RATE_LIMIT = ""
+    settings.SEARCH_DOWNLOAD_RATE_LIMIT = ""
     return build_world()
 
 

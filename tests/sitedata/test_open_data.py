@@ -94,7 +94,10 @@ def test_export_to_a_file(demo_practices, tmp_path):
 
 
 def test_csv_has_one_row_per_practice_with_lists_joined(demo_practices):
-    rows = list(csv.DictReader(io.StringIO(export("csv"))))
+    text = export("csv")
+    # A byte-order mark first: Excel then reads the file as UTF-8, Korean included.
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == PracticePage.objects.live().count()
