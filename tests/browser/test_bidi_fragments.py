@@ -26,6 +26,7 @@ ARABIC_PAGES = [
     "/ar/summit-2020/",
     "/ar/summit-2020/world-mayors-summit/",
     "/ar/open-data/",
+    "/ar/open-data/dictionary/",
 ]
 
 # Latin text nodes (with no Arabic in them) whose nearest language is the page's and that
