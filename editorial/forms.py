@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
 from documents.forms import check_uploaded_document
+from editorial.new_cities import NewCityRows
 from editorial.summaries import SummaryContent, paragraphs_to_html, plain_paragraphs
 from knowledge.models import City, SessionSummaryPage
 
@@ -50,7 +51,22 @@ class QuoteForm(forms.Form):
         return cleaned
 
 
-QuoteFormSet = forms.formset_factory(QuoteForm, extra=0, max_num=20, absolute_max=20)
+class BaseQuoteFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("A summary holds at most %(num)d quotes. Remove the extra rows."),
+    }
+
+
+QUOTES_MAX = 20
+# validate_max: rows added in the browser count too; more than the cap is an error, not a cut.
+QuoteFormSet = forms.formset_factory(
+    QuoteForm,
+    formset=BaseQuoteFormSet,
+    extra=0,
+    max_num=QUOTES_MAX,
+    absolute_max=QUOTES_MAX,
+    validate_max=True,
+)
 
 
 class SessionSummaryForm(forms.Form):
@@ -107,6 +123,7 @@ class SessionSummaryForm(forms.Form):
         self.quotes = QuoteFormSet(
             *args, prefix="quotes", initial=self._initial_quotes(), form_kwargs={}
         )
+        self.new_cities = NewCityRows(*args, prefix="new_cities")
         if not self.is_bound:
             # Empty rows to type into; the form needs no JavaScript to add quotes.
             self.quotes.extra = max(QUOTE_ROWS - len(self.quotes.initial or []), 1)
@@ -149,8 +166,9 @@ class SessionSummaryForm(forms.Form):
         return files
 
     def is_valid(self) -> bool:
-        form_valid = super().is_valid()
-        return self.quotes.is_valid() and form_valid
+        # Every part is checked, so all errors show at once.
+        results = [super().is_valid(), self.quotes.is_valid(), self.new_cities.is_valid()]
+        return all(results)
 
     def content(self) -> SummaryContent:
         data = self.cleaned_data
@@ -169,6 +187,7 @@ class SessionSummaryForm(forms.Form):
                 if quote.get("text", "").strip()
             ],
             cities=list(data["cities"]),
+            new_cities=self.new_cities.new_cities(),
             full_summary_html=None if unchanged else paragraphs_to_html(full_summary),
             keep_document_ids=list(data["keep_documents"]),
             new_files=data["new_files"],

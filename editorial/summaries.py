@@ -20,6 +20,7 @@ from wagtail.models import WorkflowState
 
 from core.wagtail_internals import set_document_file_metadata
 from editorial.models import rapporteur_sessions
+from editorial.new_cities import find_or_add_city
 from editorial.roles import ensure_session_access
 from knowledge.models import SessionPage, SessionSummaryAttachment, SessionSummaryPage
 
@@ -112,6 +113,8 @@ class SummaryContent:
     full_summary_html: str | None  # None: leave the stored rich text as it is
     keep_document_ids: list[int] = field(default_factory=list)
     new_files: list = field(default_factory=list)
+    # (name, country code) of cities to find or add; see editorial/new_cities.py.
+    new_cities: list[tuple[str, str]] = field(default_factory=list)
 
 
 def paragraphs_to_html(text: str) -> str:
@@ -184,7 +187,8 @@ def save_summary(session: SessionPage, user, content: SummaryContent, *, submit:
             )
             if content.full_summary_html is not None:
                 page.full_summary = content.full_summary_html
-            page.cities = content.cities
+            added = [find_or_add_city(name, country) for name, country in content.new_cities]
+            page.cities = list(dict.fromkeys([*content.cities, *added]))
             page.attachments = [
                 SessionSummaryAttachment(document_id=document_id)
                 for document_id in content.keep_document_ids

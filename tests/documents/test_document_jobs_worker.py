@@ -147,6 +147,8 @@ def test_moderators_email_is_sent_by_the_worker(celery_worker_process, client, e
             "recommendations": "",
             "quotes-TOTAL_FORMS": "0",
             "quotes-INITIAL_FORMS": "0",
+            "new_cities-TOTAL_FORMS": "0",
+            "new_cities-INITIAL_FORMS": "0",
             "full_summary": "Text.",
             "submit": "",
         },

@@ -79,6 +79,8 @@ def _form_data(**overrides) -> dict:
         "quotes-INITIAL_FORMS": "0",
         "quotes-MIN_NUM_FORMS": "0",
         "quotes-MAX_NUM_FORMS": "20",
+        "new_cities-TOTAL_FORMS": "1",
+        "new_cities-INITIAL_FORMS": "0",
         "quotes-0-text": "No pupil was left offline.",
         "quotes-0-speaker": "A Seoul teacher",
         "full_summary": "The session compared school reopening plans.\n\nCities shared data.",

@@ -61,6 +61,8 @@ def _form(**extra) -> dict:
         "recommendations": "",
         "quotes-TOTAL_FORMS": "0",
         "quotes-INITIAL_FORMS": "0",
+        "new_cities-TOTAL_FORMS": "0",
+        "new_cities-INITIAL_FORMS": "0",
         "full_summary": "Text.",
         **extra,
     }
