@@ -12,25 +12,13 @@ from django.utils.text import slugify
 from wagtail.models import Locale
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from editorial.roles import ensure_editorial_roles
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, TopicArea
-from tests.editorial.factories import add_user
 from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db
 
 TITLE = "Drive-through testing"
-
-
-@pytest.fixture
-def roles(summit):
-    return ensure_editorial_roles()
-
-
-@pytest.fixture
-def editor(roles):
-    return add_user("editor", "Eun Editor", roles.editors)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from wagtail.models import Locale, Page
 from wagtail.users.models import UserProfile
 
 from editorial.panels import editorial_desk_panels
-from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from editorial.roles import assign_rapporteur
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, SessionPage
 from tests.editorial.factories import add_draft_summary, add_user
@@ -19,23 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def roles(summit):
-    return ensure_editorial_roles()
-
-
-@pytest.fixture
-def editor(roles):
-    return add_user("editor", "Eun Editor", roles.editors)
-
-
-@pytest.fixture
 def other_editor(roles):
     return add_user("other-editor", "Oh Editor", roles.editors)
-
-
-@pytest.fixture
-def moderator(roles):
-    return add_user("moderator", "Min Moderator", roles.moderators)
 
 
 @pytest.fixture

@@ -9,27 +9,10 @@ from django.urls import reverse
 from wagtail.models import Locale
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from editorial.roles import ensure_editorial_roles
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, TopicArea
-from tests.editorial.factories import add_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def roles(summit):
-    return ensure_editorial_roles()
-
-
-@pytest.fixture
-def editor(roles):
-    return add_user("editor", "Eun Editor", roles.editors)
-
-
-@pytest.fixture
-def moderator(roles):
-    return add_user("moderator", "Min Moderator", roles.moderators)
 
 
 @pytest.fixture
