@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 
 from wagtail.models import Locale
@@ -13,7 +14,9 @@ from translation.from_data import translate_from_data
 PLACE_NAMES_FILE = Path(__file__).parent / "data" / "place_names.toml"
 
 
-def translate_cities(path: Path = PLACE_NAMES_FILE) -> list[str]:
+def translate_cities(
+    path: Path = PLACE_NAMES_FILE, languages: Collection[str] | None = None
+) -> list[str]:
     """Translate each default-language city that the file names, into each language it gives.
 
     Returns what was translated now, as "city <slug> (code)". A city the file does not name stays
@@ -25,17 +28,23 @@ def translate_cities(path: Path = PLACE_NAMES_FILE) -> list[str]:
     done = []
     for city in City.objects.filter(locale=Locale.get_default(), slug__in=names):
         for code, name in names[city.slug].items():
+            if languages is not None and code not in languages:
+                continue
             if code in locales and translate_from_data(city, locales[code], {"name": name}):
                 done.append(f"city {city.slug} ({code})")
     return done
 
 
-def translate_topic_area(area: TopicArea, item: dict) -> list[str]:
+def translate_topic_area(
+    area: TopicArea, item: dict, languages: Collection[str] | None = None
+) -> list[str]:
     """The area in each language for which `item` (one [[topics]] entry of the programme
     file) gives a name_<code> and, where the area has a description, a description_<code>."""
     done = []
     for locale in Locale.objects.exclude(pk=area.locale_id):
         code = locale.language_code
+        if languages is not None and code not in languages:
+            continue
         texts = {"name": item.get(f"name_{code}"), "description": item.get(f"description_{code}")}
         if not texts["name"] or (area.description and not texts["description"]):
             continue

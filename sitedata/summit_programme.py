@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
@@ -49,7 +49,9 @@ def get_or_create_city(name: str, country: str, locale: Locale | None = None) ->
     return city
 
 
-def load_topic_areas(topics: list[dict], report: LoadReport) -> dict[str, TopicArea]:
+def load_topic_areas(
+    topics: list[dict], report: LoadReport, languages: Collection[str] | None = None
+) -> dict[str, TopicArea]:
     default_locale = Locale.get_default()
     areas = {}
     for position, item in enumerate(topics):
@@ -66,7 +68,7 @@ def load_topic_areas(topics: list[dict], report: LoadReport) -> dict[str, TopicA
         else:
             report.unchanged.append(f"topic area {area.slug}")
         areas[area.slug] = area
-        report.created.extend(translate_topic_area(area, item))
+        report.created.extend(translate_topic_area(area, item, languages))
     return areas
 
 
@@ -96,17 +98,19 @@ def load_summit_2020(
     update: bool = False,
     path: Path = PROGRAMME_FILE,
     progress: Callable[[str], None] | None = None,
+    languages: Collection[str] | None = None,
 ) -> LoadReport:
     """Create what is missing. With update=True, also reset existing pages to the data file.
 
-    Without update, a page an editor has corrected is left as it is.
+    Without update, a page an editor has corrected is left as it is. `languages` limits the
+    topic areas' and cities' translations to those language codes (all by default).
     """
     progress = progress or (lambda message: None)
     report = LoadReport()
     data = read_programme(path)
     homes = ensure_site_structure()
     home: HomePage = homes[Locale.get_default().language_code]
-    areas = load_topic_areas(data["topics"], report)
+    areas = load_topic_areas(data["topics"], report, languages)
     progress(f"{len(areas)} topic areas")
 
     summit_data = data["summit"]
@@ -149,7 +153,7 @@ def load_summit_2020(
         else:
             report.unchanged.append(f"session {session.slug}")
         progress(f"session {position}/{len(data['sessions'])}: {item['slug']}")
-    translated = translate_cities()
+    translated = translate_cities(languages=languages)
     report.created.extend(translated)
     progress(f"{len(translated)} city names translated")
     return report

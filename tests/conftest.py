@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.services import require_postgresql, require_redis_broker
 
@@ -136,10 +135,14 @@ def site_structure(db):
 
 @pytest.fixture
 def summit(db):
-    """The summit, ten areas and fifteen sessions, loaded as `make run` loads them."""
+    """The summit, ten areas and fifteen sessions, loaded as `make run` loads them, with the
+    areas and cities translated into Korean only: the tests read those, and each further
+    language costs every test that loads the summit a few seconds. The browser tests'
+    `seeded_site` and tests/sitedata/test_place_names.py load every language."""
     from knowledge.models import SummitPage
+    from sitedata.summit_programme import load_summit_2020
 
-    call_command("load_summit_2020", verbosity=0)
+    load_summit_2020(languages={"ko"})
     return SummitPage.objects.get(slug="summit-2020")
 
 

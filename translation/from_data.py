@@ -11,8 +11,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Model
 from wagtail.models import Locale
-from wagtail_localize.models import StringSegment, StringTranslation, Translation
-from wagtail_localize.operations import TranslationCreator
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
 from wagtail_localize.strings import StringValue
 
 # Fields whose value is an address part, the same in every language: a topic area or city
@@ -60,8 +64,12 @@ def translate_from_data(instance: Model, locale: Locale, texts: dict[str, str], 
         and not _untranslated(translation, locale)
     ):
         return False
-    TranslationCreator(user=user, target_locales=[locale]).create_translations(instance)
-    translation = _translation(instance, locale)
+    # What TranslationCreator sets up, without its first save of a target in source text:
+    # the target is saved once, below, with every string in place.
+    source, _created = TranslationSource.get_or_create_from_instance(instance)
+    translation, _created = Translation.objects.update_or_create(
+        source=source, target_locale=locale, defaults={"enabled": True}
+    )
     for segment in _untranslated(translation, locale):
         field = segment.context.path.split(".")[0]
         if field in texts:

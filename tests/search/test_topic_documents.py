@@ -92,15 +92,8 @@ def test_every_area_of_every_language_is_listed_for_rebuild(summit):
     }
 
     assert set(areas) == {f"topic-{pk}" for pk in TopicArea.objects.values_list("pk", flat=True)}
-    assert {document.locale for document in areas.values()} == {
-        "en",
-        "ko",
-        "zh-hans",
-        "ja",
-        "es",
-        "fr",
-        "ar",
-    }
+    # The summit fixture translates the areas into Korean only.
+    assert {document.locale for document in areas.values()} == {"en", "ko"}
 
 
 def test_areas_the_public_site_cannot_show_have_no_document(mobility):

@@ -13,6 +13,12 @@ from translation.from_data import translate_from_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def summit(db):
+    """The summit as `make run` loads it: every language (tests/conftest.py's has Korean)."""
+    call_command("load_summit_2020", verbosity=0)
+
+
 def _in(model, code: str, slug: str):
     return model.objects.get(locale__language_code=code, slug=slug)
 
