@@ -1,6 +1,9 @@
 """Machine translation in the admin: a page action, its jobs, and the checked PO upload."""
 
-from django.urls import path
+import copy
+
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.menus.pages import PageMenuItem
@@ -39,3 +42,16 @@ class MachineTranslationButton(PageMenuItem):
 @hooks.register("register_page_header_buttons")
 def machine_translation_page_button(page, user, view_name, next_url=None):
     yield MachineTranslationButton(page=page)
+
+
+@hooks.register("construct_reports_menu")
+def translations_report_in_the_readers_language(request, menu_items):
+    # wagtail-localize labels its report with gettext when the reports menu is first built,
+    # so every later request showed the first visitor's language ("Translations" for a
+    # Korean editor). The label is given again per request, on a copy of the shared item.
+    report_url = reverse("wagtail_localize:translations_report")
+    for position, item in enumerate(menu_items):
+        if getattr(item, "url", None) == report_url:
+            item = copy.copy(item)
+            item.label = gettext("Translations")
+            menu_items[position] = item

@@ -33,7 +33,8 @@ ODD_REQUESTS = [
     ("/ko/untranslated/{draft}/", NOT_FOUND),
     ("/en/untranslated/{private}/", NOT_FOUND),
     ("/ko/untranslated/{private}/", NOT_FOUND),
-    ("/ko/untranslated/{public}/", FINE),
+    # A public page now has an address in every language: the old notice sends it there.
+    ("/ko/untranslated/{public}/", {302}),
     # Pages API: site, offset and limit.
     ("/api/v2/pages/?site=unknown", BAD),
     ("/api/v2/pages/?site=localhost:abc", BAD),

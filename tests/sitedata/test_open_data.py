@@ -145,7 +145,7 @@ def test_download_page_describes_the_data_set(demo_practices, client):
     visible = PracticePage.objects.live().count()
     assert f"<dd>{visible}</dd>" in html
     for field in RECORD_FIELDS:
-        assert f"<code>{field}</code>" in html
+        assert f'<code dir="ltr">{field}</code>' in html
 
 
 def test_download_page_in_korean(demo_practices, client):

@@ -235,7 +235,7 @@ def test_every_exported_field_is_documented_and_every_documented_field_exported(
             assert f'id="field-{dataset.slug}-{field.name}"' in dictionary
             assert str(field.meaning).replace("'", "&#x27;") in dictionary
             for column in field.csv_columns:
-                assert f"<code>{column}</code>" in dictionary
+                assert f'<code dir="ltr">{column}</code>' in dictionary
     assert "CC BY 4.0" in dictionary
 
 

@@ -250,3 +250,14 @@ def test_snippet_choosers_and_breadcrumbs_read_in_korean(client, site):
     assert not set(visible_texts(editing.content.decode())) & set(english)
     listing = client.get(reverse("wagtailsnippets_knowledge_city:list"))
     assert "Home" not in visible_texts(listing.content.decode())
+
+
+def test_the_reports_menu_reads_in_korean_after_an_english_editor_built_it(client, site):
+    # Wagtail builds the reports menu once per process: its first reader's language stuck.
+    english = add_user("english-editor", "Ed English", Group.objects.get(name=EDITORS))
+    client.force_login(english)
+    assert "Translations" in visible_texts(client.get("/admin/").content.decode())
+    client.force_login(site["editor"])
+    korean = client.get("/admin/").content.decode()
+    assert "Translations" not in visible_texts(korean)
+    assert "번역" in visible_texts(korean)
