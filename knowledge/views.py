@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from wagtail import hooks
 from wagtail.models import Locale, Page
+from wagtail.views import serve as wagtail_serve
 
 from knowledge.cities import city_by_slug, city_contents
 from knowledge.listings import PracticeFilter, practices_search_query, topic_areas_for
@@ -56,30 +56,18 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def serve_page(request: HttpRequest, path: str) -> HttpResponse:
-    """Wagtail's serve view (wagtail.views.serve, whose steps this repeats), and under another
-    language's address a page that has no public translation in it yet: the original, read in
-    the visitor's interface language (knowledge/reader_language.py)."""
-    route_result = Page.route_for_request(request, path)
-    if route_result is None:
+    """Wagtail's serve view, and under another language's address a page that has no public
+    translation in it yet: the original, read in the visitor's interface language
+    (knowledge/reader_language.py)."""
+    if Page.route_for_request(request, path) is None:
         route_result = route_original(request, path)
         if route_result is None:
             raise Http404
-        # Wagtail's own look-ups later in the request (the user bar) find the same page.
+        # wagtail.views.serve, and Wagtail's later look-ups (the user bar), read the route
+        # from this cache, so they all serve the original.
         request._wagtail_route_for_request = route_result
         setattr(request, SHOWN_IN_READER_LANGUAGE, True)
-    page, args, kwargs = route_result
-
-    def serve_chain(page, request, args, kwargs):
-        return page.serve(request, *args, **kwargs)
-
-    on_serve_chain = serve_chain
-    for fn in reversed(hooks.get_hooks("on_serve_page")):
-        on_serve_chain = fn(on_serve_chain)
-    for fn in hooks.get_hooks("before_serve_page"):
-        result = fn(page, request, args, kwargs)
-        if isinstance(result, HttpResponse):
-            return result
-    return on_serve_chain(page, request, args, kwargs)
+    return wagtail_serve(request, path)
 
 
 def untranslated_page(request: HttpRequest, page_id: int) -> HttpResponse:

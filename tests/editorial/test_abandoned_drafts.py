@@ -8,12 +8,11 @@ import json
 
 import pytest
 from django.urls import reverse
-from django.utils.text import slugify
 from wagtail.models import Locale
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, TopicArea
+from tests.editorial.factories import practice_form_data
 from tests.knowledge.factories import add_practice
 
 pytestmark = pytest.mark.django_db
@@ -32,24 +31,7 @@ def _add_url(parent) -> str:
 
 def _practice_form(title: str, **overrides) -> dict:
     topic = TopicArea.objects.filter(locale=Locale.get_default()).first()
-    fields = {
-        "title": title,
-        "slug": slugify(title),
-        "summary": "Cars queue, swabs are taken.",
-        "kind": "countermeasure",
-        "city": "",
-        "started": "",
-        "source_url": "",
-        "contact_name": "",
-        "contact_organisation": "",
-        "contact_email": "",
-        "body": streamfield([("paragraph", rich_text("<p>Cars queue.</p>"))]),
-        "attachments": inline_formset([]),
-        "related_links": inline_formset([]),
-        "comments": inline_formset([]),
-    }
-    fields.update(overrides)
-    return {"topics": [str(topic.pk)]} | nested_form_data(fields)
+    return practice_form_data(title, topic, **overrides)
 
 
 def _autosave_then_abandon(client, parent, title: str) -> PracticePage:

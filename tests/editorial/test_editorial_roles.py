@@ -29,12 +29,12 @@ from editorial.roles import (
     MODERATORS,
     RAPPORTEURS,
     assign_rapporteur,
-    ensure_editorial_roles,
     unassign_rapporteur,
 )
 from home.models import HomePage
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, SessionPage, SessionSummaryPage, TopicArea
+from tests.editorial.factories import practice_form_data
 
 User = get_user_model()
 
@@ -44,23 +44,8 @@ User = get_user_model()
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def roles(summit):
-    return ensure_editorial_roles()
-
-
 def _session(slug: str) -> SessionPage:
     return SessionPage.objects.get(slug=slug, locale=Locale.get_default())
-
-
-@pytest.fixture
-def education(roles):
-    return _session("education")
-
-
-@pytest.fixture
-def culture(roles):
-    return _session("culture")
 
 
 def _user(username: str, *groups: Group):
@@ -138,28 +123,6 @@ def _summary_form(title: str, **overrides) -> dict:
     }
     data.update(overrides)
     return nested_form_data(data)
-
-
-def _practice_form(title: str, topic: TopicArea) -> dict:
-    # A list value would be flattened into "topics-0"; a multiple choice is posted as a list.
-    return {"topics": [str(topic.pk)]} | nested_form_data(
-        {
-            "title": title,
-            "slug": slugify(title),
-            "summary": "Drive-through testing stations.",
-            "kind": "countermeasure",
-            "city": "",
-            "started": "",
-            "source_url": "",
-            "contact_name": "",
-            "contact_organisation": "",
-            "contact_email": "",
-            "body": streamfield([("paragraph", rich_text("<p>Cars queue, swabs are taken.</p>"))]),
-            "attachments": inline_formset([]),
-            "related_links": inline_formset([]),
-            "comments": inline_formset([]),
-        }
-    )
 
 
 def _form_errors(response) -> str:
@@ -397,7 +360,7 @@ def test_editor_submits_a_practice_and_a_moderator_approves_it(client, editor, m
     assert 'name="action-publish"' not in add_view
     response = client.post(
         _add_url("practicepage", index),
-        {**_practice_form("Drive-through testing", topic), "action-submit": "1"},
+        {**practice_form_data("Drive-through testing", topic), "action-submit": "1"},
     )
     assert response.status_code == 302, _form_errors(response)
     practice = PracticePage.objects.get(title="Drive-through testing")
@@ -407,7 +370,7 @@ def test_editor_submits_a_practice_and_a_moderator_approves_it(client, editor, m
     # Publishing directly is not open to an editor.
     response = client.post(
         _add_url("practicepage", index),
-        {**_practice_form("Walk-through testing", topic), "action-publish": "1"},
+        {**practice_form_data("Walk-through testing", topic), "action-publish": "1"},
     )
     assert not PracticePage.objects.get(title="Walk-through testing").live
 

@@ -7,10 +7,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from wagtail.models import Locale
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from home.site_structure import practice_index_for
 from knowledge.models import PracticePage, TopicArea
+from tests.editorial.factories import practice_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -85,23 +85,8 @@ def test_approving_from_the_dashboards_dialog_leaves_the_message_for_the_next_pa
 def test_approving_from_the_edit_views_buttons_says_so_too(client, moderator, submitted_practice):
     client.force_login(moderator)
     topic = submitted_practice.topics.first()
-    form = {"topics": [str(topic.pk)]} | nested_form_data(
-        {
-            "title": "Drive-through testing",
-            "slug": submitted_practice.slug,
-            "summary": "Cars queue.",
-            "kind": "countermeasure",
-            "city": "",
-            "started": "",
-            "source_url": "",
-            "contact_name": "",
-            "contact_organisation": "",
-            "contact_email": "",
-            "body": streamfield([("paragraph", rich_text("<p>Swabs are taken.</p>"))]),
-            "attachments": inline_formset([]),
-            "related_links": inline_formset([]),
-            "comments": inline_formset([]),
-        }
+    form = practice_form_data(
+        "Drive-through testing", topic, slug=submitted_practice.slug, summary="Cars queue."
     )
     response = client.post(
         reverse("wagtailadmin_pages:edit", args=[submitted_practice.pk]),

@@ -11,35 +11,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.models import Locale
 
-from editorial.roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import City, SessionPage, SessionSummaryPage
+from knowledge.models import City, SessionSummaryPage
 from knowledge.session_times import session_times
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 User = get_user_model()
-
-
-@pytest.fixture
-def roles(summit):
-    return ensure_editorial_roles()
-
-
-@pytest.fixture
-def education(roles):
-    return SessionPage.objects.get(slug="education", locale=Locale.get_default())
-
-
-@pytest.fixture
-def culture(roles):
-    return SessionPage.objects.get(slug="culture", locale=Locale.get_default())
-
-
-@pytest.fixture
-def rapporteur(education):
-    user = User.objects.create_user("rapporteur", email="rapporteur@example.org", password="x")
-    assign_rapporteur(user, education)
-    return user
 
 
 def _form(new_cities=(), quotes=(), **extra) -> dict:

@@ -17,9 +17,9 @@ from wagtail.documents import get_document_model
 from wagtail.models import Locale, TaskState, WorkflowState
 
 from documents.models import DocumentText
-from editorial.roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import City, SessionPage, SessionSummaryPage
+from knowledge.models import City, SessionSummaryPage
 from tests.documents import files
+from tests.editorial.factories import RAPPORTEUR_PASSWORD
 
 # Each request commits, as in production: publishing's after-commit work (text jobs, emails,
 # the index drain) runs as it would for a real user.
@@ -35,30 +35,6 @@ def assert_links_name_the_public_address(email) -> None:
     links = [word for word in email.body.split() if "://" in word]
     assert links, email.body
     assert all(link.startswith(PUBLIC_BASE_URL + "/") for link in links), links
-
-
-@pytest.fixture
-def roles(summit):
-    return ensure_editorial_roles()
-
-
-@pytest.fixture
-def education(roles):
-    return SessionPage.objects.get(slug="education", locale=Locale.get_default())
-
-
-@pytest.fixture
-def culture(roles):
-    return SessionPage.objects.get(slug="culture", locale=Locale.get_default())
-
-
-@pytest.fixture
-def rapporteur(education):
-    user = User.objects.create_user(
-        "rapporteur", email="rapporteur@example.org", password="guest-pass-2020"
-    )
-    assign_rapporteur(user, education)
-    return user
 
 
 @pytest.fixture
@@ -109,7 +85,7 @@ def test_rapporteur_journey_from_login_to_a_published_searchable_summary(
     # 1. Login lands on "My sessions": their session only, not started.
     response = client.post(
         reverse("wagtailadmin_login"),
-        {"username": "rapporteur", "password": "guest-pass-2020"},
+        {"username": "rapporteur", "password": RAPPORTEUR_PASSWORD},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("my_sessions:index")

@@ -15,36 +15,18 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, Locale, TaskState, WorkflowState
+from wagtail.models import Collection, TaskState, WorkflowState
 from wagtail.users.models import UserProfile
 
 from documents.models import DocumentText
 from documents.services import MAX_ATTEMPTS
 from documents.tasks import retry_stalled_text_extraction
-from editorial.roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import SessionPage, SessionSummaryPage
+from knowledge.models import SessionSummaryPage
 from tests.documents import files
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 User = get_user_model()
-
-
-@pytest.fixture
-def roles(summit):
-    return ensure_editorial_roles()
-
-
-@pytest.fixture
-def education(roles):
-    return SessionPage.objects.get(slug="education", locale=Locale.get_default())
-
-
-@pytest.fixture
-def rapporteur(education):
-    user = User.objects.create_user("rapporteur", email="rapporteur@example.org", password="x")
-    assign_rapporteur(user, education)
-    return user
 
 
 @pytest.fixture
