@@ -1,8 +1,10 @@
-"""A city official looks for a practice, in English and in Korean, in a real browser.
+"""A city official looks for a practice, in English, Korean, Spanish and Arabic, in a real
+browser, on a desktop screen and on a phone.
 
 From the home page: the site menu's "Search", a query in the search box, one facet link to
 narrow the results, then the practice itself. Each step checks what the official sees: the
 result count the page states, the hits listed, the chosen filter marked, the practice's title.
+On a phone every step also fits the screen's width, and the facets wait behind "Filter".
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from playwright.sync_api import Page, expect
 from wagtail.models import Locale
 
 from knowledge.models import PracticeKind, PracticePage
+from tests.browser.conftest import new_browser_page
 from tests.browser.journeys import Stopwatch, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PHONE = {"width": 390, "height": 844}
 
 
 @dataclass(frozen=True)
@@ -116,9 +121,19 @@ def hit_hrefs(page: Page) -> list[str]:
     ]
 
 
-def official_finds_a_practice(page: Page, base_url: str, search: Search) -> PracticePage:
-    watch = Stopwatch(f"Official journey ({search.language})")
+def fits_a_phone(page: Page) -> None:
+    """Nothing on the page is wider than the phone: no sideways scrolling."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a {PHONE['width']} px phone"
+
+
+def official_finds_a_practice(
+    page: Page, base_url: str, search: Search, *, on_phone: bool = False
+) -> PracticePage:
+    device = "phone" if on_phone else "desktop"
+    watch = Stopwatch(f"Official journey ({search.language}, {device})")
     lang = search.language
+    shot = f"official-{lang}-phone" if on_phone else f"official-{lang}"
 
     # 1. From the home page, the menu's search page; search from its box.
     page.goto(f"{base_url}/{lang}/")
@@ -132,6 +147,12 @@ def official_finds_a_practice(page: Page, base_url: str, search: Search) -> Prac
     unfiltered = stated_count(page)
     assert unfiltered == page.locator(".search-hits .search-hit").count()
     assert unfiltered > 1
+    if on_phone:
+        fits_a_phone(page)
+        # The facets wait behind the Filter button, which sits under the count.
+        expect(page.locator(".search-facets")).to_be_hidden()
+        page.locator(".search-filters > summary").click()
+        expect(page.locator(".search-facets")).to_be_visible()
 
     # 2. One facet value narrows the list to what it announced.
     link = facet_link(page, search)
@@ -139,6 +160,11 @@ def official_finds_a_practice(page: Page, base_url: str, search: Search) -> Prac
     announced = int(re.search(r"\((\d+)\)", link.inner_text()).group(1))
     link.click()
     expect(page).to_have_url(re.compile(r"[?&](kind|topic)="))
+    if on_phone:
+        # The panel closes again; its button counts the filter chosen.
+        toggle = page.locator(".search-filters > summary")
+        expect(toggle.locator(".search-filters__active")).to_contain_text("1")
+        toggle.click()
     expect(facet_link(page, search)).to_have_attribute("aria-current", "true")
     watch.lap("filter")
     filtered = stated_count(page)
@@ -154,7 +180,11 @@ def official_finds_a_practice(page: Page, base_url: str, search: Search) -> Prac
         else:
             assert "citizen-participation" in {topic.slug for topic in practice.topics.all()}
 
-    screenshot(page.locator(".search-layout"), f"official-{lang}-filtered")
+    if on_phone:
+        fits_a_phone(page)
+        screenshot(page, f"{shot}-filtered")
+    else:
+        screenshot(page.locator(".search-layout"), f"{shot}-filtered")
 
     # 3. The practice opens with its own title.
     expected = search.practice()
@@ -162,7 +192,9 @@ def official_finds_a_practice(page: Page, base_url: str, search: Search) -> Prac
     expect(page).to_have_url(re.compile(rf"/{lang}/practices/{expected.slug}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(expected.title)
     watch.lap("open practice")
-    screenshot(page, f"official-{lang}-practice")
+    if on_phone:
+        fits_a_phone(page)
+    screenshot(page, f"{shot}-practice")
     watch.report()
     return expected
 
@@ -195,3 +227,15 @@ def test_official_searches_filters_and_opens_a_practice_in_spanish_and_arabic(
         expect(browser_page.get_by_role("heading", level=1)).to_have_attribute("lang", "en")
         assert practice.locale.language_code == "en"
         expect(browser_page.locator(".original-language-notice")).to_be_visible()
+
+
+def test_official_goes_from_home_to_a_practice_on_a_phone(
+    seeded_site, chromium_browser, live_server
+):
+    # One site for the four languages: loading it is most of the test's time.
+    for search in (ENGLISH, KOREAN, SPANISH, ARABIC):
+        page = new_browser_page(chromium_browser, viewport=PHONE, is_mobile=True, has_touch=True)
+        try:
+            official_finds_a_practice(page, live_server.url, search, on_phone=True)
+        finally:
+            page.context.close()
