@@ -222,9 +222,30 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_translation
     worker.wait(timeout=30)
 
 
+# Where the embedded default (SQLite, in-process tasks, the local index) differs from the
+# production parts: settings, the search engine and its indexing, the demo `make run` loads,
+# imports and exports, document and translation jobs run in process, the databases' own
+# failure modes on odd input. CI runs these again on SQLite (.ci/run); `make test` runs all.
+EMBEDDED_DEFAULT_TESTS = (
+    "tests/cac/test_settings.py",
+    "tests/core/test_health.py",
+    "tests/core/test_odd_requests.py",
+    "tests/core/test_wagtail_internals.py",
+    "tests/documents/",
+    "tests/search/",
+    "tests/security/test_hostile_input.py",
+    "tests/sitedata/",
+    "tests/translation/test_localize_jobs.py",
+    "tests/translation/test_machine_translation.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     """A transactional test must restore the serialized data: its flush would otherwise re-create
     the content types, and the next test that restores them fails on duplicate keys."""
+    for item in items:
+        if item.nodeid.startswith(EMBEDDED_DEFAULT_TESTS):
+            item.add_marker(pytest.mark.embedded_default)
     careless = [
         item.nodeid
         for item in items

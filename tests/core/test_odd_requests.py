@@ -204,16 +204,24 @@ def page_ids(site_structure):
     return {"root": root.pk, "public": public.pk, "draft": draft.pk, "private": private.pk}
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"), ODD_REQUESTS, ids=[url[:80] for url, _expected in ODD_REQUESTS]
-)
-def test_odd_requests_get_a_400_or_404_never_a_500(client, page_ids, url, expected):
+def test_odd_requests_get_a_400_or_404_never_a_500(client, page_ids):
+    # One site for every request: none of them writes, and building it was most of the time.
     client.raise_request_exception = False  # answer as a visitor would see it
+    wrong: list[str] = []
+    for url, expected in ODD_REQUESTS:
+        shown = url[:80]
+        response = client.get(url.format(**page_ids))
+        if response.status_code not in expected:
+            wrong.append(f"{shown}: {response.status_code} {response.content[:300]!r}")
+        elif response.status_code == 400 and not _says_why(url, response):
+            wrong.append(f"{shown}: a 400 that does not say why")
+    assert not wrong, f"{len(wrong)} of {len(ODD_REQUESTS)} odd requests:\n" + "\n".join(wrong)
 
-    response = client.get(url.format(**page_ids))
 
-    assert response.status_code in expected, (response.status_code, response.content[:300])
-    if response.status_code == 400 and url.startswith("/api/v2/"):
-        assert response.json()["message"]
-    if response.status_code == 400 and url.startswith("/api/v1/"):
-        assert response.json()["errors"]
+def _says_why(url: str, response) -> bool:
+    """The APIs explain a refusal: v2 in "message", v1 in "errors"."""
+    if url.startswith("/api/v2/"):
+        return bool(response.json().get("message"))
+    if url.startswith("/api/v1/"):
+        return bool(response.json().get("errors"))
+    return True
