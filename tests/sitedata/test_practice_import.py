@@ -627,7 +627,7 @@ def test_demo_practices_load_once_and_again_without_change(db):
     korean_text = " ".join(
         " ".join([page.title, page.summary, *paragraphs_from_body(page.body)]) for page in korean
     )
-    for word in ["방역수칙", "자가격리자", "재난지원금", "선별진료소", "역학조사"]:
+    for word in ["방역수칙", "자가격리자", "재난긴급생활비", "선별진료소", "역학조사"]:
         assert word in korean_text
     kinds = set(PracticePage.objects.values_list("kind", flat=True))
     assert kinds >= {
