@@ -8,7 +8,6 @@ These read the data files only: the import itself is tested in test_practice_imp
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 import unicodedata
@@ -22,6 +21,7 @@ from django.utils.text import slugify
 
 from sitedata.demo_practices import DEMO_PRACTICES_FILE
 from sitedata.place_names import PLACE_NAMES_FILE
+from tests.sitedata.records import demo_records
 
 SOURCE_TITLES_FILE = DEMO_PRACTICES_FILE.with_name("demo_source_titles.tsv")
 CONTENT_LANGUAGES = {code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES}
@@ -32,12 +32,7 @@ MIN_PRACTICES, MIN_CITIES, MIN_COUNTRIES = 100, 25, 15
 EARLIEST, LATEST = date(2020, 1, 1), date(2022, 12, 31)
 
 
-def _records() -> list[dict]:
-    lines = DEMO_PRACTICES_FILE.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-RECORDS = _records()
+RECORDS = list(demo_records())
 ORIGINALS = [r for r in RECORDS if not r.get("translation_of")]
 TRANSLATIONS = [r for r in RECORDS if r.get("translation_of")]
 

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from wagtail.models import PageViewRestriction
 
 from knowledge.models import City, PracticePage
-from sitedata.demo_practices import DEMO_PRACTICES_FILE
 from sitedata.open_data import CSV_COLUMNS, RECORD_FIELDS
+from tests.sitedata.records import demo_record, demo_records
 
 DRAFT_SLUG = "return-to-office-guideline"
 
@@ -57,7 +57,7 @@ def test_export_holds_every_visible_practice_in_the_import_format(demo_practices
     )
     screening = next(r for r in records if r["slug"] == "drive-through-screening-clinics")
     # Its paragraphs come out as they went in.
-    assert screening["body"] == _demo_record("drive-through-screening-clinics")["body"]
+    assert screening["body"] == demo_record("drive-through-screening-clinics")["body"]
     assert screening["body"].count("\n\n") >= 1
     assert screening["topics"] == ["quarantine"]
     assert (screening["city"], screening["country"]) == ("Seoul", "KR")
@@ -105,13 +105,13 @@ def test_csv_has_one_row_per_practice_with_lists_joined(demo_practices):
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == PracticePage.objects.live().count()
     # A practice in several topic areas: its topics are joined with ";".
-    several = next(r for r in _demo_records() if r["locale"] == "en" and len(r["topics"]) > 1)
+    several = next(r for r in demo_records() if r["locale"] == "en" and len(r["topics"]) > 1)
     row = next(row for row in rows if row["slug"] == several["slug"] and row["locale"] == "en")
     assert set(row["topics"].split(";")) == set(several["topics"])
     screening = next(row for row in rows if row["slug"] == "drive-through-screening-clinics")
     assert (
         screening["contact_organisation"]
-        == (_demo_record("drive-through-screening-clinics")["contact"]["organisation"])
+        == (demo_record("drive-through-screening-clinics")["contact"]["organisation"])
     )
     assert "\n\n" in screening["body"]
 
@@ -214,12 +214,3 @@ def test_odd_queries_are_ignored(demo_practices, client, url):
     response, _body = download(client, url)
 
     assert response.status_code == 200
-
-
-def _demo_records() -> list[dict]:
-    lines = DEMO_PRACTICES_FILE.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-def _demo_record(slug: str, locale: str = "en") -> dict:
-    return next(r for r in _demo_records() if r["slug"] == slug and r["locale"] == locale)
