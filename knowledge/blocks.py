@@ -88,3 +88,17 @@ class NotableQuoteBlock(blocks.StructBlock):
         icon = "openquote"
         template = "knowledge/blocks/quote_block.html"
         label = _("Notable quote")
+
+
+class SourceBlock(blocks.StructBlock):
+    """A public page that supports what the page says, so a reader can check it."""
+
+    url = blocks.URLBlock(label=_("Address"))
+    title = blocks.CharBlock(
+        label=_("Title"), help_text=_("What the page is and who published it.")
+    )
+
+    class Meta:
+        icon = "link"
+        template = "knowledge/blocks/source_block.html"
+        label = _("Source")

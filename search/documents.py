@@ -151,7 +151,9 @@ def _build(page: Page, lookups: _Lookups, parent_session: SessionPage | None = N
             **common,
             kind="session",
             summary=page.search_description,
-            body=" ".join(filter(None, [_rich_text(page.description), speakers])),
+            body=" ".join(
+                filter(None, [_rich_text(page.description), _rich_text(page.outcomes), speakers])
+            ),
             topics=(lookups.topic_slugs[page.topic_id],) if page.topic_id else (),
             city=lookups.city_name(_first_city(page.cities.all())),
             country=page.countries[0].code if page.countries else "",

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.html import escape
 from django.utils.text import slugify
 from wagtail.models import Locale
 
@@ -72,13 +73,30 @@ def load_topic_areas(
     return areas
 
 
+def paragraphs_html(text: str) -> str:
+    """The data file's plain text, paragraphs split by blank lines, as rich text."""
+    return "".join(
+        f"<p>{escape(paragraph.strip())}</p>"
+        for paragraph in text.split("\n\n")
+        if paragraph.strip()
+    )
+
+
+def sources_stream(item: dict) -> list[tuple[str, dict]]:
+    return [("source", {"url": s["url"], "title": s["title"]}) for s in item.get("sources", [])]
+
+
 def _apply_session_fields(session: SessionPage, item: dict, areas: dict[str, TopicArea]) -> None:
     session.title = item["title"]
+    session.slug = item["slug"]
     session.start = _seoul_datetime(item["date"], item["start"])
     session.end = _seoul_datetime(item["date"], item["end"])
     session.topic = areas.get(item.get("topic", ""))
     session.countries = item.get("countries", [])
-    session.description = f"<p>{item.get('description', '')}</p>"
+    session.description = paragraphs_html(item.get("description", ""))
+    session.outcomes = paragraphs_html(item.get("outcomes", ""))
+    session.video_url = item.get("video_url", "")
+    session.sources = sources_stream(item)
     session.speakers = [
         (
             "speaker",
@@ -123,6 +141,7 @@ def load_summit_2020(
         "description": summit_data["description"].strip(),
         "declaration_title": summit_data["declaration_title"],
         "declaration": summit_data["declaration"].strip(),
+        "sources": sources_stream(summit_data),
     }
     if summit is None:
         summit = SummitPage(slug=summit_data["slug"], **summit_fields)
@@ -138,7 +157,14 @@ def load_summit_2020(
         report.unchanged.append(f"summit {summit.slug}")
 
     for position, item in enumerate(data["sessions"], start=1):
-        session = SessionPage.objects.child_of(summit).filter(slug=item["slug"]).first()
+        # A session renamed in the data file keeps its page: found by a former slug.
+        slugs = [item["slug"], *item.get("former_slugs", [])]
+        session = next(
+            filter(
+                None, (SessionPage.objects.child_of(summit).filter(slug=s).first() for s in slugs)
+            ),
+            None,
+        )
         is_new = session is None
         if is_new:
             session = SessionPage(slug=item["slug"])

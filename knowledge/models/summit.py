@@ -20,7 +20,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.forms import CheckedPageForm, KnowledgePageForm
-from knowledge.blocks import RICH_TEXT_FEATURES, NotableQuoteBlock, SpeakerBlock
+from knowledge.blocks import RICH_TEXT_FEATURES, NotableQuoteBlock, SourceBlock, SpeakerBlock
 from knowledge.models.attachments import DocumentAttachment
 from knowledge.models.snippets import City, TopicArea
 from knowledge.visibility import visible_pages
@@ -35,6 +35,12 @@ class SummitPage(Page):
     description = RichTextField(_("description"), blank=True, features=RICH_TEXT_FEATURES)
     declaration_title = models.CharField(_("declaration title"), max_length=255, blank=True)
     declaration = RichTextField(_("declaration"), blank=True, features=RICH_TEXT_FEATURES)
+    sources = StreamField(
+        [("source", SourceBlock())],
+        verbose_name=_("sources"),
+        blank=True,
+        help_text=_("The public pages that support what this page says."),
+    )
 
     base_form_class = CheckedPageForm
     content_panels = Page.content_panels + [
@@ -45,6 +51,7 @@ class SummitPage(Page):
             [FieldPanel("declaration_title"), FieldPanel("declaration")],
             heading=_("Declaration"),
         ),
+        FieldPanel("sources"),
     ]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["knowledge.SessionPage"]
@@ -59,6 +66,7 @@ class SummitPage(Page):
         APIField("description"),
         APIField("declaration_title"),
         APIField("declaration"),
+        APIField("sources"),
     ]
 
     class Meta:
@@ -92,6 +100,18 @@ class SessionPage(Page):
     speakers = StreamField([("speaker", SpeakerBlock())], verbose_name=_("speakers"), blank=True)
     video_url = models.URLField(_("video URL"), blank=True)
     description = RichTextField(_("description"), blank=True, features=RICH_TEXT_FEATURES)
+    outcomes = RichTextField(
+        _("outcomes"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("What the session produced: statements, commitments, figures."),
+    )
+    sources = StreamField(
+        [("source", SourceBlock())],
+        verbose_name=_("sources"),
+        blank=True,
+        help_text=_("The public pages that support what this page says."),
+    )
 
     base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [
@@ -100,12 +120,17 @@ class SessionPage(Page):
         FieldPanel("countries"),
         FieldPanel("cities"),
         FieldPanel("description"),
+        FieldPanel("outcomes"),
         FieldPanel("speakers"),
         FieldPanel("video_url"),
+        FieldPanel("sources"),
     ]
     parent_page_types = ["knowledge.SummitPage"]
     subpage_types = ["knowledge.SessionSummaryPage"]
-    search_fields = Page.search_fields + [index.SearchField("description")]
+    search_fields = Page.search_fields + [
+        index.SearchField("description"),
+        index.SearchField("outcomes"),
+    ]
     api_fields = [
         APIField("topic_slug"),
         APIField("start"),
@@ -114,6 +139,8 @@ class SessionPage(Page):
         APIField("speakers"),
         APIField("video_url"),
         APIField("description"),
+        APIField("outcomes"),
+        APIField("sources"),
     ]
 
     class Meta:

@@ -1,4 +1,5 @@
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,23 +20,30 @@ def test_load_summit_2020_creates_the_ten_areas_and_fifteen_sessions(summit):
     sessions = SessionPage.objects.child_of(summit).live()
     assert sessions.count() == 15
     assert summit.start_date.isoformat() == "2020-06-01"
+    assert summit.declaration_title == "The Seoul Statement"
+    # The release's name for the alliance and the one used on the day are both kept.
     assert "Megacity Alliance Against Pandemic" in summit.declaration
+    assert "Cities Alliance Against Pandemic" in summit.declaration
 
 
+# The dates that reports of the day give, not the press release's flattened table
+# (docs/content-research/summit-facts.md, section 0).
 @pytest.mark.parametrize(
     ("slug", "start", "end", "countries"),
     [
-        ("pre-summit-everyday-life-quarantine", (1, 11, 0), (1, 12, 0), []),
+        ("pre-summit-everyday-life-quarantine", (1, 11, 0), (1, 12, 0), ["RU", "GB", "NP"]),
+        ("world-mayors-summit", (2, 22, 0), (2, 23, 30), ["KR", "GB", "US", "ID", "RU"]),
+        ("climate-environment", (3, 9, 30), (3, 11, 10), ["KR", "US", "GB"]),
         (
             "municipal-health-officials-meeting",
-            (2, 13, 0),
-            (2, 14, 30),
-            ["US", "CN", "AT", "DE", "HK", "JP"],
+            (3, 13, 0),
+            (3, 14, 30),
+            ["KR", "US", "NL", "CN", "CA"],
         ),
-        ("world-mayors-summit", (2, 22, 0), (2, 23, 30), []),
-        ("public-transportation", (3, 21, 0), (3, 22, 30), ["CN", "GB", "SG"]),
-        ("sports", (4, 17, 0), (4, 18, 30), ["TW", "US", "MY"]),
-        ("smart-city", (5, 7, 45), (5, 9, 0), ["SG", "IT"]),
+        ("welfare", (4, 18, 0), (4, 19, 30), ["KR", "GB", "SG"]),
+        ("public-transportation", (4, 21, 0), (4, 22, 30), ["CN", "GB", "SG"]),
+        ("sports", (5, 17, 0), (5, 18, 30), ["KR", "TW", "US"]),
+        ("smart-city", (5, 7, 45), (5, 9, 0), ["KR", "SG", "IT", "TW"]),
     ],
 )
 def test_sessions_keep_their_seoul_time_and_countries(summit, slug, start, end, countries):
@@ -47,8 +55,50 @@ def test_sessions_keep_their_seoul_time_and_countries(summit, slug, start, end, 
     assert [country.code for country in session.countries] == countries
 
 
+def test_every_session_names_its_sources_and_a_topic_where_reports_name_one(summit):
+    for session in SessionPage.objects.child_of(summit):
+        sources = [block.value for block in session.sources]
+        assert sources, session.slug
+        for source in sources:
+            assert urlsplit(source["url"]).path.strip("/"), (session.slug, source["url"])
+            assert source["title"].strip(), session.slug
+        assert "not named" not in session.title, session.slug
+    welfare = SessionPage.objects.get(slug="welfare")
+    assert welfare.title == "Discussion Session: Welfare"
+    assert "Lena Dominelli" in [block.value["name"] for block in welfare.speakers]
+    assert [block.value["url"] for block in summit.sources]
+
+
+def test_sessions_show_their_outcomes_speakers_recording_and_sources(summit, client):
+    mayors = SessionPage.objects.get(slug="world-mayors-summit")
+    page = client.get(mayors.url).content.decode()
+    assert "Outcomes" in page and "Seoul Statement" in page
+    assert "Sadiq Khan" in page and "Anies Baswedan" in page
+    assert 'href="https://english.seoul.go.kr/global-organization-for-joint-' in page
+
+    education = SessionPage.objects.get(slug="education")
+    page = client.get(education.url).content.decode()
+    assert 'href="https://youtu.be/46yU-Kx_Xl4"' in page
+
+    page = client.get(summit.url).content.decode()
+    assert 'id="sources"' in page and "The Seoul Statement" in page
+
+
+def test_a_session_renamed_in_the_data_file_keeps_its_page(summit):
+    welfare = SessionPage.objects.get(slug="welfare")
+    welfare.slug = "discussion-session-uk-singapore"
+    welfare.title = "Discussion Session (topic not named in the release)"
+    welfare.save_revision().publish()
+
+    call_command("load_summit_2020", "--update", verbosity=0)
+
+    assert SessionPage.objects.child_of(summit).count() == 15
+    welfare.refresh_from_db()
+    assert (welfare.slug, welfare.title) == ("welfare", "Discussion Session: Welfare")
+
+
 def test_loading_twice_creates_nothing_new_and_keeps_editors_corrections(summit):
-    session = SessionPage.objects.get(slug="discussion-session-uk-singapore")
+    session = SessionPage.objects.get(slug="welfare")
     session.title = "Discussion Session: Urban Resilience"
     session.save_revision().publish()
     pages_before = SessionPage.objects.count()
