@@ -300,10 +300,52 @@ def cross_validated(engine, queries, keys, vectors, folds: int, grid) -> tuple[d
     return held_out, chosen
 
 
+def write_pool(directory: Path, engine, queries, keys, embedders, query_vectors) -> None:
+    """The documents to judge: for each query, the union of each mode's top 20 (pooling).
+
+    pool.jsonl: one line per query with its current judgments and the pooled groups it has no
+    grade for. collection.jsonl: what a judge reads of each group (title, summary, place).
+    """
+    from search.documents import iter_search_documents
+
+    directory.mkdir(parents=True, exist_ok=True)
+    vectors = {
+        query.id: [query_vectors[embedder.key][query.id] for embedder in embedders]
+        for query in queries
+    }
+    with (directory / "pool.jsonl").open("w", encoding="utf-8") as out:
+        for query in queries:
+            pooled = []
+            for fusion in (None, Fusion(lexical_weight=0.0), Fusion()):
+                vector = None if fusion is None else vectors[query.id]
+                pooled += ranked_keys(engine, query, keys, vector, fusion or Fusion())[:20]
+            unjudged = [key for key in dict.fromkeys(pooled) if key not in query.judgments]
+            line = dataclasses.asdict(query) | {"unjudged": unjudged}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    collection = {}
+    for document in iter_search_documents():
+        entry = collection.setdefault(keys[document.id], {"key": keys[document.id]})
+        entry[f"title_{document.locale}"] = document.title
+        if document.locale == "en" or "summary" not in entry:  # English first, else Korean
+            entry["summary"] = document.summary or document.body[:600]
+        entry.update(kind=document.kind, city=document.city, country=document.country)
+        entry["topics"] = list(document.topics)
+    with (directory / "collection.jsonl").open("w", encoding="utf-8") as out:
+        for key in sorted(collection):
+            out.write(json.dumps(collection[key], ensure_ascii=False) + "\n")
+    print(f"Pool of {len(queries)} queries and {len(collection)} groups in {directory}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embedders", default="use")
     parser.add_argument("--folds", type=int, default=0)
+    parser.add_argument(
+        "--pool",
+        type=Path,
+        help="write the judging pool (every mode's top 20 per query, and the collection) "
+        "to this directory instead of scoring",
+    )
     options = parser.parse_args()
 
     prepare_site()
@@ -336,6 +378,10 @@ def main() -> None:
         }
         per_query_ms = (time.perf_counter() - started) * 1000 / len(queries)
         print(f"{embedder.key}: {per_query_ms:.1f} ms per query embedding")
+
+    if options.pool:
+        write_pool(options.pool, engine, queries, keys, embedders, query_vectors)
+        return
 
     configurations = {embedder.key: [embedder.key] for embedder in embedders}
     if len(embedders) > 1:
