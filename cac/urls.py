@@ -11,6 +11,7 @@ from core import health, privacy_passwords, wagtail_internals
 from editorial.boundary import ExternalLinkChooserView, switched_off
 from knowledge import urls as knowledge_urls
 from knowledge import views as knowledge_views
+from network import urls as network_urls
 from search import urls as search_urls
 from sitedata import urls as sitedata_urls
 
@@ -51,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("", include(knowledge_urls)),
     path("", include(sitedata_urls)),
     path("", include(search_urls)),
+    path("", include(network_urls)),
     # Ahead of Wagtail's page password view at the same address, as above.
     path(
         wagtail_internals.PAGE_PRIVACY_FORM_ROUTE,

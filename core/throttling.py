@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 # The settings that hold a rate, checked by `manage.py check`.
-RATE_SETTINGS = ("SEARCH_API_RATE_LIMIT", "SEARCH_DOWNLOAD_RATE_LIMIT")
+RATE_SETTINGS = ("SEARCH_API_RATE_LIMIT", "SEARCH_DOWNLOAD_RATE_LIMIT", "CONTACT_FORM_RATE_LIMIT")
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from django.core.validators import slug_re
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django_countries import countries
 from wagtail.models import Locale
 
 from knowledge.localized import prefer_locale
-from knowledge.models.snippets import City, PracticeKind, TopicArea
+from knowledge.models.snippets import City, PracticeKind, PracticeStatus, TopicArea
 from knowledge.visibility import visible_pages
 
 
@@ -19,23 +20,31 @@ class PracticeFilter:
     topic: str = ""
     kind: str = ""
     city: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2, upper case
+    status: str = ""
 
     @classmethod
     def from_query(cls, query: QueryDict, locale: Locale) -> PracticeFilter:
         topic = _slug_or_empty(query.get("topic", ""), max_length=80)
         kind = str(query.get("kind", ""))[:20]
         city = _slug_or_empty(query.get("city", ""), max_length=120)
+        country = str(query.get("country", ""))[:2].upper()
+        status = str(query.get("status", ""))[:10]
         if topic and not TopicArea.objects.filter(slug=topic).exists():
             topic = ""
         if kind not in PracticeKind.values:
             kind = ""
         if city and not City.objects.filter(slug=city).exists():
             city = ""
-        return cls(topic=topic, kind=kind, city=city)
+        if countries.alpha2(country) != country:
+            country = ""
+        if status not in PracticeStatus.values:
+            status = ""
+        return cls(topic=topic, kind=kind, city=city, country=country, status=status)
 
     @property
     def is_active(self) -> bool:
-        return bool(self.topic or self.kind or self.city)
+        return bool(self.topic or self.kind or self.city or self.country or self.status)
 
 
 def _slug_or_empty(value: str, max_length: int) -> str:
@@ -55,6 +64,10 @@ def filter_practices(practices: QuerySet, practice_filter: PracticeFilter) -> Qu
         practices = practices.filter(kind=practice_filter.kind)
     if practice_filter.city:
         practices = practices.filter(city__slug=practice_filter.city)
+    if practice_filter.country:
+        practices = practices.filter(city__country=practice_filter.country)
+    if practice_filter.status:
+        practices = practices.filter(practice_status=practice_filter.status)
     return (
         practices.select_related("city")
         .prefetch_related("topics")
@@ -73,6 +86,10 @@ def practices_search_query(practice_filter: PracticeFilter) -> str:
         query["topic"] = practice_filter.topic
     if practice_filter.city:
         query["city"] = _english_city_name(practice_filter.city)
+    if practice_filter.country:
+        query["country"] = practice_filter.country
+    if practice_filter.status:
+        query["status"] = practice_filter.status
     return query.urlencode()
 
 
@@ -84,6 +101,12 @@ def _english_city_name(slug: str) -> str:
         translation_key=city.translation_key, locale=Locale.get_default()
     ).first()
     return (english or city).name
+
+
+def listed_countries(practices: QuerySet) -> list[tuple[str, str]]:
+    """(code, name in the active language) of the countries these practices are in, by name."""
+    codes = set(practices.exclude(city=None).values_list("city__country", flat=True))
+    return sorted(((code, str(countries.name(code))) for code in codes if code), key=lambda c: c[1])
 
 
 def topic_areas_for(locale: Locale) -> QuerySet[TopicArea]:

@@ -25,7 +25,7 @@ from search.service import (
 )
 from search.serving import results_cache
 
-API_FACETS = ("topic", "kind", "country", "city", "locale")
+API_FACETS = ("topic", "kind", "status", "country", "city", "locale")
 
 
 def _language(request: HttpRequest) -> str:

@@ -137,8 +137,10 @@ def _build(page: Page, lookups: _Lookups, parent_session: SessionPage | None = N
         return SearchDocument(
             **common,
             kind=page.kind,
+            status=page.practice_status,
             summary=page.summary or page.search_description,
-            body=_stream_text(page.body),
+            # What came of it and whom it is for are found as the text is.
+            body=" ".join(filter(None, [_stream_text(page.body), page.outcome, page.target_group])),
             attachments_text=_attachments_text(page, lookups),
             topics=tuple(sorted(topic.slug for topic in page.topics.all())),
             city=lookups.city_name(city),

@@ -135,6 +135,7 @@ def openapi_document() -> dict:
                         ),
                         _param("topic", "Topic-area slug; repeatable."),
                         _param("kind", "Practice kind or content type; repeatable."),
+                        _param("status", "Practice status: planned, active or ended; repeatable."),
                         _param("country", "ISO 3166-1 alpha-2 code; repeatable."),
                         _param("city", "City name in English; repeatable."),
                         _param("year", "Year started or published; repeatable."),

@@ -27,7 +27,7 @@ from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Locale, Page
 from wagtail.search.utils import normalise_query_string
 
-from knowledge.models import City, PracticeKind, TopicArea
+from knowledge.models import City, PracticeKind, PracticeStatus, TopicArea
 from knowledge.reader_language import swap_language_prefix
 from knowledge.visibility import visible_pages
 from search.engines.base import FACET_FIELDS, SearchHit, SearchRequest, SearchResponse
@@ -173,7 +173,7 @@ def search_for_export(
 
 # The parameters that choose a search's results; `page` and `page_size` only choose which of
 # them a page shows.
-RESULTS_PARAMS = ("q", "topic", "kind", "country", "city", "lang", "year", "sort")
+RESULTS_PARAMS = ("q", "topic", "kind", "status", "country", "city", "lang", "year", "sort")
 
 
 def results_query_string(query_params: QueryDict) -> str:
@@ -447,6 +447,7 @@ def _facet_labels(language: str) -> dict[str, dict[str, str]]:
                 "topic_area": str(_("Topic area")),
             }
         )
+        statuses = {value: str(label) for value, label in PracticeStatus.choices}
         country_names = {code: str(name) for code, name in countries}
     # The index holds a city by its English name (search/documents.py).
     english_cities = dict(
@@ -461,6 +462,7 @@ def _facet_labels(language: str) -> dict[str, dict[str, str]]:
     return {
         "topic": topics,
         "kind": kinds,
+        "status": statuses,
         "city": cities,
         "country": country_names,
         "locale": dict(settings.LANGUAGES),

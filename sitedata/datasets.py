@@ -98,13 +98,48 @@ PRACTICES = Dataset(
         DatasetField("city", TEXT, _("The city, by its English name."), "Seoul"),
         DatasetField("country", CODE, _("The city's country as an ISO 3166-1 alpha-2 code."), "KR"),
         DatasetField("started", DATE, _("When the practice started, if known."), "2020-03-09"),
+        DatasetField("ended", DATE, _("When the practice ended, if it has."), "2020-12-31"),
+        DatasetField(
+            "practice_status",
+            CODE,
+            _("planned, active or ended; empty when not known."),
+            "ended",
+        ),
+        DatasetField(
+            "outcome",
+            TEXT,
+            _("What came of it, with figures where there are any, and how it is known."),
+            "2.1 million masks handed out in 10 days.",
+        ),
+        DatasetField("target_group", TEXT, _("Whom the practice is for."), "Older people"),
+        DatasetField(
+            "cost_band",
+            CODE,
+            _(
+                "What it cost, in US dollars: none, low (under 100,000), medium (to 1 million), "
+                "high (to 10 million) or very_high; empty when not known."
+            ),
+            "medium",
+        ),
+        DatasetField(
+            "last_reviewed", DATE, _("When an editor last checked it against its sources."), ""
+        ),
         DatasetField("source_url", URL, _("Where the practice was first published."), ""),
         DatasetField(
             "contact",
             OBJECT,
-            _("Contact name, organisation and e-mail (three contact_ columns in CSV)."),
-            "Jane Kim; Seoul; jane@example.org",
-            csv_parts=("name", "organisation", "email"),
+            _(
+                "Contact name and organisation (two contact_ columns in CSV). Their e-mail "
+                "address is not published: write through the contact form."
+            ),
+            "Jane Kim; Seoul Metropolitan Government",
+            csv_parts=("name", "organisation"),
+        ),
+        DatasetField(
+            "contact_form",
+            URL,
+            _("The practice's contact form on this platform; empty when it has no contact."),
+            "https://cac.example/en/contact/42/",
         ),
         DatasetField(
             "url",

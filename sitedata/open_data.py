@@ -18,6 +18,8 @@ from html.parser import HTMLParser
 
 from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
 from wagtail.blocks import StreamValue
 from wagtail.models import Locale
 from wagtail.rich_text import RichText
@@ -151,6 +153,17 @@ def public_page_url(page, request: HttpRequest | None) -> str:
     return absolute_url_for_request(request, path) if path else ""
 
 
+def contact_form_url(page: PracticePage, request: HttpRequest | None) -> str:
+    """The address of the practice's contact form, in its own language; "" without one."""
+    if not page.contact_email:
+        return ""
+    with translation.override(page.locale.language_code):
+        path = reverse("practice_contact", args=[page.pk])
+    if request is None:
+        return absolute_url_without_request(path)
+    return absolute_url_for_request(request, path)
+
+
 def public_practices() -> QuerySet[PracticePage]:
     """Every practice the public may see, in every locale: default locale first, then by slug."""
     default_locale = Locale.get_default()
@@ -197,11 +210,8 @@ def practice_record(
     if default_locale is None:
         default_locale = Locale.get_default()
     is_translation = page.locale_id != default_locale.pk
-    contact = {
-        "name": page.contact_name,
-        "organisation": page.contact_organisation,
-        "email": page.contact_email,
-    }
+    # The e-mail address is never published; the contact form sends a message on.
+    contact = {"name": page.contact_name, "organisation": page.contact_organisation}
     topics = sorted(page.topics.all(), key=lambda topic: (topic.sort_order, topic.slug))
     return {
         "slug": page.slug,
@@ -215,8 +225,15 @@ def practice_record(
         "city": page.city.name if page.city else "",
         "country": page.city.country.code if page.city else "",
         "started": page.started.isoformat() if page.started else None,
+        "ended": page.ended.isoformat() if page.ended else None,
+        "practice_status": page.practice_status,
+        "outcome": page.outcome,
+        "target_group": page.target_group,
+        "cost_band": page.cost_band,
+        "last_reviewed": page.last_reviewed.isoformat() if page.last_reviewed else None,
         "source_url": page.source_url,
         "contact": contact if any(contact.values()) else None,
+        "contact_form": contact_form_url(page, request),
         "url": public_page_url(page, request),
     }
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "editorial",
     "translation",
     "search",
+    "network",
     "sitedata",
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -163,6 +164,8 @@ SEARCH_API_RATE_LIMIT = env("SEARCH_API_RATE_LIMIT", default="60/minute")
 # Downloads of a search's results (/<lang>/open-data/search.csv|json) per client address: each
 # asks the engine for up to 20 pages, so fewer than the API's.
 SEARCH_DOWNLOAD_RATE_LIMIT = env("SEARCH_DOWNLOAD_RATE_LIMIT", default="10/minute")
+# Messages per client address through a practice's contact form (network/contact.py).
+CONTACT_FORM_RATE_LIMIT = env("CONTACT_FORM_RATE_LIMIT", default="5/hour")
 # Behind a proxy: the request.META key of the header it sets with the client's address, e.g.
 # HTTP_X_FORWARDED_FOR. Unset, the header is ignored (a client could forge it).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")

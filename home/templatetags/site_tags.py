@@ -282,6 +282,8 @@ def practice_filter_query(practice_filter: PracticeFilter, page: int | None = No
             ("topic", practice_filter.topic),
             ("kind", practice_filter.kind),
             ("city", practice_filter.city),
+            ("country", practice_filter.country),
+            ("status", practice_filter.status),
             ("page", page if page and page > 1 else ""),
         )
         if value

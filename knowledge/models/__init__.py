@@ -7,7 +7,7 @@ from knowledge.models.practices import (
     PracticePage,
     RelatedPractice,
 )
-from knowledge.models.snippets import City, PracticeKind, TopicArea
+from knowledge.models.snippets import City, CostBand, PracticeKind, PracticeStatus, TopicArea
 from knowledge.models.summit import (
     SessionPage,
     SessionSummaryAttachment,
@@ -21,6 +21,8 @@ __all__ = [
     "PracticeAttachment",
     "PracticeIndexPage",
     "PracticeKind",
+    "PracticeStatus",
+    "CostBand",
     "PracticePage",
     "RelatedPractice",
     "SessionPage",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -17,12 +18,13 @@ from knowledge.blocks import RICH_TEXT_FEATURES, BodyBlock
 from knowledge.listings import (
     PracticeFilter,
     filter_practices,
+    listed_countries,
     practices_search_query,
     topic_areas_for,
 )
 from knowledge.localized import prefer_locale
 from knowledge.models.attachments import DocumentAttachment
-from knowledge.models.snippets import City, PracticeKind, TopicArea
+from knowledge.models.snippets import City, CostBand, PracticeKind, PracticeStatus, TopicArea
 from knowledge.pagination import PAGE_SIZE, listing_page
 from knowledge.visibility import visible_pages
 
@@ -53,6 +55,8 @@ class PracticeIndexPage(Page):
         context["page_obj"] = listing_page(practices, request.GET.get("page"), self.page_size)
         context["topics"] = topic_areas_for(self.locale)
         context["kinds"] = PracticeKind.choices
+        context["statuses"] = PracticeStatus.choices
+        context["countries"] = listed_countries(listed)
         # One entry per city, in this locale's spelling where it has one.
         context["cities"] = prefer_locale(
             City.objects.filter(translation_key__in=listed.values("city__translation_key")),
@@ -81,6 +85,28 @@ class PracticePage(Page):
         related_name="practices",
     )
     started = models.DateField(_("started"), null=True, blank=True)
+    ended = models.DateField(_("ended"), null=True, blank=True)
+    practice_status = models.CharField(
+        _("status"), max_length=10, choices=PracticeStatus.choices, blank=True
+    )
+    outcome = models.TextField(
+        _("outcome or evidence"),
+        blank=True,
+        help_text=_("What came of it, with figures where there are any, and how it is known."),
+    )
+    target_group = models.CharField(
+        _("target group"),
+        max_length=200,
+        blank=True,
+        help_text=_("Whom it is for, e.g. small businesses, older people living alone."),
+    )
+    cost_band = models.CharField(_("cost"), max_length=10, choices=CostBand.choices, blank=True)
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last checked this practice against its sources."),
+    )
     source_url = models.URLField(_("source URL"), blank=True, max_length=500)
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_organisation = models.CharField(_("contact organisation"), max_length=200, blank=True)
@@ -102,6 +128,17 @@ class PracticePage(Page):
         FieldPanel("body"),
         MultiFieldPanel(
             [
+                FieldPanel("practice_status"),
+                FieldPanel("ended"),
+                FieldPanel("target_group"),
+                FieldPanel("cost_band"),
+                FieldPanel("outcome"),
+                FieldPanel("last_reviewed"),
+            ],
+            heading=_("Results and status"),
+        ),
+        MultiFieldPanel(
+            [
                 FieldPanel("contact_name"),
                 FieldPanel("contact_organisation"),
                 FieldPanel("contact_email"),
@@ -117,6 +154,8 @@ class PracticePage(Page):
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),
+        index.SearchField("outcome"),
+        index.SearchField("target_group"),
         index.FilterField("kind"),
     ]
     api_fields = [
@@ -127,15 +166,31 @@ class PracticePage(Page):
         APIField("city_name"),
         APIField("country_code"),
         APIField("started"),
+        APIField("ended"),
+        APIField("practice_status"),
+        APIField("outcome"),
+        APIField("target_group"),
+        APIField("cost_band"),
+        APIField("last_reviewed"),
         APIField("source_url"),
+        # The e-mail address is never published: a visitor writes through the contact form.
         APIField("contact_name"),
         APIField("contact_organisation"),
-        APIField("contact_email"),
+        APIField("has_contact_form"),
     ]
 
     class Meta:
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
+
+    def clean(self):
+        super().clean()
+        if self.started and self.ended and self.ended < self.started:
+            raise ValidationError({"ended": _("A practice cannot end before it started.")})
+
+    @property
+    def has_contact_form(self) -> bool:
+        return bool(self.contact_email)
 
     @property
     def topic_slugs(self) -> list[str]:

@@ -22,6 +22,24 @@ class PracticeKind(models.TextChoices):
     NEWS = "news", _("News")
 
 
+class PracticeStatus(models.TextChoices):
+    """Where a practice stands: an official asks first whether it still runs."""
+
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class CostBand(models.TextChoices):
+    """What a practice cost, in US dollar bands, so cities of any currency compare."""
+
+    NONE = "none", _("No direct cost")
+    LOW = "low", _("Under US$100,000")
+    MEDIUM = "medium", _("US$100,000 to 1 million")
+    HIGH = "high", _("US$1 million to 10 million")
+    VERY_HIGH = "very_high", _("Over US$10 million")
+
+
 # ---------------------------------------------------------------------------
 # Snippets
 # ---------------------------------------------------------------------------

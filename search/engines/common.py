@@ -87,6 +87,7 @@ def facet_values(document: SearchDocument) -> dict[str, tuple[str, ...]]:
     values = {
         "topic": tuple(document.topics),
         "kind": (document.kind or document.content_type,),
+        "status": (document.status,),
         "country": (document.country,),
         "city": (document.city,),
         "locale": (document.locale,),

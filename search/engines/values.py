@@ -13,7 +13,7 @@ from datetime import date, datetime
 import numpy as np
 
 # Facets every engine counts, in the order the search page shows them.
-FACET_FIELDS = ("topic", "kind", "country", "city", "locale", "year")
+FACET_FIELDS = ("topic", "kind", "status", "country", "city", "locale", "year")
 
 # Around each highlighted match in a snippet; everything else in a snippet is HTML-escaped.
 HIGHLIGHT_START = "<mark>"
@@ -36,6 +36,7 @@ class SearchDocument:
     title: str
     content_type: str  # "practice", "session", "session_summary", "topic_area"
     kind: str = ""  # a practice's kind; otherwise the content type
+    status: str = ""  # a practice's status (planned, active, ended), when known
     summary: str = ""
     body: str = ""  # StreamField and rich text flattened to plain text
     attachments_text: str = ""  # text extracted from attached documents, when available

@@ -14,16 +14,24 @@ from sitedata.practice_import.records import PracticeRecord
 
 def page_fields(record: PracticeRecord) -> dict:
     """The record's values for the page fields of the same name."""
-    return {
+    fields = {
         "title": record.title,
         "summary": record.summary,
         "kind": record.kind,
         "started": record.started,
+        "ended": record.ended,
+        "practice_status": record.practice_status,
+        "outcome": record.outcome,
+        "target_group": record.target_group,
+        "cost_band": record.cost_band,
+        "last_reviewed": record.last_reviewed,
         "source_url": record.source_url,
         "contact_name": record.contact_name,
         "contact_organisation": record.contact_organisation,
-        "contact_email": record.contact_email,
     }
+    if record.contact_email is not None:  # None: the file does not say; the page keeps its own
+        fields["contact_email"] = record.contact_email
+    return fields
 
 
 def body_differs(page: PracticePage, record: PracticeRecord) -> bool:

@@ -18,13 +18,29 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from home.site_structure import content_language_codes
-from knowledge.models import PracticeKind
+from knowledge.models import CostBand, PracticeKind, PracticeStatus
 from sitedata.import_limits import ImportLimits
 from sitedata.open_data import normalise_paragraph
 
 REQUIRED_KEYS = ("slug", "locale", "title", "body", "kind", "topics", "city", "country")
-# `url` is what an export adds; an import ignores it, the page's place in the tree decides it.
-OPTIONAL_KEYS = ("summary", "started", "source_url", "contact", "translation_of", "status", "url")
+# `url` and `contact_form` are what an export adds; an import ignores them (the page's place in
+# the tree decides its address).
+OPTIONAL_KEYS = (
+    "summary",
+    "started",
+    "ended",
+    "practice_status",
+    "outcome",
+    "target_group",
+    "cost_band",
+    "last_reviewed",
+    "source_url",
+    "contact",
+    "translation_of",
+    "status",
+    "contact_form",
+    "url",
+)
 CONTACT_KEYS = ("name", "organisation", "email")
 STATUS_PUBLISHED = "published"
 STATUS_DRAFT = "draft"
@@ -39,6 +55,8 @@ MAX_LENGTHS = {
     "title": 255,
     "city": 120,
     "source_url": 500,
+    "target_group": 200,
+    "outcome": 5000,
     "name": 200,
     "organisation": 200,
     "email": 254,
@@ -62,10 +80,16 @@ class PracticeRecord:
     city: str
     country: str
     started: date | None
+    ended: date | None
+    practice_status: str
+    outcome: str
+    target_group: str
+    cost_band: str
+    last_reviewed: date | None
     source_url: str
     contact_name: str
     contact_organisation: str
-    contact_email: str
+    contact_email: str | None  # None: the file does not say (an export never does); kept
     translation_of: str
     publish: bool
 
@@ -196,18 +220,56 @@ def clean_country(value: object) -> str:
     return country
 
 
-def clean_started(value: object) -> date | None:
-    started = _text(value, "started")
-    if not started:
+def _clean_date(value: object, key: str) -> date | None:
+    text = _text(value, key)
+    if not text:
         return None
     try:
-        if not DATE_PATTERN.fullmatch(started):
+        if not DATE_PATTERN.fullmatch(text):
             raise ValueError
-        return date.fromisoformat(started)
+        return date.fromisoformat(text)
     except ValueError:
         raise ValidationError(
-            _("started %(value)r is not a date as YYYY-MM-DD") % {"value": shown(started)}
+            _("%(key)s %(value)r is not a date as YYYY-MM-DD") % {"key": key, "value": shown(text)}
         ) from None
+
+
+def clean_started(value: object) -> date | None:
+    return _clean_date(value, "started")
+
+
+def clean_ended(value: object) -> date | None:
+    return _clean_date(value, "ended")
+
+
+def clean_last_reviewed(value: object) -> date | None:
+    return _clean_date(value, "last_reviewed")
+
+
+def _clean_choice(value: object, key: str, choices: list[str]) -> str:
+    text = _text(value, key)
+    if text and text not in choices:
+        raise ValidationError(
+            _("%(key)s %(value)r is not one of: %(choices)s")
+            % {"key": key, "value": shown(text), "choices": ", ".join(choices)}
+        )
+    return text
+
+
+def clean_practice_status(value: object) -> str:
+    return _clean_choice(value, "practice_status", PracticeStatus.values)
+
+
+def clean_cost_band(value: object) -> str:
+    return _clean_choice(value, "cost_band", CostBand.values)
+
+
+def clean_outcome(value: object) -> str:
+    return _text(value, "outcome", limit=MAX_LENGTHS["outcome"])
+
+
+def clean_target_group(value: object) -> str:
+    return _text(value, "target_group", limit=MAX_LENGTHS["target_group"])
 
 
 def clean_source_url(value: object) -> str:
@@ -222,19 +284,23 @@ def clean_source_url(value: object) -> str:
     return url
 
 
-def clean_contact(value: object) -> dict[str, str]:
-    """Name, organisation and e-mail, each "" when not given. Each bad one is reported."""
+def clean_contact(value: object) -> dict[str, str | None]:
+    """Name and organisation, "" when not given; the e-mail None when the file leaves it out
+    (exports never publish it, so re-importing one keeps the address). Each bad one is
+    reported."""
     if value is None:
-        return {key: "" for key in CONTACT_KEYS}
+        return {"name": "", "organisation": "", "email": None}
     if not isinstance(value, dict) or set(value) - set(CONTACT_KEYS):
         raise ValidationError(_("contact must be an object with name, organisation and/or email"))
-    contact: dict[str, str] = {}
+    contact: dict[str, str | None] = {}
     messages: list[str] = []
     for key in CONTACT_KEYS:
         try:
             contact[key] = _text(value.get(key), f"contact.{key}", limit=MAX_LENGTHS[key])
         except ValidationError as error:
             messages.extend(error.messages)
+    if "email" not in value:
+        contact["email"] = None
     if contact.get("email"):
         try:
             validate_email(contact["email"])
@@ -267,7 +333,8 @@ def clean_status(value: object) -> str:
 
 def field_validators(limits: ImportLimits) -> dict[str, Callable[[object], object]]:
     """Each field's validator, in the order a line's errors are reported. Every key of
-    REQUIRED_KEYS and OPTIONAL_KEYS has one but `url`, which an import ignores."""
+    REQUIRED_KEYS and OPTIONAL_KEYS has one but `url` and `contact_form`, which an import
+    ignores."""
     return {
         "slug": clean_slug,
         "locale": clean_locale,
@@ -279,6 +346,12 @@ def field_validators(limits: ImportLimits) -> dict[str, Callable[[object], objec
         "city": clean_city,
         "country": clean_country,
         "started": clean_started,
+        "ended": clean_ended,
+        "practice_status": clean_practice_status,
+        "outcome": clean_outcome,
+        "target_group": clean_target_group,
+        "cost_band": clean_cost_band,
+        "last_reviewed": clean_last_reviewed,
         "source_url": clean_source_url,
         "contact": clean_contact,
         "translation_of": clean_translation_of,
@@ -350,6 +423,9 @@ def parse_record(line: int, data: dict, limits: ImportLimits) -> PracticeRecord:
             cleaned[key] = clean(data.get(key))
         except ValidationError as error:
             reasons.extend(error.messages)
+    started, ended = cleaned.get("started"), cleaned.get("ended")
+    if started and ended and ended < started:
+        reasons.append(_("ended %(ended)s is before started %(started)s") % cleaned)
     if reasons:
         raise ValidationError(reasons)
 
@@ -366,6 +442,12 @@ def parse_record(line: int, data: dict, limits: ImportLimits) -> PracticeRecord:
         city=cleaned["city"],
         country=cleaned["country"],
         started=cleaned["started"],
+        ended=cleaned["ended"],
+        practice_status=cleaned["practice_status"],
+        outcome=cleaned["outcome"],
+        target_group=cleaned["target_group"],
+        cost_band=cleaned["cost_band"],
+        last_reviewed=cleaned["last_reviewed"],
         source_url=cleaned["source_url"],
         contact_name=contact["name"],
         contact_organisation=contact["organisation"],

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = (
     "cac",
     "sitedata",
+    "network",
     "search",
     "translation",
     "editorial",

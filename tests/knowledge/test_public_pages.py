@@ -201,6 +201,37 @@ def test_filtered_listing_paginates_and_keeps_its_filter(client, practices, monk
     assert "Page 2 of 2" in second
 
 
+def test_listings_filter_by_country_and_status_and_ignore_odd_values(client, practices):
+    index = practices["public"].get_parent()
+    milan = get_or_create_city("Milan", "IT")
+    add_practice(index, "Open Roads", city=milan, practice_status="active")
+    add_practice(
+        index, "Mask rule", city=get_or_create_city("Seoul", "KR"), practice_status="ended"
+    )
+
+    def titles(query: str) -> set[str]:
+        content = client.get("/en/practices/" + query).content.decode()
+        return {
+            title
+            for title in ("Open Roads", "Mask rule", "Drive-through screening clinics")
+            if title in content
+        }
+
+    assert titles("?country=IT") == {"Open Roads"}
+    assert titles("?country=kr") == {"Mask rule", "Drive-through screening clinics"}
+    assert titles("?status=ended") == {"Mask rule"}
+    assert titles("?country=KR&status=active") == set()
+    content = client.get("/en/practices/?country=IT&status=active").content.decode()
+    assert '<option value="IT" selected>Italy</option>' in content
+    assert "country=IT&amp;status=active" in content  # the download keeps the filter
+    # Unknown values are ignored, as the other filters' are: everything is listed.
+    for odd in ("?country=XX", "?country=%00", "?status=paused", "?country=" + "K" * 5000):
+        assert client.get("/en/practices/" + odd).status_code == 200
+        assert len(titles(odd)) == 3, odd
+    # The search that downloads the listing asks for the same filters.
+    assert "country=IT" in client.get("/en/practices/?country=IT").content.decode()
+
+
 def test_no_results_message_when_the_filter_matches_nothing(client, practices):
     content = client.get("/en/practices/?topic=sports").content.decode()
     assert "No practices match these filters." in content

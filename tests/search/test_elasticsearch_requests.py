@@ -902,6 +902,7 @@ def test_filtered_faceted_collapsed_search_request(fake_es):
     assert set(body["aggs"]) == {
         "topic",
         "kind",
+        "status",
         "country",
         "city",
         "locale",
@@ -1010,7 +1011,7 @@ def test_a_documented_search_response_becomes_a_search_response_in_the_visitors_
     assert hit.started == date(2020, 2, 26)
     assert hit.topics == ("testing",)
     assert [(f.value, f.count) for f in response.facets["locale"]] == [("en", 1), ("ko", 1)]
-    assert set(response.facets) == {"topic", "kind", "country", "city", "locale", "year"}
+    assert set(response.facets) == {"topic", "kind", "status", "country", "city", "locale", "year"}
 
     english = make_engine(url).search(SearchRequest(query="screening", language="en"))
     assert english.hits[0].snippet == "Drive-through <mark>screening</mark> &lt;fast&gt;"
@@ -1833,7 +1834,7 @@ def test_before_the_first_index_exists_reads_are_empty_not_errors(fake_es):
     response = engine.search(SearchRequest(query="mask"))
 
     assert (response.total, response.hits) == (0, [])
-    assert set(response.facets) == {"topic", "kind", "country", "city", "locale", "year"}
+    assert set(response.facets) == {"topic", "kind", "status", "country", "city", "locale", "year"}
     assert engine.count() == 0
     assert engine.suggest("ma") == []
     assert engine.more_like_this("page-1") == []

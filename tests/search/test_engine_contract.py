@@ -245,6 +245,24 @@ def test_filters_narrow_results_and_facets_count_the_filtered_set(engine):
     assert [hit.id for hit in by_year.hits] == ["page-3"]
 
 
+def test_the_status_facet_counts_and_filters_practices_by_status(engine):
+    engine.index(
+        [
+            doc(1, body="masks", status="active"),
+            doc(2, body="masks", status="ended"),
+            doc(3, body="masks", status="ended"),
+            doc(4, body="masks"),  # not known: in no bucket, but found without the filter
+        ]
+    )
+    everything = engine.search(SearchRequest(query="masks"))
+    assert {f.value: f.count for f in everything.facets["status"]} == {"ended": 2, "active": 1}
+    assert everything.total == 4
+    assert sorted(found_ids(engine, "masks", filters={"status": ("ended",)})) == [
+        "page-2",
+        "page-3",
+    ]
+
+
 def test_sort_by_date_puts_newest_first(engine):
     engine.index(
         [

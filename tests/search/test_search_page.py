@@ -152,7 +152,7 @@ def test_api_returns_the_documented_shape(client, practices):
         "kind_label", "topic_labels", "city_label", "started_display",
     }  # fmt: skip
     assert hit["url"].rstrip("/").endswith(hit["slug"])
-    assert set(data["facets"]) == {"topic", "kind", "country", "city", "locale"}
+    assert set(data["facets"]) == {"topic", "kind", "status", "country", "city", "locale"}
     kinds = {item["value"]: item for item in data["facets"]["kind"]}
     assert kinds["guideline"] == {"value": "guideline", "label": "Guideline", "count": 1}
 

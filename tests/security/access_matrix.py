@@ -182,6 +182,10 @@ MATRIX: dict[str, Access] = {
     ),
     "en/search/": public(),
     "en/untranslated/<int:page_id>/": public(hidden=("never_live", "private", *NOT_LIVE_PAGES)),
+    "en/contact/<int:page_id>/": public(
+        hidden=("never_live", "private", *NOT_LIVE_PAGES),
+        why="a public practice's contact form; the address itself is never shown",
+    ),
     "en/_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/": public(),
     "en/_util/login/": public(),
     "en/^((?:[\\w\\-]+/)*)$": public(

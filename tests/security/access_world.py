@@ -71,6 +71,8 @@ UNUSED_IMAGE = "Tapirlantern"  # an image no page uses
 OTHER_RAPPORTEUR = "Carla Culturelli"  # another session's rapporteur
 EDITOR_NAME = "Eve Editorson"
 STAFF_EMAIL = "eve.editor@example.org"
+# A practice's contact address: the public writes through the contact form, never sees it.
+PRACTICE_CONTACT_EMAIL = "stationdesk@example.org"
 
 # Which roles may read each secret. Everyone else must never see it.
 READERS = {
@@ -87,6 +89,7 @@ READERS = {
     OTHER_RAPPORTEUR: {"editor", "moderator", "admin"},
     EDITOR_NAME: {"rapporteur", "editor", "moderator", "admin"},
     STAFF_EMAIL: {"editor", "moderator", "admin"},
+    PRACTICE_CONTACT_EMAIL: {"editor", "moderator", "admin"},
 }
 
 
@@ -174,6 +177,7 @@ def build_world() -> World:
     for document in (documents["public"], documents["private"]):
         PracticeAttachment.objects.create(page=live, document=document)
     live.refresh_from_db()
+    live.contact_email = PRACTICE_CONTACT_EMAIL
     live.save_revision(user=editor).publish()
     draft = live.get_latest_revision_as_object()
     draft.title = f"Drive-through testing, {DRAFT_REVISION} edition"
@@ -182,12 +186,15 @@ def build_world() -> World:
     never_live = add_practice(index, f"{NEVER_LIVE} plan", publish=False)
     PracticeAttachment.objects.create(page=never_live, document=documents["draft_only"])
     never_live.owner = editor
+    never_live.contact_email = PRACTICE_CONTACT_EMAIL
     never_live.save()
     never_live.save_revision(user=editor, log_action=True)
 
     private = add_practice(
         index, "Members-only briefing", summary=f"{PRIVATE_PAGE} details for members."
     )
+    private.contact_email = PRACTICE_CONTACT_EMAIL
+    private.save_revision(user=editor).publish()
     page_restriction = PageViewRestriction.objects.create(
         page=private,
         restriction_type=PageViewRestriction.PASSWORD,

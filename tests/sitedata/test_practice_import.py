@@ -87,6 +87,34 @@ def test_valid_file_creates_live_practices_with_all_their_fields(topic_areas, tm
     assert milan.country.code == "IT"
 
 
+def test_the_structured_fields_are_imported_shown_and_exported(topic_areas, tmp_path, client):
+    fields = {
+        "ended": "2020-12-31",
+        "practice_status": "ended",
+        "outcome": "Some 30,000 people tested in the first month.",
+        "target_group": "People with symptoms",
+        "cost_band": "medium",
+        "last_reviewed": "2026-12-01",
+    }
+    import_file(write_lines(tmp_path / "p.jsonl", practice(**fields)))
+
+    page = live_practice("drive-through-screening")
+    assert (str(page.ended), page.practice_status, page.cost_band) == (
+        "2020-12-31",
+        "ended",
+        "medium",
+    )
+    assert (page.outcome, page.target_group) == (fields["outcome"], fields["target_group"])
+    html = client.get(page.url).content.decode()
+    for shown in ("Ended", "US$100,000 to 1 million", fields["outcome"], fields["target_group"]):
+        assert shown in html
+    exported = json.loads(
+        b"".join(client.get("/open-data/practices.json").streaming_content).decode()
+    )
+    assert {key: exported[key] for key in fields} == fields
+    assert exported["contact"] == {"name": "Kim", "organisation": page.contact_organisation}
+
+
 def test_imported_practices_leave_the_page_tree_consistent(topic_areas, tmp_path):
     lines = [practice(slug=f"practice-{n}") for n in range(12)]
     lines.append(practice(slug="practice-1", locale="ko", translation_of="practice-1"))

@@ -46,8 +46,11 @@ def messages(data: dict) -> list[str]:
     return []
 
 
-def test_every_key_has_a_validator_but_the_url_an_import_ignores():
-    assert set(field_validators(LIMITS)) == set(REQUIRED_KEYS + OPTIONAL_KEYS) - {"url"}
+def test_every_key_has_a_validator_but_the_addresses_an_import_ignores():
+    assert set(field_validators(LIMITS)) == set(REQUIRED_KEYS + OPTIONAL_KEYS) - {
+        "url",
+        "contact_form",
+    }
 
 
 def test_a_good_line_gives_its_cleaned_record():
@@ -70,7 +73,8 @@ def test_optional_keys_may_be_left_out_or_null():
     null = parse_record(1, line(summary=None, started=None, source_url=None, contact=None), LIMITS)
 
     assert left_out == null
-    assert (null.summary, null.started, null.source_url, null.contact_email) == ("", None, "", "")
+    assert (null.summary, null.started, null.source_url) == ("", None, "")
+    assert null.contact_email is None  # not given: an import keeps the page's address
 
 
 def test_a_line_with_several_bad_fields_reports_each_of_them_in_order():
@@ -102,6 +106,46 @@ def test_a_line_with_several_bad_fields_reports_each_of_them_in_order():
         "contact.name must be a string",
         "contact email 'not-an-address' is not a valid e-mail address",
         "status 'archived' is not 'published' or 'draft'",
+    ]
+
+
+def test_the_structured_fields_are_read_and_checked():
+    record = parse_record(
+        1,
+        line(
+            ended="2020-12-31",
+            practice_status="ended",
+            outcome="  33,000 masks in 20 days. ",
+            target_group="Older people living alone",
+            cost_band="low",
+            last_reviewed="2026-12-01",
+        ),
+        LIMITS,
+    )
+    assert (str(record.ended), record.practice_status, record.cost_band) == (
+        "2020-12-31",
+        "ended",
+        "low",
+    )
+    assert record.outcome == "33,000 masks in 20 days."
+    assert str(record.last_reviewed) == "2026-12-01"
+
+    assert messages(
+        line(
+            ended="2020-01-01",
+            practice_status="paused",
+            cost_band="cheap",
+            last_reviewed="yesterday",
+            outcome="o" * 5001,
+            target_group=["everyone"],
+        )
+    ) == [
+        "practice_status 'paused' is not one of: planned, active, ended",
+        "outcome is longer than 5000 characters",
+        "target_group must be a string",
+        "cost_band 'cheap' is not one of: none, low, medium, high, very_high",
+        "last_reviewed 'yesterday' is not a date as YYYY-MM-DD",
+        "ended 2020-01-01 is before started 2020-03-03",
     ]
 
 

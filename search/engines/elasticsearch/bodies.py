@@ -29,6 +29,7 @@ HIT_SOURCE = {"excludes": ["body", "attachments_text", "passages_*"]}
 FACET_INDEX_FIELDS = {
     "topic": "topics",
     "kind": "kind",
+    "status": "status",
     "country": "country",
     "city": "city",
     "locale": "locale",

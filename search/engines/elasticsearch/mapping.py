@@ -148,6 +148,7 @@ class KnowledgeDocument(Document):
     url = Keyword(index=False)
     content_type = Keyword()
     kind = Keyword()
+    status = Keyword()
     title = _multilingual_text(
         spelling=True,
         autocomplete=Text(analyzer=autocomplete_index, search_analyzer=autocomplete_search),
@@ -191,6 +192,7 @@ def document_source(document: SearchDocument) -> dict[str, Any]:
         "url": document.url,
         "content_type": document.content_type,
         "kind": single("kind"),
+        "status": single("status"),
         "title": document.title,
         "summary": document.summary,
         "body": document.body,

@@ -33,9 +33,9 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # read and parsed whole, and the index finds words anywhere in the full text anyway.
 STORED_TEXT_FIELDS = ("summary", "body", "attachments_text")
 # Bumped whenever the schema or the analysis changes (4: CJK bigrams; 5: Arabic normalised and
-# stemmed, French and Spanish documents stemmed in their language): an index of another format
-# must be rebuilt.
-INDEX_FORMAT = "5"
+# stemmed, French and Spanish documents stemmed in their language; 6: the status facet): an
+# index of another format must be rebuilt.
+INDEX_FORMAT = "6"
 FORMAT_FILE = "cac-index-format"
 MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
 
