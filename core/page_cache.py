@@ -51,6 +51,7 @@ CACHEABLE_VIEWS = frozenset(
         "wagtail_serve",
         "topic_area_list",
         "topic_area_detail",
+        "city_list",
         "city_detail",
         "untranslated_page",
         "open_data",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.paginator import Page
@@ -56,3 +57,34 @@ def city_contents(city: City, locale: Locale, page_param: str | None = None) -> 
         sessions=sessions[:SESSION_LIMIT],
         programme=programme_of(sessions),
     )
+
+
+@dataclass(frozen=True)
+class CityRow:
+    city: City  # in the visitor's language where it has a record
+    practices: int  # translation groups: a practice and its translations count once
+    sessions: int
+
+
+def city_index(locale: Locale) -> list[CityRow]:
+    """Every city the public can read something about, most practices first."""
+    practice_groups = (
+        visible_pages(PracticePage.objects.exclude(city=None))
+        .order_by()  # a page ordering would join the DISTINCT and count translations apart
+        .values_list("city__translation_key", "translation_key")
+        .distinct()
+    )
+    session_groups = (
+        visible_pages(SessionPage.objects.exclude(cities=None))
+        .order_by()
+        .values_list("cities__translation_key", "translation_key")
+        .distinct()
+    )
+    practices = Counter(city_key for city_key, _group in practice_groups)
+    sessions = Counter(city_key for city_key, _group in session_groups)
+    cities = prefer_locale(City.objects.filter(translation_key__in={*practices, *sessions}), locale)
+    rows = [
+        CityRow(city, practices[city.translation_key], sessions[city.translation_key])
+        for city in cities
+    ]
+    return sorted(rows, key=lambda row: (-row.practices, -row.sessions, row.city.name.casefold()))

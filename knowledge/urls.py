@@ -9,6 +9,7 @@ from knowledge import image_files, views
 urlpatterns = [
     path("topics/", views.topic_area_list, name="topic_area_list"),
     path("topics/<slug:slug>/", views.topic_area_detail, name="topic_area_detail"),
+    path("cities/", views.city_list, name="city_list"),
     path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
     path("untranslated/<int:page_id>/", views.untranslated_page, name="untranslated_page"),
 ]

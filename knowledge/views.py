@@ -9,7 +9,7 @@ from django.utils import translation
 from wagtail.models import Locale, Page
 from wagtail.views import serve as wagtail_serve
 
-from knowledge.cities import city_by_slug, city_contents
+from knowledge.cities import city_by_slug, city_contents, city_index
 from knowledge.listings import PracticeFilter, practices_search_query, topic_areas_for
 from knowledge.reader_language import SHOWN_IN_READER_LANGUAGE, reader_url, route_original
 from knowledge.sitemaps import PublicSitemap
@@ -36,6 +36,12 @@ def topic_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "results_query": practices_search_query(PracticeFilter(topic=area.slug)),
     }
     return render(request, "knowledge/topic_area_detail.html", context)
+
+
+def city_list(request: HttpRequest) -> HttpResponse:
+    rows = city_index(Locale.get_active())
+    context = {"rows": rows, "countries": len({row.city.country.code for row in rows})}
+    return render(request, "knowledge/city_list.html", context)
 
 
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from home.site_structure import ensure_site_structure
+from knowledge.city_facts import fill_city_facts
 from sitedata.place_names import translate_cities
 from sitedata.practice_import import ImportReport, import_practice_file
 from sitedata.summit_programme import LoadReport, load_topic_areas, read_programme
@@ -24,6 +25,8 @@ def load_demo_practices(path: Path = DEMO_PRACTICES_FILE) -> ImportReport:
     ensure_site_structure()
     load_topic_areas(read_programme()["topics"], LoadReport())
     report = import_practice_file(path, keep_existing=True)
-    # The import creates the cities its practices name; they are translated once they exist.
+    # The import creates the cities its practices name; they are translated once they exist,
+    # then given their coordinates and population.
     translate_cities()
+    fill_city_facts()
     return report

@@ -16,6 +16,7 @@ from wagtail.models import Locale
 
 from home.models import HomePage
 from home.site_structure import ensure_site_structure
+from knowledge.city_facts import fill_city_facts
 from knowledge.models import City, SessionPage, SummitPage, TopicArea
 from sitedata.place_names import translate_cities, translate_topic_area
 
@@ -182,4 +183,6 @@ def load_summit_2020(
     translated = translate_cities(languages=languages)
     report.created.extend(translated)
     progress(f"{len(translated)} city names translated")
+    filled, _unmatched = fill_city_facts()
+    progress(f"{filled} cities given their coordinates and population")
     return report

@@ -118,6 +118,7 @@ def site_nav_links(context) -> list[NavLink]:
     candidates = [
         (_("Practices"), urls["practices"]),
         (_("Topic areas"), reverse("topic_area_list")),
+        (_("Cities"), reverse("city_list")),
         (_("Summit 2020"), urls["summit"]),
         (_("Open data"), reverse("open_data")),
         (_("Search"), reverse("search")),

@@ -79,6 +79,7 @@ class City(TranslatableMixin, index.Indexed, models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
 
     base_form_class = CheckedModelForm
     panels = [
@@ -86,6 +87,7 @@ class City(TranslatableMixin, index.Indexed, models.Model):
         FieldPanel("slug"),
         FieldPanel("country"),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Coordinates")),
+        FieldPanel("population"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 

@@ -174,6 +174,9 @@ MATRIX: dict[str, Access] = {
     "i18n/setlang/": public(),
     "en/topics/": public(),
     "en/topics/<slug:slug>/": public(),
+    "en/cities/": public(
+        lists_addresses=True, why="only cities with a public practice or session, and their counts"
+    ),
     "en/cities/<slug:slug>/": public(hidden=("",), why="a city with no public practice"),
     "en/open-data/": public(),
     "en/open-data/dictionary/": public(),
