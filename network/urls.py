@@ -2,8 +2,11 @@
 
 from django.urls import path
 
-from network import views
+from network import feeds, views
 
 urlpatterns = [
     path("contact/<int:page_id>/", views.practice_contact, name="practice_contact"),
+    path("feeds/practices.atom", feeds.PracticesFeed(), name="practices_feed"),
+    path("feeds/topics/<slug:slug>.atom", feeds.TopicPracticesFeed(), name="topic_feed"),
+    path("feeds/cities/<slug:slug>.atom", feeds.CityPracticesFeed(), name="city_feed"),
 ]

@@ -185,6 +185,13 @@ MATRIX: dict[str, Access] = {
     ),
     "en/search/": public(),
     "en/untranslated/<int:page_id>/": public(hidden=("never_live", "private", *NOT_LIVE_PAGES)),
+    "en/feeds/practices.atom": public(
+        lists_addresses=True, why="the latest public practices, as the listing shows them"
+    ),
+    "en/feeds/topics/<slug:slug>.atom": public(lists_addresses=True),
+    "en/feeds/cities/<slug:slug>.atom": public(
+        hidden=("",), lists_addresses=True, why="a city with no public practice has no feed"
+    ),
     "en/contact/<int:page_id>/": public(
         hidden=("never_live", "private", *NOT_LIVE_PAGES),
         why="a public practice's contact form; the address itself is never shown",

@@ -154,8 +154,10 @@ def _fixed_values(pattern: Pattern, world: World) -> dict[str, object]:
         values.update(app_name="knowledge", model_name="glossaryterm", pk=1)
     if name == "topic_area_detail":
         values["slug"] = objects["topic_area"].slug
-    if name == "city_detail":
+    if name in ("city_detail", "city_feed"):
         values["slug"] = objects["city"].slug
+    if name == "topic_feed":
+        values["slug"] = objects["topic_area"].slug
     if "page_view_restriction_id" in pattern.kwargs:
         values["page_id"] = world.pages["private"].pk
     if ns == "wagtailadmin_workflows":
