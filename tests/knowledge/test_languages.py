@@ -32,7 +32,7 @@ class HeadLinks(HTMLParser):
         attributes = {name: value or "" for name, value in attrs}
         if tag == "html":
             self.html = attributes
-        if tag == "link" and attributes.get("rel") == "alternate":
+        if tag == "link" and attributes.get("rel") == "alternate" and "hreflang" in attributes:
             self.alternates[attributes["hreflang"]] = attributes["href"]
         if tag == "nav" and "language-switcher" in attributes.get("class", ""):
             self._in_switcher = True

@@ -32,7 +32,7 @@ class Marked(HTMLParser):
             self.html = attributes
         elif tag == "link" and attributes.get("rel") == "canonical":
             self.canonical = attributes["href"]
-        elif tag == "link" and attributes.get("rel") == "alternate":
+        elif tag == "link" and attributes.get("rel") == "alternate" and "hreflang" in attributes:
             self.alternates.append(attributes["hreflang"])
         elif tag == "meta" and attributes.get("name") == "robots":
             self.robots = attributes["content"]
