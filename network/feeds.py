@@ -28,7 +28,6 @@ class PracticesFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, *args, **kwargs):
-        self.request = request
         return None
 
     def title(self, obj):
@@ -36,7 +35,7 @@ class PracticesFeed(Feed):
 
     def link(self, obj):
         index = PracticeIndexPage.objects.filter(locale=Locale.get_active()).first()
-        return reader_url(index, self.request) if index else "/"
+        return reader_url(index) if index else "/"
 
     def subtitle(self, obj):
         return _("The latest practices shared on the CAC Knowledge Platform.")
@@ -63,7 +62,7 @@ class PracticesFeed(Feed):
         return escape(item.summary)
 
     def item_link(self, item):
-        return reader_url(item, self.request)
+        return reader_url(item)
 
     def item_guid(self, item):
         return f"urn:cac:practice:{item.translation_key}:{item.locale_id}"
@@ -82,7 +81,6 @@ class PracticesFeed(Feed):
 
 class TopicPracticesFeed(PracticesFeed):
     def get_object(self, request, slug):
-        self.request = request
         area = topic_area_by_slug(slug, Locale.get_active())
         if area is None:
             raise Http404
@@ -100,7 +98,6 @@ class TopicPracticesFeed(PracticesFeed):
 
 class CityPracticesFeed(PracticesFeed):
     def get_object(self, request, slug):
-        self.request = request
         city = city_by_slug(slug, Locale.get_active())
         # A city known only from drafts is not public, here as on its page.
         if city is None or city_contents(city, Locale.get_active()).is_empty:

@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils.html import escape
 from django.utils.text import slugify
 from wagtail.models import Locale
 
@@ -18,6 +17,7 @@ from home.models import HomePage
 from home.site_structure import ensure_site_structure
 from knowledge.city_facts import fill_city_facts
 from knowledge.models import City, SessionPage, SummitPage, TopicArea
+from sitedata.open_data import normalise_paragraph, paragraph_html
 from sitedata.place_names import translate_cities, translate_topic_area
 
 PROGRAMME_FILE = Path(__file__).parent / "data" / "summit_2020.toml"
@@ -76,11 +76,8 @@ def load_topic_areas(
 
 def paragraphs_html(text: str) -> str:
     """The data file's plain text, paragraphs split by blank lines, as rich text."""
-    return "".join(
-        f"<p>{escape(paragraph.strip())}</p>"
-        for paragraph in text.split("\n\n")
-        if paragraph.strip()
-    )
+    paragraphs = (normalise_paragraph(part) for part in text.split("\n\n"))
+    return "".join(paragraph_html(paragraph) for paragraph in paragraphs if paragraph)
 
 
 def sources_stream(item: dict) -> list[tuple[str, dict]]:
