@@ -357,6 +357,7 @@ class Servers:
             "CACHE_PER_PROCESS": "true",
             "SEARCH_ENGINE_EMBEDDED": "true",
             "SEARCH_API_RATE_LIMIT": "",
+            "SEARCH_PAGE_RATE_LIMIT": "",
         }
         for name in ("CELERY_BROKER_URL", "ELASTICSEARCH_URL", "CACHE_URL"):
             self.env.pop(name, None)

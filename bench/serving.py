@@ -277,6 +277,7 @@ def main() -> None:
             with Stack(url, redis_port=None, keep=True, folder=folder) as stack:
                 stack.configure(
                     SEARCH_API_RATE_LIMIT="",
+                    SEARCH_PAGE_RATE_LIMIT="",
                     CACHE_URL=f"redis://127.0.0.1:{args.redis_port}/{number}",
                     CACHE_PER_PROCESS="false",
                 )

@@ -19,11 +19,26 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, JsonResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 # The settings that hold a rate, checked by `manage.py check`.
-RATE_SETTINGS = ("SEARCH_API_RATE_LIMIT", "SEARCH_DOWNLOAD_RATE_LIMIT", "CONTACT_FORM_RATE_LIMIT")
+RATE_SETTINGS = (
+    "SEARCH_API_RATE_LIMIT",
+    "SEARCH_DOWNLOAD_RATE_LIMIT",
+    "CONTACT_FORM_RATE_LIMIT",
+    "REPRESENTATIVE_REQUEST_RATE_LIMIT",
+    "ALERT_SUBSCRIBE_RATE_LIMIT",
+    "SEARCH_PAGE_RATE_LIMIT",
+    "PASSWORD_RESET_RATE_LIMIT",
+)
+# Public forms whose views are not ours to decorate, or are shared: (URL name, method) ->
+# (scope, setting). The network's own forms count in their views, to answer in their page.
+PUBLIC_FORM_LIMITS = {
+    ("search", "GET"): ("search-page", "SEARCH_PAGE_RATE_LIMIT"),
+    ("wagtailadmin_password_reset", "POST"): ("password-reset", "PASSWORD_RESET_RATE_LIMIT"),
+}
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,16 @@ def hit(scope: str, key: str, rate: Rate) -> int | None:
     return seconds_left(scope, key, rate.period)
 
 
+def wait_before_posting(request: HttpRequest, scope: str, setting: str) -> int | None:
+    """Seconds this client must wait before posting a public form again, or None to go ahead.
+
+    Every posted form counts, accepted or not, so a flood is refused early."""
+    rate = parse_rate(getattr(settings, setting, ""))
+    if rate is None:
+        return None
+    return hit(scope, client_ip(request), rate)
+
+
 def too_many_requests(rate: Rate, retry_after: int) -> JsonResponse:
     message = _("Too many requests: at most %(limit)d in %(period)d seconds.") % {
         "limit": rate.limit,
@@ -165,3 +190,30 @@ def rate_limited(scope: str, setting: str):
         return wrapped
 
     return decorator
+
+
+class PublicFormRateLimitMiddleware:
+    """At most the configured rate per client address for the forms in PUBLIC_FORM_LIMITS:
+    past it, a page that says how long to wait (429, with Retry-After)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        limit = PUBLIC_FORM_LIMITS.get((match.url_name if match else None, request.method))
+        if limit is None:
+            return None
+        if request.method == "GET" and not request.GET.get("q"):
+            return None  # the empty search form itself costs nothing
+        wait = wait_before_posting(request, *limit)
+        if wait is None:
+            return None
+        response = TemplateResponse(
+            request, "429.html", {"seconds": wait, "minutes": minutes_to_wait(wait)}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response

@@ -37,6 +37,7 @@ from wagtail.models import Page
 
 from core import wagtail_internals
 from core.choices import choosable, choosable_documents, choosable_images, choosable_pages
+from editorial.models import representative_cities
 from editorial.roles import is_confined_rapporteur, pages_hidden_from_rapporteur
 
 # The signed-in user of the request being served, for the one Wagtail method that is not
@@ -224,7 +225,10 @@ class AdminBoundaryMiddleware:
         confined = is_confined_rapporteur(request.user)
         view = (match.namespace, match.url_name)
         if confined and view == ("", "wagtailadmin_home"):
-            # A rapporteur's starting point is their sessions, not Wagtail's dashboard.
+            # A rapporteur's starting point is their sessions, a representative's their
+            # city's practices; not Wagtail's dashboard.
+            if representative_cities(request.user).exists():
+                return redirect("my_city:index")
             return redirect("my_sessions:index")
         if confined and view in ADMIN_VIEWS_CLOSED_TO_RAPPORTEURS:
             return permission_denied(request)

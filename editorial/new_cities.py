@@ -26,8 +26,8 @@ NEW_CITY_ROWS_MAX = 10
 NAME_PUNCTUATION = frozenset(" -'.’")
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    # Called at render time: country names in the rapporteur's language.
+def country_choices() -> list[tuple[str, str]]:
+    # Called at render time: country names in the reader's language.
     return [("", _("Choose a country")), *countries]
 
 
@@ -35,27 +35,31 @@ def _is_name_character(character: str) -> bool:
     return character in NAME_PUNCTUATION or unicodedata.category(character)[0] in "LM"
 
 
+def clean_city_name(name: str) -> str:
+    """A city's name as typed, checked: letters and the punctuation city names use."""
+    if not name:
+        return ""
+    if not all(_is_name_character(character) for character in name) or not any(
+        unicodedata.category(character)[0] == "L" for character in name
+    ):
+        raise forms.ValidationError(
+            _(
+                "Use letters, spaces, hyphens, apostrophes and dots only, "
+                "as in “Saint-Étienne” or “St. Gallen”."
+            ),
+            code="invalid_city_name",
+        )
+    return " ".join(name.split())
+
+
 class NewCityForm(forms.Form):
     """One "new city" row; left empty, it adds nothing."""
 
     name = forms.CharField(label=_("New city: name"), required=False, max_length=NAME_MAX_LENGTH)
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=_country_choices)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]  # already trimmed
-        if not name:
-            return ""
-        if not all(_is_name_character(character) for character in name) or not any(
-            unicodedata.category(character)[0] == "L" for character in name
-        ):
-            raise forms.ValidationError(
-                _(
-                    "Use letters, spaces, hyphens, apostrophes and dots only, "
-                    "as in “Saint-Étienne” or “St. Gallen”."
-                ),
-                code="invalid_city_name",
-            )
-        return " ".join(name.split())
+        return clean_city_name(self.cleaned_data["name"])  # already trimmed
 
     def clean(self):
         cleaned = super().clean()

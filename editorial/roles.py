@@ -1,8 +1,10 @@
-"""Who may do what in the admin: Seoul editors, moderators and session rapporteurs.
+"""Who may do what in the admin: Seoul editors, moderators, session rapporteurs and city
+representatives.
 
 Editors write practices and pages in every locale and submit them for moderation;
 moderators approve, publish and unpublish; a rapporteur writes the summary of the sessions
-assigned to them and nothing else. Groups with page and collection permissions hold these
+assigned to them and nothing else; a city representative writes their own city's practices
+through a guided form and nothing else. Groups with page and collection permissions hold these
 rules, so Wagtail enforces them in every admin view. Wagtail still *lists* some pages a
 rapporteur cannot edit; `rapporteur_admin_pages` says what a rapporteur may see, and the
 hooks in wagtail_hooks.py apply it.
@@ -23,6 +25,7 @@ from wagtail.models import (
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    Locale,
     Page,
     Workflow,
     WorkflowPage,
@@ -30,10 +33,10 @@ from wagtail.models import (
 )
 from wagtail.permissions import page_permission_policy
 
-from editorial.models import SessionAccess, rapporteur_sessions
+from editorial.models import CityAccess, SessionAccess, rapporteur_sessions
 from home.models import HomePage
 from home.site_structure import ensure_site_structure
-from knowledge.models import SessionPage, SessionSummaryPage
+from knowledge.models import City, SessionPage, SessionSummaryPage
 from knowledge.visibility import visible_pages
 
 # Stored in English, the names these rows are found by; marked (not translated) here so the
@@ -41,10 +44,13 @@ from knowledge.visibility import visible_pages
 EDITORS = gettext_noop("Seoul editors")
 MODERATORS = gettext_noop("Moderators")
 RAPPORTEURS = gettext_noop("Rapporteurs")
+REPRESENTATIVES = gettext_noop("City representatives")
 MODERATION_WORKFLOW = gettext_noop("Moderation")
 MODERATION_TASK = gettext_noop("Moderators approve")
 # Parent of the per-session document collections, under the root collection.
 SESSION_COLLECTIONS = gettext_noop("Summit sessions")
+# Parent of the per-city collections that hold what representatives upload.
+CITY_COLLECTIONS = gettext_noop("City contributions")
 
 EDITOR_PAGE_ACTIONS = ("add", "change")
 MODERATOR_PAGE_ACTIONS = ("add", "change", "publish", "lock", "unlock")
@@ -64,6 +70,9 @@ SESSION_COLLECTION_PERMISSIONS = (
     "wagtaildocs.change_document",
     "wagtaildocs.choose_document",
 )
+# As for sessions: their files. Photos from the guided form are stored by the form itself;
+# Wagtail's image library stays closed to them.
+CITY_COLLECTION_PERMISSIONS = SESSION_COLLECTION_PERMISSIONS
 ADMIN_ACCESS = ("wagtailadmin.access_admin",)
 EDITORIAL_MODEL_PERMISSIONS = ADMIN_ACCESS + (
     "knowledge.add_city",
@@ -81,6 +90,11 @@ EDITORIAL_MODEL_PERMISSIONS = ADMIN_ACCESS + (
     "wagtailsearchpromotions.change_searchpromotion",
     "wagtailsearchpromotions.delete_searchpromotion",
     "wagtailsearchpromotions.view_searchpromotion",
+)
+# Moderators review requests to become a city's representative (network/representatives.py).
+REQUEST_REVIEW_PERMISSIONS = (
+    "network.view_representativerequest",
+    "network.change_representativerequest",
 )
 # wagtail-localize's submit and update views publish translations of live pages without
 # asking for publish permission, so only the people who may publish may translate.
@@ -193,15 +207,20 @@ def ensure_editorial_roles() -> EditorialRoles:
     _set_collection_permissions(editors, root_collection, MEDIA_COLLECTION_PERMISSIONS)
 
     moderators = _ensure_group(
-        MODERATORS, EDITORIAL_MODEL_PERMISSIONS, withheld=TRANSLATION_PERMISSIONS
+        MODERATORS,
+        EDITORIAL_MODEL_PERMISSIONS + REQUEST_REVIEW_PERMISSIONS,
+        withheld=TRANSLATION_PERMISSIONS,
     )
     _set_page_permissions(moderators, home_pages, MODERATOR_PAGE_ACTIONS)
     _set_collection_permissions(moderators, root_collection, MEDIA_COLLECTION_PERMISSIONS)
 
     rapporteurs = _ensure_rapporteurs_group()
+    _ensure_representatives_group()
     workflow = _ensure_moderation_workflow(moderators, home_pages)
     for access in SessionAccess.objects.select_related("session"):
         ensure_session_access(access.session)
+    for access in CityAccess.objects.select_related("city"):
+        ensure_city_access(access.city)
     return EditorialRoles(editors, moderators, rapporteurs, workflow, home_pages)
 
 
@@ -302,12 +321,76 @@ def unassign_rapporteur(user, session: SessionPage) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# What a rapporteur may see in the admin
+# City representatives and their cities
+# ---------------------------------------------------------------------------
+
+
+def _ensure_representatives_group() -> Group:
+    """Every representative's base group: admin access and nothing else."""
+    group = _ensure_group(REPRESENTATIVES, ADMIN_ACCESS)
+    _set_page_permissions(group, [], ())
+    GroupCollectionPermission.objects.filter(group=group).delete()
+    return group
+
+
+def _city_group_name(city: City) -> str:
+    name = f"Representatives: {city.name} ({city.country.code})"[:150]
+    if Group.objects.filter(name=name).exclude(city_access__city=city).exists():
+        suffix = f" (#{city.pk})"
+        name = name[: 150 - len(suffix)] + suffix
+    return name
+
+
+def _city_collection(city: City) -> Collection:
+    root = Collection.get_first_root_node()
+    parent = root.get_children().filter(name=CITY_COLLECTIONS).first()
+    if parent is None:
+        parent = root.add_child(name=CITY_COLLECTIONS)
+    return parent.add_child(name=f"{city.name} ({city.country.code})"[:255])
+
+
+@transaction.atomic
+def ensure_city_access(city: City) -> CityAccess:
+    """The city's representative group and upload collection, created if missing.
+
+    Keyed by the city's row in the default locale, so every translation of the city is the
+    same city here."""
+    city = city.get_translation_or_none(Locale.get_default()) or city
+    access = (
+        CityAccess.objects.select_for_update()
+        .select_related("group", "collection")
+        .filter(city=city)
+        .first()
+    )
+    if access is None:
+        access = CityAccess.objects.create(
+            city=city,
+            group=Group.objects.create(name=_city_group_name(city)),
+            collection=_city_collection(city),
+        )
+    # No page permission: the guided form is their only way to write (network/contributions).
+    _set_page_permissions(access.group, [], ())
+    _set_collection_permissions(access.group, access.collection, CITY_COLLECTION_PERMISSIONS)
+    return access
+
+
+@transaction.atomic
+def assign_representative(user, city: City) -> CityAccess:
+    """Let `user` share practices for `city`, and nothing else unless they have other roles."""
+    access = ensure_city_access(city)
+    user.groups.add(_ensure_representatives_group(), access.group)
+    _forget_cached_permissions(user)
+    return access
+
+
+# ---------------------------------------------------------------------------
+# What a rapporteur or representative may see in the admin
 # ---------------------------------------------------------------------------
 
 
 def is_confined_rapporteur(user) -> bool:
-    """A rapporteur with no wider editorial role: the admin shows them their sessions only.
+    """A rapporteur or city representative with no wider editorial role: the admin shows them
+    their sessions or their city's work only.
 
     Someone who is also an editor or moderator keeps that role's view.
     """
@@ -315,13 +398,15 @@ def is_confined_rapporteur(user) -> bool:
         return False
     cached = getattr(user, "_cac_confined_rapporteur", None)
     if cached is None:
-        is_rapporteur = user.groups.filter(
-            Q(name=RAPPORTEURS) | Q(session_access__isnull=False)
+        is_guest = user.groups.filter(
+            Q(name__in=[RAPPORTEURS, REPRESENTATIVES])
+            | Q(session_access__isnull=False)
+            | Q(city_access__isnull=False)
         ).exists()
         has_wider_role = GroupPagePermission.objects.filter(
             group__user=user, group__session_access__isnull=True
         ).exists()
-        cached = is_rapporteur and not has_wider_role
+        cached = is_guest and not has_wider_role
         user._cac_confined_rapporteur = cached
     return cached
 

@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.throttling import client_ip, increment, parse_rate, seconds_left
+from core.throttling import wait_before_posting
 from knowledge.models import PracticePage
 from knowledge.visibility import is_publicly_visible
 
@@ -39,16 +39,8 @@ def contactable_practice(page_id: int) -> PracticePage | None:
 
 
 def wait_before_sending(request) -> int | None:
-    """Seconds this visitor must wait before sending another message, or None to go ahead.
-
-    Counts the attempt: every posted form counts, sent or not, so a flood is refused early."""
-    rate = parse_rate(settings.CONTACT_FORM_RATE_LIMIT)
-    if rate is None:
-        return None
-    key = client_ip(request)
-    if increment(THROTTLE_SCOPE, key, rate.period) > rate.limit:
-        return seconds_left(THROTTLE_SCOPE, key, rate.period)
-    return None
+    """Seconds this visitor must wait before sending another message, or None to go ahead."""
+    return wait_before_posting(request, THROTTLE_SCOPE, "CONTACT_FORM_RATE_LIMIT")
 
 
 def send_contact_message(contact: ContactMessage) -> bool:

@@ -15,10 +15,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
-from editorial.roles import assign_rapporteur, ensure_editorial_roles
-from knowledge.models import SessionPage
+from editorial.roles import assign_rapporteur, assign_representative, ensure_editorial_roles
+from knowledge.models import City, SessionPage
 
 DEMO_RAPPORTEUR_SESSION = "education"
+# A demo city whose representative writes through "My city"; found by slug, else added.
+DEMO_REPRESENTATIVE_CITY = ("milan", "Milan", "IT")
 
 
 class DemoAccountsError(Exception):
@@ -40,7 +42,18 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         "rapporteur", "cac-rapporteur-demo", _("Rapporteur: writes the “education” session summary")
     ),
+    DemoAccount(
+        "representative",
+        "cac-representative-demo",
+        _("City representative: shares Milan's practices through “My city”"),
+    ),
 )
+
+
+def _demo_city() -> City:
+    slug, name, country = DEMO_REPRESENTATIVE_CITY
+    city = City.objects.filter(slug=slug, locale=Locale.get_default()).first()
+    return city or City.objects.create(name=name, slug=slug, country=country)
 
 
 def admin_url() -> str:
@@ -72,6 +85,7 @@ def create_demo_accounts(*, allow_without_debug: bool = False) -> tuple[DemoAcco
         "editor": [roles.editors],
         "moderator": [roles.moderators],
         "rapporteur": [],
+        "representative": [],
     }
     User = get_user_model()
     for account in DEMO_ACCOUNTS:
@@ -86,4 +100,6 @@ def create_demo_accounts(*, allow_without_debug: bool = False) -> tuple[DemoAcco
         user.groups.set(groups[account.username])
         if account.username == "rapporteur":
             assign_rapporteur(user, session)
+        if account.username == "representative":
+            assign_representative(user, _demo_city())
     return DEMO_ACCOUNTS

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     # After authentication, before the boundary: its refusals read in the editor's language.
     "core.middleware.AdminLanguageMiddleware",
     "editorial.boundary.AdminBoundaryMiddleware",
+    "core.throttling.PublicFormRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "cac.urls"
@@ -166,6 +167,18 @@ SEARCH_API_RATE_LIMIT = env("SEARCH_API_RATE_LIMIT", default="60/minute")
 SEARCH_DOWNLOAD_RATE_LIMIT = env("SEARCH_DOWNLOAD_RATE_LIMIT", default="10/minute")
 # Messages per client address through a practice's contact form (network/contact.py).
 CONTACT_FORM_RATE_LIMIT = env("CONTACT_FORM_RATE_LIMIT", default="5/hour")
+# Searches per client address on the HTML search page (a cached page costs nothing and is
+# not counted), and requests for a password reset e-mail (core/throttling.py).
+SEARCH_PAGE_RATE_LIMIT = env("SEARCH_PAGE_RATE_LIMIT", default="120/minute")
+PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", default="5/hour")
+# Requests to become a city's representative per client address (network/representatives.py).
+REPRESENTATIVE_REQUEST_RATE_LIMIT = env("REPRESENTATIVE_REQUEST_RATE_LIMIT", default="5/hour")
+# How long the link that verifies a request's e-mail address stays valid.
+REPRESENTATIVE_VERIFY_DAYS = env.int("REPRESENTATIVE_VERIFY_DAYS", default=3)
+# Sign-ups for e-mail alerts per client address, and how long their confirmation link works
+# (network/alerts.py).
+ALERT_SUBSCRIBE_RATE_LIMIT = env("ALERT_SUBSCRIBE_RATE_LIMIT", default="5/hour")
+ALERT_CONFIRM_DAYS = env.int("ALERT_CONFIRM_DAYS", default=7)
 # Behind a proxy: the request.META key of the header it sets with the client's address, e.g.
 # HTTP_X_FORWARDED_FOR. Unset, the header is ignored (a client could forge it).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
@@ -296,6 +309,17 @@ CELERY_BEAT_SCHEDULE = {
     "prune-search-query-log": {
         "task": "search.tasks.prune_query_log",
         "schedule": crontab(hour=4, minute=0),
+    },
+    # E-mail alerts (network/alerts.py): each digest covers what was published since the last.
+    "daily-alert-digests": {
+        "task": "network.tasks.send_alert_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "weekly-alert-digests": {
+        "task": "network.tasks.send_alert_digests",
+        "schedule": crontab(hour=7, minute=15, day_of_week=1),
+        "args": ("weekly",),
     },
 }
 # One queue ("celery") unless CELERY_SEPARATE_QUEUES is on, so a single `celery -A cac worker`

@@ -111,6 +111,11 @@ class PracticePage(Page):
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_organisation = models.CharField(_("contact organisation"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    shared_by_city = models.BooleanField(
+        _("shared by the city"),
+        default=False,
+        help_text=_("The city's verified representative wrote and submitted this practice."),
+    )
 
     base_form_class = KnowledgePageForm
     content_panels = Page.content_panels + [
@@ -122,6 +127,7 @@ class PracticePage(Page):
                 FieldPanel("city"),
                 FieldPanel("started"),
                 FieldPanel("source_url"),
+                FieldPanel("shared_by_city"),
             ],
             heading=_("Classification"),
         ),
@@ -173,6 +179,7 @@ class PracticePage(Page):
         APIField("cost_band"),
         APIField("last_reviewed"),
         APIField("source_url"),
+        APIField("shared_by_city"),
         # The e-mail address is never published: a visitor writes through the contact form.
         APIField("contact_name"),
         APIField("contact_organisation"),

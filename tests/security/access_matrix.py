@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from tests.security.access_world import ROLES
 
 ANYONE = frozenset(ROLES)
-STAFF = frozenset({"rapporteur", "editor", "moderator", "admin"})
+# A city representative is a guest of the admin as a rapporteur is: confined, with no page
+# permission of their own; where an entry names the rapporteur's targets, a representative
+# reaches none of them unless the entry names theirs (`representative`).
+STAFF = frozenset({"rapporteur", "representative", "editor", "moderator", "admin"})
 EDITORIAL = frozenset({"editor", "moderator", "admin"})
 PUBLISHERS = frozenset({"moderator", "admin"})
 SUPERUSER = frozenset({"admin"})
@@ -31,6 +34,10 @@ CHOOSABLE_PAGES = ("own_summary", "live")
 OWN_SESSION = ("education",)
 OWN_DOCUMENT = ("own",)
 NOTHING = ("-",)
+# What a rapporteur reaches because it is theirs; a representative reaches the rest of it.
+RAPPORTEURS_OWN = ("own_summary", "education", "own")
+# Wagtail's page listings need a page permission; a representative holds none.
+NO_PAGE_PERMISSION = {"": {"representative": "deny"}}
 LIVE_PAGES = ("live", "private")
 NOT_LIVE_PAGES = ("never_live", "own_summary", "other_summary")
 
@@ -40,6 +47,8 @@ class Access:
     roles: frozenset[str]
     # The targets a rapporteur reaches, when the view is theirs at all; None: every target.
     rapporteur: tuple[str, ...] | None = None
+    # The targets a representative reaches; None: the rapporteur's, less the rapporteur's own.
+    representative: tuple[str, ...] | None = None
     # Targets that only PUBLISHERS reach (a live page's delete, move, privacy).
     publish: tuple[str, ...] = ()
     # Targets nobody reaches through this view.
@@ -65,18 +74,29 @@ class Access:
             return "login"
         if role not in self.roles or target in self.hidden:
             return "deny"
-        reach = self.rapporteur
-        if role == "rapporteur" and reach is not None and target and target not in reach:
+        reach = self._reach(role)
+        if reach is not None and target and target not in reach:
             return "deny"
         if target in self.publish and role not in PUBLISHERS:
             return "deny"
         return "post" if self.post_only else "ok"
 
+    def _reach(self, role: str) -> tuple[str, ...] | None:
+        if role == "rapporteur":
+            return self.rapporteur
+        if role == "representative":
+            if self.representative is not None:
+                return self.representative
+            if self.rapporteur is None:
+                return None
+            return tuple(t for t in self.rapporteur if t not in RAPPORTEURS_OWN) or NOTHING
+        return None
+
     def may_change(self, role: str, target: str) -> bool:
         if self.changers is not None and role not in self.changers:
             return False
         reach = self.change_rapporteur
-        if role == "rapporteur" and reach is not None and target not in reach:
+        if role in ("rapporteur", "representative") and reach is not None and target not in reach:
             return False
         if target in self.change_publish and role not in PUBLISHERS:
             return False
@@ -216,11 +236,11 @@ MATRIX: dict[str, Access] = {
     "documents/^(\\d+)/(.*)$": public(
         hidden=("other", "draft_only"),
         outcomes={
-            "own": {"anonymous": "deny", "rapporteur": "ok"},
+            "own": {"anonymous": "deny", "rapporteur": "ok", "representative": "deny"},
             "other": {"editor": "ok", "moderator": "ok", "admin": "ok"},
             "draft_only": {"editor": "ok", "moderator": "ok", "admin": "ok"},
             # A staff-only collection: Wagtail asks anyone outside its groups to sign in.
-            "private": {"anonymous": "login", "rapporteur": "login"},
+            "private": {"anonymous": "login", "rapporteur": "login", "representative": "login"},
         },
     ),
     "documents/authenticate_with_password/<int:restriction_id>/": public(),
@@ -276,7 +296,7 @@ MATRIX: dict[str, Access] = {
     "admin/api/main/^images/<int:pk>/": no_rapporteur_image,
     "admin/api/main/^images/find/": no_rapporteur_image,
     # --- Pages: explorer, editor, actions --------------------------------------------------
-    "admin/pages/": staff(why="a rapporteur is sent to their session"),
+    "admin/pages/": staff(outcomes=NO_PAGE_PERMISSION, why="a rapporteur is sent to their session"),
     # Outside their session, Wagtail sends a rapporteur back to it.
     "admin/pages/<int:parent_page_id>/": staff(
         rapporteur=OWN_SESSION, outcomes={"index": {"rapporteur": "ok"}}
@@ -295,9 +315,12 @@ MATRIX: dict[str, Access] = {
     "admin/pages/create/<slug:app_label>/<slug:model_name>": staff(
         hidden=("",), why="Wagtail's route has no trailing slash: the probe's path 404s"
     ),
-    "admin/pages/usage/<slug:content_type_app_name>/<slug:content_type_model_name>/": staff(),
-    "admin/pages/usage/<slug:content_type_app_name>/<slug:content_type_model_name>/"
-    "results/": staff(),
+    "admin/pages/usage/<slug:content_type_app_name>/<slug:content_type_model_name>/": staff(
+        outcomes=NO_PAGE_PERMISSION
+    ),
+    "admin/pages/usage/<slug:content_type_app_name>/<slug:content_type_model_name>/results/": staff(
+        outcomes=NO_PAGE_PERMISSION
+    ),
     "admin/pages/<int:page_id>/usage/": own_page,
     "admin/pages/<int:page_id>/edit/": own_page,
     "admin/pages/<int:page_id>/edit/preview/": own_page,
@@ -305,8 +328,8 @@ MATRIX: dict[str, Access] = {
     "admin/pages/<int:page_id>/delete/": staff(rapporteur=OWN_PAGE, publish=LIVE_PAGES),
     "admin/pages/<int:page_id>/unpublish/": publishers(hidden=NOT_LIVE_PAGES),
     "admin/pages/<int:page_id>/convert_alias/": staff(hidden=(*LIVE_PAGES, *NOT_LIVE_PAGES)),
-    "admin/pages/search/": staff(),
-    "admin/pages/search/results/": staff(),
+    "admin/pages/search/": staff(outcomes=NO_PAGE_PERMISSION),
+    "admin/pages/search/results/": staff(outcomes=NO_PAGE_PERMISSION),
     "admin/pages/<int:page_to_move_id>/move/": staff(rapporteur=OWN_PAGE, publish=LIVE_PAGES),
     "admin/pages/<int:page_to_move_id>/move/<int:destination_id>/confirm/": staff(
         rapporteur=CHOOSABLE_PAGES,
@@ -415,6 +438,36 @@ MATRIX: dict[str, Access] = {
         outcomes={"education": {"editor": "deny", "moderator": "deny", "admin": "deny"}},
         why="only a session's own rapporteurs write through this form",
     ),
+    # --- City representatives ---------------------------------------------------------------
+    "en/share/": public(why="anyone may ask to represent a city; the request is verified"),
+    "en/share/verify/<str:token>/": public(
+        outcomes={"": {role: "bad request" for role in ("anonymous", *STAFF)}},
+        why="a signed link; a wrong one verifies nothing",
+    ),
+    "en/alerts/": public(why="anyone may ask for alerts; nothing is kept until confirmed"),
+    "en/alerts/confirm/<str:token>/": public(
+        outcomes={"": {role: "bad request" for role in ("anonymous", *STAFF)}},
+        why="a signed link; a wrong one changes nothing",
+    ),
+    "en/alerts/unsubscribe/<str:token>/": public(
+        outcomes={"": {role: "bad request" for role in ("anonymous", *STAFF)}},
+        why="a signed link; a wrong one deletes nothing",
+    ),
+    "admin/my-city/": Access(
+        frozenset({"representative"}), why="only those who represent a city have one"
+    ),
+    "admin/my-city/<int:city_id>/new/": Access(
+        frozenset({"representative"}),
+        representative=("own_city",),
+        why="a representative writes for their own city only",
+    ),
+    "admin/my-city/practices/<int:practice_id>/": Access(
+        frozenset({"representative"}),
+        representative=("own_practice",),
+        why="a representative edits their own city's practices that they wrote",
+    ),
+    "admin/representative-requests/": publishers(why="moderators approve representatives"),
+    "admin/representative-requests/<int:request_id>/": publishers(),
     # --- Translation ------------------------------------------------------------------------
     "admin/machine-translation/<int:page_id>/": editorial(),
     "admin/localize/translate/<int:translation_id>/pofile/upload/": editorial(post_only=True),
@@ -444,8 +497,10 @@ MATRIX: dict[str, Access] = {
     "admin/localize/api/snippets/<slug:app_label>/<slug:model_name>/": staff(),
     "admin/localize/api/snippets/<slug:app_label>/<slug:model_name>/<str:pk>/": staff(),
     # --- Forms, redirects, promoted results, settings, snippets index ---------------------
-    "admin/forms/": staff(why="there are no form pages: an empty list"),
-    "admin/forms/results/": staff(),
+    "admin/forms/": staff(
+        outcomes=NO_PAGE_PERMISSION, why="there are no form pages: an empty list"
+    ),
+    "admin/forms/results/": staff(outcomes=NO_PAGE_PERMISSION),
     "admin/forms/submissions/<int:page_id>/": staff(hidden=(*LIVE_PAGES, *NOT_LIVE_PAGES)),
     "admin/forms/submissions/<int:page_id>/results/": staff(hidden=(*LIVE_PAGES, *NOT_LIVE_PAGES)),
     "admin/forms/submissions/<int:page_id>/delete/": staff(hidden=(*LIVE_PAGES, *NOT_LIVE_PAGES)),

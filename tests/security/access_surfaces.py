@@ -75,6 +75,15 @@ PK_OBJECTS = {
 }
 # Regular-expression routes, probed at fixed paths built from the world.
 EXPLICIT = {
+    # A representative's form for a city, and for a practice: theirs, and others'.
+    "admin/my-city/<int:city_id>/new/": lambda world: [
+        Probe(f"/admin/my-city/{world.objects[key].pk}/new/", key)
+        for key in ("own_city", "other_city")
+    ],
+    "admin/my-city/practices/<int:practice_id>/": lambda world: [
+        Probe(f"/admin/my-city/practices/{world.pages[key].pk}/", key)
+        for key in ("own_practice", "other_practice", "live", "never_live")
+    ],
     "admin/^.*/$": lambda world: [Probe("/admin/no-such-view/")],
     "admin/pages/^(\\d+)/revisions/compare/(live|earliest|\\d+)\\.\\.\\.(live|latest|\\d+)/$": (
         lambda world: [
@@ -139,6 +148,7 @@ def _fixed_values(pattern: Pattern, world: World) -> dict[str, object]:
         "token": "set-password",
         "object_id": str(world.pages["live"].pk),
         "session_id": objects["editing_session"].pk,
+        "request_id": objects["representative_request"].pk,
     }
     if ns == "wagtailadmin_api:pages":
         values["action_name"] = "copy"

@@ -41,9 +41,10 @@ from wagtail_localize.models import (
 from wagtail_localize.operations import TranslationCreator
 
 from editorial.models import SessionAccess
-from editorial.roles import assign_rapporteur, ensure_editorial_roles
+from editorial.roles import assign_rapporteur, assign_representative, ensure_editorial_roles
 from home.site_structure import practice_index_for
 from knowledge.models import City, PracticeAttachment, SessionPage, TopicArea
+from network.models import RepresentativeRequest, RequestStatus
 from search.models import SynonymGroup
 from tests.documents import files
 from tests.documents.factories import upload_document
@@ -55,7 +56,7 @@ User = get_user_model()
 Document = get_document_model()
 Image = get_image_model()
 
-ROLES = ("anonymous", "rapporteur", "editor", "moderator", "admin")
+ROLES = ("anonymous", "rapporteur", "representative", "editor", "moderator", "admin")
 
 # Secret words, one per thing some role must not read.
 DRAFT_REVISION = "Quillorb"  # a live practice's unpublished new title
@@ -74,6 +75,10 @@ STAFF_EMAIL = "eve.editor@example.org"
 # A practice's contact address: the public writes through the contact form, never sees it.
 PRACTICE_CONTACT_EMAIL = "stationdesk@example.org"
 
+OWN_PRACTICE = "Ownharbor"  # the representative's own draft practice for their city
+OTHER_PRACTICE = "Otterlagoon"  # another city's representative's practice, in moderation
+APPLICANT_EMAIL = "pending.applicant@example.org"  # a request's address, for moderators
+
 # Which roles may read each secret. Everyone else must never see it.
 READERS = {
     DRAFT_REVISION: {"editor", "moderator", "admin"},
@@ -90,6 +95,9 @@ READERS = {
     EDITOR_NAME: {"rapporteur", "editor", "moderator", "admin"},
     STAFF_EMAIL: {"editor", "moderator", "admin"},
     PRACTICE_CONTACT_EMAIL: {"editor", "moderator", "admin"},
+    OWN_PRACTICE: {"representative", "editor", "moderator", "admin"},
+    OTHER_PRACTICE: {"editor", "moderator", "admin"},
+    APPLICANT_EMAIL: {"moderator", "admin"},
 }
 
 
@@ -131,6 +139,8 @@ def build_world() -> World:
         "admin": add_user("ada.admin", "Ada Admin", is_superuser=True, is_staff=True),
         "rapporteur": add_user("rhea.rapporteur", "Rhea Rapport"),
         "other_rapporteur": add_user("carla.culture", OTHER_RAPPORTEUR),
+        "representative": add_user("rui.representative", "Rui Representa"),
+        "other_representative": add_user("olga.other", "Olga Othercity"),
     }
     assign_rapporteur(users["rapporteur"], education)
     assign_rapporteur(users["other_rapporteur"], culture)
@@ -209,7 +219,10 @@ def build_world() -> World:
     )
     workflow_state = other_summary.get_workflow().start(other_summary, users["other_rapporteur"])
 
+    city_work = _city_work(users, index, roles)
+
     objects = _admin_objects(users, live, documents, staff_only)
+    objects.update(city_work.pop("objects"))
     objects.update(
         collection_restriction=collection_restriction,
         page_restriction=page_restriction,
@@ -229,11 +242,52 @@ def build_world() -> World:
             "index": index,
             "education": education,
             "culture": culture,
+            **city_work["pages"],
         },
         documents=documents,
         images=images,
         objects=objects,
     )
+
+
+def _city_work(users, index, roles) -> dict:
+    """Two cities with a representative each: one's own draft practice, the other's practice
+    in moderation, and a stranger's request waiting for a moderator."""
+    own_city = City.objects.create(name="Portoverde", slug="portoverde", country="PT")
+    other_city = City.objects.create(name="Lagosmar", slug="lagosmar", country="NG")
+    assign_representative(users["representative"], own_city)
+    assign_representative(users["other_representative"], other_city)
+    pages = {}
+    for key, owner, city, title in (
+        ("own_practice", users["representative"], own_city, f"{OWN_PRACTICE} harbour testing"),
+        ("other_practice", users["other_representative"], other_city, f"{OTHER_PRACTICE} plan"),
+    ):
+        page = add_practice(index, title, publish=False)
+        page.owner, page.city, page.shared_by_city = owner, city, True
+        page.save()
+        page.save_revision(user=owner, log_action=True)
+        pages[key] = page
+    pages["other_practice"].get_workflow().start(
+        pages["other_practice"], users["other_representative"]
+    )
+    request = RepresentativeRequest.objects.create(
+        name="Pat Pending",
+        role="Mayor's office",
+        email=APPLICANT_EMAIL,
+        city_name="Matrixville",
+        country="KR",
+        language="en",
+        status=RequestStatus.VERIFIED,
+        verified_at=timezone.now(),
+    )
+    return {
+        "pages": pages,
+        "objects": {
+            "own_city": own_city,
+            "other_city": other_city,
+            "representative_request": request,
+        },
+    }
 
 
 def _admin_objects(users, live, documents, staff_only) -> dict:

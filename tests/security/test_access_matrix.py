@@ -63,6 +63,10 @@ WATCHED_MODELS = (
     "search.SynonymGroup",
     "wagtail_localize.Translation",
     "wagtail_localize.StringTranslation",
+    "network.RepresentativeRequest",
+    "network.AlertSubscription",
+    "editorial.CityAccess",
+    "auth.User_groups",
 )
 # Columns that change on every request and say nothing about access.
 VOLATILE = {"last_login", "last_seen_at"}
