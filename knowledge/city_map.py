@@ -104,7 +104,8 @@ def point_radius(practices: int) -> float:
 
 
 def accessible_name(row: CityRow) -> str:
-    # The practice count is the one the practice listings already use.
+    # The practice count is the one the practice listings already use. The placeholders'
+    # names keep clear of the glossary's terms (tests/translation checks those).
     counts = ngettext("%(counter)s practice", "%(counter)s practices", row.practices) % {
         "counter": row.practices
     }
@@ -113,14 +114,14 @@ def accessible_name(row: CityRow) -> str:
             "%(counter)s summit session", "%(counter)s summit sessions", row.sessions
         ) % {"counter": row.sessions}
         # Translators: a city's counts on the map, e.g. "3 practices, 2 summit sessions".
-        counts = gettext("%(practices)s, %(sessions)s") % {
-            "practices": counts,
-            "sessions": sessions,
+        counts = gettext("%(practice_count)s, %(session_count)s") % {
+            "practice_count": counts,
+            "session_count": sessions,
         }
     # Translators: a city's point on the map, e.g. "Seoul, South Korea: 3 practices".
-    return gettext("%(city)s, %(country)s: %(counts)s") % {
-        "city": row.city.name,
-        "country": row.city.country.name,
+    return gettext("%(city_name)s, %(country_name)s: %(counts)s") % {
+        "city_name": row.city.name,
+        "country_name": row.city.country.name,
         "counts": counts,
     }
 
