@@ -106,16 +106,20 @@ def point_radius(practices: int) -> float:
 def accessible_name(row: CityRow) -> str:
     # The practice count is the one the practice listings already use. The placeholders'
     # names keep clear of the glossary's terms (tests/translation checks those).
-    counts = ngettext("%(counter)s practice", "%(counter)s practices", row.practices) % {
+    practices = ngettext("%(counter)s practice", "%(counter)s practices", row.practices) % {
         "counter": row.practices
     }
-    if row.sessions:
-        sessions = ngettext(
-            "%(counter)s summit session", "%(counter)s summit sessions", row.sessions
-        ) % {"counter": row.sessions}
+    sessions = ngettext(
+        "%(counter)s summit session", "%(counter)s summit sessions", row.sessions
+    ) % {"counter": row.sessions}
+    if not row.sessions:
+        counts = practices
+    elif not row.practices:
+        counts = sessions  # a summit city that shared no practice
+    else:
         # Translators: a city's counts on the map, e.g. "3 practices, 2 summit sessions".
         counts = gettext("%(practice_count)s, %(session_count)s") % {
-            "practice_count": counts,
+            "practice_count": practices,
             "session_count": sessions,
         }
     # Translators: a city's point on the map, e.g. "Seoul, South Korea: 3 practices".

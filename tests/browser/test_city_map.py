@@ -36,17 +36,17 @@ def test_the_map_loads_only_from_the_site_and_works_by_keyboard(
     links = world_map.get_by_role("link")
     assert links.count() >= 2
     first_name = links.first.get_attribute("aria-label")
-    expect(page.get_by_role("link", name=first_name)).to_have_count(1)
+    expect(page.get_by_role("link", name=first_name, exact=True)).to_have_count(1)
     assert re.fullmatch(r".+, .+: \d+ practices?(, \d+ summit sessions?)?", first_name)
 
     # Tab reaches the "skip the map" link, then the first city, whose point turns yellow and
     # whose name shows.
-    page.get_by_role("heading", name="Map").click()
+    page.get_by_role("heading", name="Map", exact=True).click()
     for _ in range(40):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('skip-map')"):
             break
-    expect(page.get_by_role("link", name="Skip the map")).to_be_visible()
+    expect(page.get_by_role("link", name="Skip the map", exact=True)).to_be_visible()
     page.keyboard.press("Tab")
     focused = page.locator(".city-point:focus")
     assert focused.get_attribute("aria-label") == first_name

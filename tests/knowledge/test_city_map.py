@@ -16,7 +16,7 @@ from wagtail.models import Locale
 from core.security_headers import PUBLIC_POLICY
 from knowledge.city_facts import fill_city_facts
 from knowledge.city_map import PARAMETERS_FILE, world_map_projection
-from knowledge.models import PracticeIndexPage
+from knowledge.models import City, PracticeIndexPage
 from sitedata.summit_programme import get_or_create_city
 from tests.knowledge.factories import add_practice
 from tests.services import service_missing
@@ -173,12 +173,18 @@ def test_a_point_is_named_and_linked_in_the_visitors_language(client, index):
 
 
 @pytest.mark.django_db
-def test_a_summit_city_is_named_with_its_sessions(client, summit):
+def test_a_summit_city_is_named_with_its_sessions(client, summit, index):
+    seoul = City.objects.get(slug="seoul", locale=Locale.get_default())
+    add_practice(index, "Drive-through screening", city=seoul)
+
     found = points(map_markup(client.get("/en/cities/").content.decode()))
 
-    assert found  # the summit's cities have coordinates from GeoNames
-    assert any(
-        re.search(r": 0 practices, \d+ summit sessions?$", p["name"]) for p in found.values()
+    assert re.fullmatch(
+        r"Seoul, South Korea: 1 practice, \d+ summit sessions?", found["/en/cities/seoul/"]["name"]
     )
-    # A city with sessions but no practice is still a point one can see and hit.
+    # A city that took part in the summit but shared no practice: its sessions alone.
+    summit_only = [p["name"] for href, p in found.items() if href != "/en/cities/seoul/"]
+    assert summit_only  # the summit's cities have coordinates from GeoNames
+    assert all(re.search(r": \d+ summit sessions?$", name) for name in summit_only), summit_only
+    # Still a point one can see and hit.
     assert all(float(p["r"]) >= 4 for p in found.values())
