@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-from-lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint check pytest lock messages clean audit
+.PHONY: install run demo test lint check pytest lock messages clean audit world-map
 
 # A virtualenv that holds exactly the locked set; rebuilt when the lock changes.
 $(INSTALLED): requirements-dev.lock
@@ -14,13 +14,19 @@ $(INSTALLED): requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $(INSTALLED)
 
-# axe-core for the accessibility tests, exactly as package-lock.json pins it. Without npm the
-# step says so and those tests skip (they fail under CI=true).
+# axe-core for the accessibility tests, and world-atlas, d3-geo and topojson-client that draw
+# the cities' world map, exactly as package-lock.json pins them. Without npm the step says so
+# and the tests that need them skip (they fail under CI=true).
 node_modules: package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch node_modules; \
 	else echo "npm not found: node_modules not installed, the axe-core tests will skip"; fi
 
 install: $(INSTALLED)
+
+# Redraws the cities' world map from the npm packages (knowledge/world_map/); the output is
+# committed, so only a change of package or drawing needs this.
+world-map: node_modules
+	node knowledge/world_map/build_world_map.mjs
 
 # Everything the site needs, idempotent: schema, summit, demo practices, demo accounts.
 demo: install

@@ -10,6 +10,7 @@ from wagtail.models import Locale, Page
 from wagtail.views import serve as wagtail_serve
 
 from knowledge.cities import city_by_slug, city_contents, city_index
+from knowledge.city_map import city_map
 from knowledge.listings import PracticeFilter, practices_search_query, topic_areas_for
 from knowledge.reader_language import SHOWN_IN_READER_LANGUAGE, reader_url, route_original
 from knowledge.sitemaps import PublicSitemap
@@ -40,7 +41,11 @@ def topic_area_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def city_list(request: HttpRequest) -> HttpResponse:
     rows = city_index(Locale.get_active())
-    context = {"rows": rows, "countries": len({row.city.country.code for row in rows})}
+    context = {
+        "rows": rows,
+        "countries": len({row.city.country.code for row in rows}),
+        "map": city_map(rows),
+    }
     return render(request, "knowledge/city_list.html", context)
 
 

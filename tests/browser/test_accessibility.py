@@ -32,6 +32,7 @@ PAGE_TYPES = {
     "practice": "/{lang}/practices/drive-through-screening-clinics/",
     "topics": "/{lang}/topics/",
     "topic": "/{lang}/topics/quarantine/",
+    "cities": "/{lang}/cities/",
     "city": "/{lang}/cities/seoul/",
     "programme": "/{lang}/summit-2020/",
     "session": "/{lang}/summit-2020/education/",

@@ -22,6 +22,7 @@ ARABIC_PAGES = [
     "/ar/practices/drive-through-screening-clinics/",  # not translated: read in Arabic
     "/ar/topics/",
     "/ar/topics/quarantine/",
+    "/ar/cities/",  # the table, and the names on the world map
     "/ar/cities/seoul/",
     "/ar/summit-2020/",
     "/ar/summit-2020/world-mayors-summit/",

@@ -70,7 +70,8 @@ def test_the_index_lists_cities_with_public_work_and_counts_each_practice_once(c
     assert response.status_code == 200
     assert "Busan" not in content  # only a draft: not public
     assert content.index("Seoul") < content.index("Milan")  # most practices first
-    seoul_row = content[content.index('href="/en/cities/seoul/"') :].split("</tr>")[0]
+    table = content[content.index('class="city-table"') :]  # after the map
+    seoul_row = table[table.index('href="/en/cities/seoul/"') :].split("</tr>")[0]
     assert '<td class="numeric">2</td>' in seoul_row
     assert "2 cities in 2 countries" in content
     population = City.objects.get(slug="seoul", locale=Locale.get_default()).population
