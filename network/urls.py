@@ -5,6 +5,7 @@ from django.urls import path
 from network import feeds, views
 
 urlpatterns = [
+    path("compare/", views.compare_cities, name="compare_cities"),
     path("contact/<int:page_id>/", views.practice_contact, name="practice_contact"),
     path("feeds/practices.atom", feeds.PracticesFeed(), name="practices_feed"),
     path("feeds/topics/<slug:slug>.atom", feeds.TopicPracticesFeed(), name="topic_feed"),
