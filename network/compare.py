@@ -177,6 +177,7 @@ def compare_on_topic(
         .values_list("city__translation_key")
         .annotate(count=Count("pk", distinct=True))
     )
+    listing: str | None = None  # the filtered listing's address but the city, found once
     compared = []
     for city in cities:
         count = counts.get(city.translation_key, 0)
@@ -188,8 +189,13 @@ def compare_on_topic(
                 .defer("body")
                 .order_by("-started", "-first_published_at", "pk")[:PRACTICES_SHOWN]
             ]
-        listing = _listing_url(topic, city, locale, request) if count > len(shown) else ""
-        compared.append(CityOnTopic(city, count, tuple(shown), listing))
+        listing_url = ""
+        if count > len(shown):
+            if listing is None:
+                listing = _topic_listing_url(topic, locale, request)
+            if listing:
+                listing_url = f"{listing}&{urlencode({'city': _default_slug(city)})}"
+        compared.append(CityOnTopic(city, count, tuple(shown), listing_url))
     return compared
 
 
@@ -217,24 +223,23 @@ def _compared(page: PracticePage, request: HttpRequest | None) -> ComparedPracti
     )
 
 
-def _listing_url(topic: TopicArea, city: City, locale: Locale, request: HttpRequest | None) -> str:
-    """The practice listing filtered to the city and topic. Its filters name the records that
-    pages link to: the default language's."""
+def _topic_listing_url(topic: TopicArea, locale: Locale, request: HttpRequest | None) -> str:
+    """The practice listing filtered to the topic, "" when there is none."""
     index = visible_pages(PracticeIndexPage.objects.filter(locale=locale)).first()
     if index is None:
         index = visible_pages(PracticeIndexPage.objects.filter(locale=Locale.get_default())).first()
     if index is None:
         return ""
-    default = Locale.get_default()
-    topic_slug = (
-        TopicArea.objects.filter(translation_key=topic.translation_key, locale=default)
+    return f"{reader_url(index, request)}?{urlencode({'topic': _default_slug(topic)})}"
+
+
+def _default_slug(snippet: TopicArea | City) -> str:
+    """The slug of the default language's record: the listing's filters name the records
+    that pages link to."""
+    original = (
+        type(snippet)
+        .objects.filter(translation_key=snippet.translation_key, locale=Locale.get_default())
         .values_list("slug", flat=True)
         .first()
     )
-    city_slug = (
-        City.objects.filter(translation_key=city.translation_key, locale=default)
-        .values_list("slug", flat=True)
-        .first()
-    )
-    query = urlencode({"topic": topic_slug or topic.slug, "city": city_slug or city.slug})
-    return f"{reader_url(index, request)}?{query}"
+    return original or snippet.slug

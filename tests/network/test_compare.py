@@ -72,6 +72,12 @@ def cells(content: str, row_heading: str) -> list[str]:
     return [cell.split("</td>")[0] for cell in row.split('<td role="cell"')[1:]]
 
 
+def count_in_row(content: str, row: int) -> list[str]:
+    """The values of a row of the comparison by its position, whatever its language."""
+    found = content.split("<tbody")[1].split("</tr>")[row]
+    return [cell.split("</td>")[0].rsplit(">", 1)[1] for cell in found.split("<td")[1:]]
+
+
 def test_cities_stand_side_by_side_on_the_topic_with_only_public_practices(client, world):
     content = page(client, f"{COMPARE}?topic=quarantine&cities=seoul,milan,tokyo")
 
@@ -83,8 +89,7 @@ def test_cities_stand_side_by_side_on_the_topic_with_only_public_practices(clien
     assert "South Korea" in seoul and "Italy" in milan and "Japan" in tokyo
     population = cells(content, "Population")
     assert "9,586,195" in population[0] and "not known" in population[1]
-    counts = cells(content, "Public practices on this topic")
-    assert [count.rsplit("</span>", 1)[1] for count in counts] == ["2", "1", "0"]
+    assert count_in_row(content, row=2) == ["2", "1", "0"]
 
     seoul, milan, tokyo = cells(content, "Practices")
     assert "Drive-through screening clinics" in seoul and "Safe-distance wristbands" in seoul
@@ -104,16 +109,22 @@ def test_a_reader_sees_the_practice_in_their_language_and_never_both(client, wor
     translation.title = "드라이브스루 선별진료소"
     translation.save_revision().publish()
 
+    # Written in Korean, with no English version: for Korean readers only.
+    seoul_city = City.objects.get(slug="seoul", locale=Locale.get_default())
+    korean_index = practice_index_for(world["korean"])
+    add_practice(korean_index, "자가격리 앱", topics=["quarantine"], city=seoul_city)
+
     korean = page(client, "/ko/compare/?topic=quarantine&cities=seoul")
-    assert "드라이브스루 선별진료소" in korean
+    assert "드라이브스루 선별진료소" in korean and "자가격리 앱" in korean
+    assert count_in_row(korean, row=2) == ["3"]  # the Korean one counts for Korean readers
     assert "Drive-through screening clinics" not in korean
     seoul = cells(korean, "대응 사례")[0]  # "Practices"
     # Untranslated: the original, marked as English.
     assert '<a href="/ko/practices/safe-distance-wristbands/" lang="en" dir="ltr">' in seoul
     assert '<h2 id="comparison-heading"><a href="/ko/topics/quarantine/">방역</a>' in korean
     english = page(client, f"{COMPARE}?topic=quarantine&cities=seoul")
-    assert "드라이브스루" not in english
-    assert cells(english, "Public practices on this topic")[0].endswith(">2")
+    assert "드라이브스루" not in english and "자가격리" not in english
+    assert count_in_row(english, row=2) == ["2"]
 
 
 @pytest.mark.parametrize(
@@ -197,6 +208,8 @@ def test_city_and_topic_pages_lead_to_the_comparison_prefilled(client, world):
     prefilled = page(client, f"{COMPARE}?topic=quarantine")
     assert '<option value="quarantine" selected>' in prefilled
 
+    assert f'href="{COMPARE}">Compare cities</a>' in page(client, "/en/cities/")
+
 
 def test_a_city_with_more_practices_than_shown_links_to_the_listing(client, world):
     seoul = City.objects.get(slug="seoul", locale=Locale.get_default())
@@ -205,7 +218,7 @@ def test_a_city_with_more_practices_than_shown_links_to_the_listing(client, worl
     content = page(client, f"{COMPARE}?topic=quarantine&cities=seoul")
     column = cells(content, "Practices")[0]
     assert column.count("<li") == PRACTICES_SHOWN
-    assert cells(content, "Public practices on this topic")[0].endswith(f">{PRACTICES_SHOWN + 2}")
+    assert count_in_row(content, row=2) == [str(PRACTICES_SHOWN + 2)]
     assert 'href="/en/practices/?topic=quarantine&amp;city=seoul"' in column
 
 
