@@ -13,6 +13,7 @@ from knowledge.models import City, TopicArea
 from network.compare import MAX_CITIES, PRACTICES_SHOWN
 from sitedata.summit_programme import get_or_create_city
 from tests.knowledge.factories import add_practice
+from tests.knowledge.test_public_pages import PageStructure
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +235,19 @@ def test_a_comparison_is_kept_in_the_page_cache_and_a_refusal_is_not(client, wor
     client.raise_request_exception = False
     for _ in range(2):
         assert "X-Cache" not in client.get(f"{COMPARE}?topic=nope&cities=seoul")
+
+
+def test_the_page_is_one_h1_ordered_headings_and_labelled_controls(client, world):
+    client.raise_request_exception = False
+    expected = {
+        f"{COMPARE}?topic=quarantine&cities=seoul,milan": [1, 2, 2],  # the form, the comparison
+        f"{COMPARE}?topic=nope": [1, 2],
+    }
+    for url, headings in expected.items():
+        structure = PageStructure()
+        structure.feed(client.get(url).content.decode())
+        assert structure.headings == headings, url
+        assert len(structure.controls) == 1 + MAX_CITIES
+        for control in structure.controls:
+            assert control.get("id") in structure.label_targets, control
+        assert len(structure.ids) == len(set(structure.ids)), url
