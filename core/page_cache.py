@@ -3,9 +3,9 @@
 It sits in front of sessions, authentication and the locale, so a hit costs one cache round
 trip (an MGET of the generation and the entry) and no database query. Kept only:
 
-- a GET to a view in CACHEABLE_VIEWS (Wagtail's pages, topic and city pages, the open-data
-  page), under a language prefix, with no session cookie and no Authorization header, and a
-  query string of known parameters only (QUERY_PARAMS);
+- a GET to a view in CACHEABLE_VIEWS (Wagtail's pages, topic and city pages, the compare
+  page, the open-data page), under a language prefix, with no session cookie and no
+  Authorization header, and a query string of known parameters only (QUERY_PARAMS);
 - a 200 with no cookie set, no CSRF token used (a form), no `private`, `no-store` or
   `no-cache`, not a preview, for a user who is not signed in.
 
@@ -53,15 +53,19 @@ CACHEABLE_VIEWS = frozenset(
         "topic_area_detail",
         "city_list",
         "city_detail",
+        "compare_cities",
         "untranslated_page",
         "open_data",
     }
 )
-# The parameters public pages read (the practice index's filters and page number), each once,
-# a slug or number; any other query is served, never kept, so odd or random queries cannot
+# The parameters public pages read (the practice index's filters and page number, the compare
+# page's topic and cities), each once, a slug or number, or for LIST_QUERY_PARAMS slugs
+# separated by commas; any other query is served, never kept, so odd or random queries cannot
 # fill the cache. Their values are bounded by the length of the whole query string.
-QUERY_PARAMS = frozenset({"page", "topic", "kind", "city", "country", "status"})
+QUERY_PARAMS = frozenset({"page", "topic", "kind", "city", "country", "status", "cities"})
+LIST_QUERY_PARAMS = frozenset({"cities"})
 QUERY_VALUE = re.compile(r"[-\w]*\Z")
+QUERY_LIST_VALUE = re.compile(r"[-\w]+(,[-\w]+)*\Z")
 MAX_QUERY_LENGTH = 256
 MAX_PATH_LENGTH = 1024
 # A response that varies on anything else (Accept-Language: the language was negotiated,
@@ -182,7 +186,10 @@ def normalized_query(request: HttpRequest) -> str | None:
     pairs = []
     try:
         for name, values in request.GET.lists():
-            if name not in QUERY_PARAMS or len(values) != 1 or not QUERY_VALUE.match(values[0]):
+            if name not in QUERY_PARAMS or len(values) != 1:
+                return None
+            pattern = QUERY_LIST_VALUE if name in LIST_QUERY_PARAMS else QUERY_VALUE
+            if values[0] and not pattern.match(values[0]):
                 return None
             if values[0]:
                 pairs.append((name, values[0]))

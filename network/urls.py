@@ -5,6 +5,7 @@ from django.urls import path
 from network import feeds, views
 
 urlpatterns = [
+    path("compare/", views.compare_cities, name="compare_cities"),
     path("contact/<int:page_id>/", views.practice_contact, name="practice_contact"),
     path("share/", views.share_request, name="share_request"),
     path("share/verify/<str:token>/", views.verify_request, name="representative_verify"),

@@ -1,5 +1,5 @@
-"""Public views of the city network. Thin: the work lives in contact.py, representatives.py
-and the tasks."""
+"""Public views of the city network. Thin: the work lives in contact.py, representatives.py,
+alerts.py, compare.py and the tasks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.models import Locale
 
 from core.queue import run_or_queue
+from knowledge.listings import topic_areas_for
 from knowledge.localized import prefer_locale
 from knowledge.models import City, PracticePage, TopicArea
 from knowledge.reader_language import reader_url
@@ -27,6 +28,12 @@ from network.alerts import (
     unsubscribe,
     unsubscribe_url,
     wait_before_subscribing,
+)
+from network.compare import (
+    MAX_CITIES,
+    comparable_cities,
+    compare_on_topic,
+    read_comparison_choice,
 )
 from network.contact import ContactMessage, contactable_practice, wait_before_sending
 from network.forms import AlertSubscriptionForm, ContactForm, RepresentativeRequestForm
@@ -216,3 +223,31 @@ def alerts_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if result is None:
         return render(request, "network/alerts_done.html", {"invalid": True}, status=400)
     return render(request, "network/alerts_done.html", {"unsubscribed": True})
+
+
+def compare_cities(request: HttpRequest) -> HttpResponse:
+    """Up to four cities side by side on one topic area (network/compare.py).
+
+    A choice that names only things we show, asked in another form than its own (the form's
+    repeated and empty selects, a city twice), is sent to its one address, which the page
+    cache keeps; a choice that names anything else is answered 400, with the form.
+    """
+    locale = Locale.get_active()
+    offered = comparable_cities(locale)
+    choice = read_comparison_choice(request.GET, locale, offered)
+    if not choice.problems and request.META.get("QUERY_STRING", "") != choice.query:
+        return redirect(f"{request.path}?{choice.query}" if choice.query else request.path)
+    comparison = (
+        compare_on_topic(choice.topic, choice.cities, locale, request) if choice.is_complete else []
+    )
+    chosen = [city.slug for city in choice.cities]
+    context = {
+        "choice": choice,
+        "comparison": comparison,
+        "topics": topic_areas_for(locale),
+        "offered": offered,
+        "city_selects": [chosen[n] if n < len(chosen) else "" for n in range(MAX_CITIES)],
+        "max_cities": MAX_CITIES,
+    }
+    status = 400 if choice.problems else 200
+    return render(request, "network/compare.html", context, status=status)

@@ -172,6 +172,11 @@ ODD_REQUESTS = [
     ("/en/topics/%00/", NOT_FOUND),
     ("/en/cities/nope/", NOT_FOUND),
     ("/en/cities/%00/", NOT_FOUND),
+    # The compare page: the form again, with the reason (tests/network/test_compare.py).
+    ("/en/compare/?topic=%00&cities=%00", BAD),
+    (f"/en/compare/?topic=nope&cities={TOO_MANY_DIGITS}", BAD),
+    ("/en/compare/?cities=a,b,c,d,e,f", BAD),
+    ("/en/compare/?topic=&cities=,,,", {302}),
     ("/open-data/practices.xml", NOT_FOUND),
     ("/open-data/practices.%00", NOT_FOUND),
     ("/open-data/practices.csv?x=%00", FINE),

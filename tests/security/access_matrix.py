@@ -198,6 +198,10 @@ MATRIX: dict[str, Access] = {
         lists_addresses=True, why="only cities with a public practice or session, and their counts"
     ),
     "en/cities/<slug:slug>/": public(hidden=("",), why="a city with no public practice"),
+    "en/compare/": public(
+        lists_addresses=True,
+        why="offers and compares only cities with public work, and only public practices",
+    ),
     "en/open-data/": public(),
     "en/open-data/dictionary/": public(),
     "en/open-data/search.<str:export_format>": public(
