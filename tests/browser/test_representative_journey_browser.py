@@ -106,14 +106,15 @@ def test_a_representative_goes_from_request_to_a_published_practice_in_the_brows
     # 4. The welcome e-mail's link: they choose a password and sign in to "My city".
     [welcome] = mail.outbox
     journey.open(emailed_path(live_server, welcome))
-    page.get_by_label("New password", exact=True).fill(REPRESENTATIVE_PASSWORD)
-    page.get_by_label("Confirm new password").fill(REPRESENTATIVE_PASSWORD)
+    page.locator("input[name=new_password1]").fill(REPRESENTATIVE_PASSWORD)
+    page.locator("input[name=new_password2]").fill(REPRESENTATIVE_PASSWORD)
     journey.screenshot("choose-password")
     page.get_by_role(
         "button", name=re.compile("Reset password|Set password|Change password")
     ).click()
     journey.log_in("ana.souza@recife.example", REPRESENTATIVE_PASSWORD)
     expect(page).to_have_url(re.compile(r"/admin/my-city/$"))
+    expect(page.get_by_role("link", name="Write a new practice of Recife")).to_be_visible()
     journey.screenshot("my-city")
     stopwatch.lap("sign-in")
 
@@ -127,6 +128,8 @@ def test_a_representative_goes_from_request_to_a_published_practice_in_the_brows
     form.get_by_label("Description").fill("Sites opened at 8 am.\n\nEach car took four minutes.")
     form.get_by_label("Vaccination").check()
     form.get_by_label("Status").select_option("ended")
+    form.get_by_label("Started").fill("2021-01-19")
+    form.get_by_label("Ended").fill("2021-06-30")
     form.get_by_label("Outcome or evidence").fill("About 40,000 doses were given at the sites.")
     form.get_by_label("Source link").fill("https://www2.recife.pe.gov.br/noticias/vacinacao")
     form.get_by_label("Contact name").fill("Ana Souza")
