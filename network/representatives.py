@@ -194,10 +194,17 @@ def representatives_of(city: City):
     return access.group.user_set.all() if access else get_user_model().objects.none()
 
 
-def approval_for(user) -> RepresentativeRequest | None:
-    """The approved request behind a representative's account: what moderators are shown."""
+def approval_behind(practice) -> RepresentativeRequest | None:
+    """The approved request of the representative who wrote the practice (or the original
+    its translation was made from): what moderators are shown."""
+    authors = (
+        type(practice)
+        .objects.filter(translation_key=practice.translation_key)
+        .exclude(owner=None)
+        .values("owner")
+    )
     return (
-        RepresentativeRequest.objects.filter(user=user, status=RequestStatus.APPROVED)
+        RepresentativeRequest.objects.filter(user__in=authors, status=RequestStatus.APPROVED)
         .select_related("city", "decided_by")
         .first()
     )

@@ -11,7 +11,7 @@ from wagtail.admin.menu import MenuItem
 from editorial.models import representative_cities
 from knowledge.models import PracticePage
 from network import admin_urls
-from network.representatives import approval_for
+from network.representatives import approval_behind
 
 
 @hooks.register("register_admin_urls")
@@ -47,9 +47,10 @@ def register_requests_menu_item():
 @hooks.register("before_edit_page")
 def show_representatives_verification(request, page):
     """Whoever reviews a practice a representative shared sees who vouched for them."""
-    if not isinstance(page.specific, PracticePage) or not page.specific.shared_by_city:
+    practice = page.specific
+    if not isinstance(practice, PracticePage) or not practice.shared_by_city:
         return None
-    approval = approval_for(page.owner) if page.owner_id else None
+    approval = approval_behind(practice)
     if approval is None:
         messages.warning(
             request,
