@@ -60,7 +60,9 @@ CACHEABLE_VIEWS = frozenset(
 # The parameters public pages read (the practice index's filters and page number), each once,
 # a slug or number; any other query is served, never kept, so odd or random queries cannot
 # fill the cache. Their values are bounded by the length of the whole query string.
-QUERY_PARAMS = frozenset({"page", "topic", "kind", "city", "country", "status"})
+QUERY_PARAMS = frozenset(
+    {"page", "topic", "kind", "city", "country", "status", "date_from", "date_to"}
+)
 QUERY_VALUE = re.compile(r"[-\w]*\Z")
 MAX_QUERY_LENGTH = 256
 MAX_PATH_LENGTH = 1024
