@@ -3,9 +3,9 @@
 Each generation directory holds a `vectors/` folder of immutable segments, written under the
 index's write lock: `seg-<stamp>.f32` (the passages' vectors, float32, memory-mapped by every
 reader, so processes share one copy in the page cache) and `seg-<stamp>.json` (the model's
-key, each document's id, translation group, vector fingerprint, facet values and rows, and the
-ids the segment deletes). A document's latest segment holds its live vectors. Past
-MAX_SEGMENTS, the live rows are merged into one segment.
+key, each document's id, translation group, vector fingerprint, facet values and start day (for
+the date range) and rows, and the ids the segment deletes). A document's latest segment holds
+its live vectors. Past MAX_SEGMENTS, the live rows are merged into one segment.
 
 A segment of TWO_STEP_ROWS rows or more is also written with its rows' REDUCED_DIMENSION
 principal directions (`seg-<stamp>.basis.f32`) and the rows projected onto them
