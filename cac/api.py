@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django_countries import countries
 from rest_framework.fields import Field, SkipField
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer, get_serializer_class
@@ -15,6 +16,8 @@ from wagtail.models import Site
 
 from core.absolute_urls import absolute_url_for_request
 from core.api_queries import OddQueryMixin
+from core.date_range import parse_date_range
+from knowledge.listings import started_within
 from knowledge.models import PracticePage, SessionPage
 from knowledge.public_media import public_documents, public_images
 from knowledge.visibility import visible_pages
@@ -139,8 +142,43 @@ class RequestAddressedFindMixin:
         return HttpResponseRedirect(absolute_url_for_request(request, path))
 
 
+# Filters of practices the pages API adds to Wagtail's (?type=knowledge.PracticePage&…), as
+# the practice listings filter: the city's country (ISO 3166-1 alpha-2, as City.country
+# stores it) and the start date's range (core.date_range).
+PRACTICE_FILTER_PARAMS = ("country", "date_from", "date_to")
+
+
+def filter_practices_by_query(pages, query_params):
+    """The pages within the practice filters asked for; BadRequestError (a 400) for a value
+    that cannot be used, or for these filters on other page types."""
+    asked = [name for name in PRACTICE_FILTER_PARAMS if query_params.get(name)]
+    if not asked:
+        return pages
+    if pages.model is not PracticePage:
+        raise BadRequestError(
+            _("%(names)s: only with type=knowledge.PracticePage.") % {"names": ", ".join(asked)}
+        )
+    country = query_params.get("country")
+    if country and countries.alpha2(country) != country:
+        raise BadRequestError(_("country: an ISO 3166-1 alpha-2 country code, such as KR."))
+    parsed = parse_date_range(query_params)
+    if parsed.problems:
+        raise BadRequestError(" ".join(parsed.problems))
+    matching = started_within(PracticePage.objects.all(), parsed.dates)
+    if country:
+        matching = matching.filter(city__country=country)
+    # By id: ?search= (Wagtail's search backend) filters only on indexed fields, and id is one.
+    return pages.filter(id__in=matching.values("id"))
+
+
 class PublicPagesAPIViewSet(OddQueryMixin, RequestAddressedFindMixin, PagesAPIViewSet):
     base_serializer_class = PublicPageSerializer
+    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(PRACTICE_FILTER_PARAMS)
+
+    def filter_queryset(self, queryset):
+        # Before Wagtail's filters: its search (the last) returns results no filter can narrow.
+        queryset = filter_practices_by_query(queryset, self.request.GET)
+        return super().filter_queryset(queryset)
 
     def get_base_queryset(self):
         # Wagtail's default already keeps to live, public pages; this also drops pages

@@ -62,7 +62,9 @@ CACHEABLE_VIEWS = frozenset(
 # page's topic and cities), each once, a slug or number, or for LIST_QUERY_PARAMS slugs
 # separated by commas; any other query is served, never kept, so odd or random queries cannot
 # fill the cache. Their values are bounded by the length of the whole query string.
-QUERY_PARAMS = frozenset({"page", "topic", "kind", "city", "country", "status", "cities"})
+QUERY_PARAMS = frozenset(
+    {"page", "topic", "kind", "city", "country", "status", "date_from", "date_to", "cities"}
+)
 LIST_QUERY_PARAMS = frozenset({"cities"})
 QUERY_VALUE = re.compile(r"[-\w]*\Z")
 QUERY_LIST_VALUE = re.compile(r"[-\w]+(,[-\w]+)*\Z")

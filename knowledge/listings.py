@@ -1,8 +1,9 @@
-"""Filtering practices for the public listings. Unknown filter values are ignored."""
+"""Filtering practices for the public listings. Unknown filter values are ignored; a date
+range that cannot be used is ignored too, and the page says why (`date_message`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.validators import slug_re
 from django.db.models import QuerySet
@@ -10,6 +11,7 @@ from django.http import QueryDict
 from django_countries import countries
 from wagtail.models import Locale
 
+from core.date_range import DateRange, parse_date_range
 from knowledge.localized import prefer_locale
 from knowledge.models.snippets import City, PracticeKind, PracticeStatus, TopicArea
 from knowledge.visibility import visible_pages
@@ -22,6 +24,11 @@ class PracticeFilter:
     city: str = ""
     country: str = ""  # ISO 3166-1 alpha-2, upper case
     status: str = ""
+    # On the practice's start date, both ends inclusive. A practice with no start date is
+    # left out when a range is given: nobody knows that it falls inside.
+    dates: DateRange = DateRange()
+    # Why the range asked for was not used; empty when it was (or none was asked).
+    date_message: str = field(default="", compare=False)
 
     @classmethod
     def from_query(cls, query: QueryDict, locale: Locale) -> PracticeFilter:
@@ -40,11 +47,22 @@ class PracticeFilter:
             country = ""
         if status not in PracticeStatus.values:
             status = ""
-        return cls(topic=topic, kind=kind, city=city, country=country, status=status)
+        parsed = parse_date_range(query)
+        return cls(
+            topic=topic,
+            kind=kind,
+            city=city,
+            country=country,
+            status=status,
+            dates=parsed.dates,
+            date_message=parsed.message,
+        )
 
     @property
     def is_active(self) -> bool:
-        return bool(self.topic or self.kind or self.city or self.country or self.status)
+        return bool(
+            self.topic or self.kind or self.city or self.country or self.status or self.dates.is_set
+        )
 
 
 def _slug_or_empty(value: str, max_length: int) -> str:
@@ -68,12 +86,23 @@ def filter_practices(practices: QuerySet, practice_filter: PracticeFilter) -> Qu
         practices = practices.filter(city__country=practice_filter.country)
     if practice_filter.status:
         practices = practices.filter(practice_status=practice_filter.status)
+    practices = started_within(practices, practice_filter.dates)
     return (
         practices.select_related("city")
         .prefetch_related("topics")
         .distinct()
         .order_by("-started", "-first_published_at", "pk")
     )
+
+
+def started_within(practices: QuerySet, dates: DateRange) -> QuerySet:
+    """Practices whose start date is in the range (both ends inclusive). With either end
+    given, practices with no start date are left out (a NULL compares as neither)."""
+    if dates.start:
+        practices = practices.filter(started__gte=dates.start)
+    if dates.end:
+        practices = practices.filter(started__lte=dates.end)
+    return practices
 
 
 def practices_search_query(practice_filter: PracticeFilter) -> str:
@@ -90,6 +119,8 @@ def practices_search_query(practice_filter: PracticeFilter) -> str:
         query["country"] = practice_filter.country
     if practice_filter.status:
         query["status"] = practice_filter.status
+    for name, value in practice_filter.dates.query_items():
+        query[name] = value
     return query.urlencode()
 
 

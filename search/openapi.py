@@ -120,7 +120,7 @@ def openapi_document() -> dict:
             "title": "CAC Knowledge Platform search API",
             "version": "1",
             "description": "Full-text search over public practices, sessions and summaries. "
-            "Unknown or malformed parameters are ignored or clamped.",
+            "Malformed parameters are a 400 with the list of what is wrong.",
         },
         "paths": {
             "/api/v1/search/": {
@@ -136,9 +136,28 @@ def openapi_document() -> dict:
                         _param("topic", "Topic-area slug; repeatable."),
                         _param("kind", "Practice kind or content type; repeatable."),
                         _param("status", "Practice status: planned, active or ended; repeatable."),
-                        _param("country", "ISO 3166-1 alpha-2 code; repeatable."),
+                        _param(
+                            "country",
+                            "ISO 3166-1 alpha-2 code in capitals (KR); repeatable. An unknown "
+                            "code is a 400.",
+                        ),
                         _param("city", "City name in English; repeatable."),
                         _param("year", "Year started or published; repeatable."),
+                        _param(
+                            "date_from",
+                            "Only hits that started (a practice) or took place (a session, "
+                            "and a summary by its session) on or after this day, YYYY-MM-DD. "
+                            "With date_from or date_to, hits with no such date (topic areas, "
+                            "practices with no start date) are left out. A malformed date, or "
+                            "date_from after date_to, is a 400.",
+                            {"type": "string", "format": "date"},
+                        ),
+                        _param(
+                            "date_to",
+                            "Only hits that started or took place on or before this day, "
+                            "YYYY-MM-DD (see date_from).",
+                            {"type": "string", "format": "date"},
+                        ),
                         _param("sort", "relevance or date.", {"enum": ["relevance", "date"]}),
                         _param("page", "1-based page.", {"type": "integer", "minimum": 1}),
                         _param(

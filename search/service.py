@@ -27,6 +27,7 @@ from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Locale, Page
 from wagtail.search.utils import normalise_query_string
 
+from core.date_range import parse_date_range
 from knowledge.models import City, PracticeKind, PracticeStatus, TopicArea
 from knowledge.reader_language import swap_language_prefix
 from knowledge.visibility import visible_pages
@@ -100,7 +101,23 @@ def invalid_api_parameters(query_params: QueryDict) -> list[str]:
         for raw in query_params.getlist(facet):
             if not _FILTER_VALUE.match(raw):
                 errors.append(f"{facet}: not a valid value")
+            elif facet == "country" and not is_country_code(raw):
+                errors.append(COUNTRY_PROBLEM)
+    errors.extend(str(problem) for problem in parse_date_range(query_params).problems)
     return errors
+
+
+# The country facet's values are ISO 3166-1 alpha-2 codes, as City.country stores them.
+COUNTRY_PROBLEM = "country: an ISO 3166-1 alpha-2 country code, such as KR"
+
+
+def is_country_code(value: str) -> bool:
+    return countries.alpha2(value) == value
+
+
+def date_range_message(query_params: QueryDict) -> str:
+    """Why the search page did not use the dates it was given; empty when it did."""
+    return parse_date_range(query_params).message
 
 
 def parse_search_request(query_params: QueryDict, language: str) -> SearchRequest:
@@ -114,11 +131,15 @@ def parse_search_request(query_params: QueryDict, language: str) -> SearchReques
         if values:
             filters[facet] = values
     sort = query_params.get("sort", "relevance")
+    # A range that cannot be used is dropped (the page says so: date_range_message).
+    dates = parse_date_range(query_params).dates
     return SearchRequest(
         query=clean_query(query_params.get("q", "")),
         language=language,
         filters=filters,
         sort=sort if sort in SORTS else "relevance",
+        date_from=dates.start,
+        date_to=dates.end,
         page=_int_in_range(query_params.get("page"), 1, 1, MAX_PAGE),
         page_size=_int_in_range(query_params.get("page_size"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
     )
@@ -173,7 +194,19 @@ def search_for_export(
 
 # The parameters that choose a search's results; `page` and `page_size` only choose which of
 # them a page shows.
-RESULTS_PARAMS = ("q", "topic", "kind", "status", "country", "city", "lang", "year", "sort")
+RESULTS_PARAMS = (
+    "q",
+    "topic",
+    "kind",
+    "status",
+    "country",
+    "city",
+    "lang",
+    "year",
+    "date_from",
+    "date_to",
+    "sort",
+)
 
 
 def results_query_string(query_params: QueryDict) -> str:
@@ -352,13 +385,15 @@ def _promoted_page(pick: SearchPromotion, locale: Locale) -> PromotedResult | No
 def promoted_results(search_request: SearchRequest) -> list[PromotedResult]:
     """Editors' picks for this query, best first; only on page 1 of an unfiltered search.
 
-    Filters (topic, kind, country, city, year) narrow what the visitor wants and a pick
+    Filters (topic, kind, country, city, year, dates) narrow what the visitor wants and a pick
     would ignore them, so picks show only without them. The language filter does not
     count: it chooses which translation of a picked page is shown.
     """
     if not search_request.query or search_request.page != 1:
         return []
     if any(facet != "locale" for facet in search_request.filters):
+        return []
+    if search_request.date_from or search_request.date_to:
         return []
     # A lookup, not Query.get(): that would create a Query row for every search.
     query = Query.objects.filter(query_string=normalise_query_string(search_request.query)).first()

@@ -11,6 +11,7 @@ from knowledge.listings import topic_areas_for
 from search.engines.base import EngineUnavailable
 from search.service import (
     count_search,
+    date_range_message,
     displayed_hits,
     facet_labels,
     label_for,
@@ -78,7 +79,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 def _rendered_search_page(request, language, search_request) -> HttpResponse:
-    context = {"query": search_request.query, "sort": search_request.sort}
+    context = {
+        "query": search_request.query,
+        "sort": search_request.sort,
+        "date_from": search_request.date_from,
+        "date_to": search_request.date_to,
+        # Dates it could not use are dropped, and the page says why.
+        "date_message": date_range_message(request.GET),
+    }
     try:
         response = run_search(request.GET, language)
     except EngineUnavailable:

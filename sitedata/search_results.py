@@ -15,6 +15,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.text import slugify
 
 from core.absolute_urls import absolute_url_for_request
+from core.date_range import parse_date_range
 from search.engines.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from search.service import clean_query
 
@@ -50,6 +51,12 @@ def search_download_filename(query_params: QueryDict, extension: str, today: dat
     words = [clean_query(query_params.get("q", ""))]
     for name in ("topic", "kind", "country", "city", "lang", "year"):
         words.extend(clean_query(value) for value in query_params.getlist(name))
+    # The range as the search used it (the download refuses one it cannot use).
+    dates = parse_date_range(query_params).dates
+    if dates.start:
+        words.append(f"from {dates.start.isoformat()}")
+    if dates.end:
+        words.append(f"to {dates.end.isoformat()}")
     words = [word for word in words if word]
     described = slugify(" ".join(words))[:FILENAME_WORDS_MAX].strip("-")
     if not described:

@@ -285,6 +285,7 @@ def practice_filter_query(practice_filter: PracticeFilter, page: int | None = No
             ("city", practice_filter.city),
             ("country", practice_filter.country),
             ("status", practice_filter.status),
+            *practice_filter.dates.query_items(),
             ("page", page if page and page > 1 else ""),
         )
         if value

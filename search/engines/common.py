@@ -62,6 +62,23 @@ def document_date(document: SearchDocument) -> date | None:
     return document.published.date() if document.published else None
 
 
+def started_day(document: SearchDocument) -> int | None:
+    """The day the date-range filter reads (SearchRequest.date_from/date_to), as a day number
+    (date.toordinal): only the start itself, never the publication, so a range finds what
+    happened then, the same as the practice listings' range. None without a start."""
+    return document.started.toordinal() if document.started else None
+
+
+def started_day_bounds(request: SearchRequest) -> tuple[int, int] | None:
+    """The request's date range as inclusive day numbers (see started_day); None when the
+    request has no range. An open end is the first or last day a date can have."""
+    if request.date_from is None and request.date_to is None:
+        return None
+    low = request.date_from or date.min
+    high = request.date_to or date.max
+    return low.toordinal(), high.toordinal()
+
+
 def document_year(document: SearchDocument) -> str:
     """The year facet's value: document_date's year, or "" for a document with no date."""
     when = document_date(document)

@@ -93,6 +93,10 @@ class SearchRequest:
     language: str = "en"  # the visitor's language: analysis hints and which translation to show
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # keys from FACET_FIELDS
     sort: str = "relevance"  # or "date" (newest first)
+    # Documents that started (SearchDocument.started) within these days, both inclusive;
+    # either may be None. With either set, documents with no start date are left out.
+    date_from: date | None = None
+    date_to: date | None = None
     page: int = 1
     page_size: int = 20
     collapse_translations: bool = True  # one hit per translation group

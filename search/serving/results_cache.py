@@ -31,7 +31,9 @@ KEY_PREFIX = "search-cache:v1:"
 # The parameters the search page reads. Any other (a tracking tag, a typo) is served, never
 # kept: the page's links repeat the parameters they were given, so an answer kept for one
 # address must not carry another's.
-PAGE_PARAMS = frozenset({"q", "sort", "page", "page_size", "lang", *FACET_FIELDS})
+PAGE_PARAMS = frozenset(
+    {"q", "sort", "page", "page_size", "lang", "date_from", "date_to", *FACET_FIELDS}
+)
 MAX_QUERY_STRING = 1024
 
 
@@ -52,6 +54,8 @@ def api_key(request: HttpRequest, search_request: SearchRequest) -> str | None:
                 search_request.language,
                 filters,
                 search_request.sort,
+                search_request.date_from,
+                search_request.date_to,
                 search_request.page,
                 search_request.page_size,
             )

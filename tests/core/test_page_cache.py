@@ -211,6 +211,16 @@ def test_the_known_parameters_share_one_entry_in_any_order(client, page_cache, s
     assert client.get(f"{index.url}?page=2")["X-Cache"] == "miss"
 
 
+def test_a_date_range_is_kept_apart_from_the_unfiltered_listing(client, page_cache, site_structure):
+    index = practice_index_for(Locale.get_default())
+    assert client.get(index.url)["X-Cache"] == "miss"
+    ranged = client.get(f"{index.url}?date_from=2020-01-01&date_to=2020-12-31")
+    assert ranged["X-Cache"] == "miss"
+    again = client.get(f"{index.url}?date_to=2020-12-31&date_from=2020-01-01")
+    assert again["X-Cache"] == "hit"
+    assert client.get(f"{index.url}?date_from=2020-01-02")["X-Cache"] == "miss"
+
+
 @pytest.fixture
 def topics_request(rf):
     request = rf.get("/en/topics/")

@@ -370,7 +370,8 @@ def test_pages_have_one_h1_ordered_headings_landmarks_lang_and_unique_ids(client
 
 def test_every_form_control_has_a_label(client, practices):
     structure = _structure(client.get("/en/practices/?topic=quarantine"))
-    assert len(structure.controls) == 5  # topic, kind, country, city, status
+    # topic, kind, country, city, status, and the start-date range (from, to)
+    assert len(structure.controls) == 7
     for control in structure.controls:
         assert control.get("id") in structure.label_targets or control.get("aria-label"), control
 

@@ -155,6 +155,21 @@ def test_search_results_download_keeps_the_searchs_filters(client, world):
     assert _json_lines(other_kind) == []
 
 
+def test_search_results_download_keeps_the_date_range_and_refuses_odd_dates(client, world):
+    response, ranged = _download(
+        client, "/en/open-data/search.json", q=BODY_WORD, date_from="2020-01-01"
+    )
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="cac-search-{BODY_WORD}-from-2020-01-01-{today}.jsonl"'
+    )
+    # The practice has no start date: no range holds it.
+    assert _json_lines(ranged) == []
+    odd = client.get("/en/open-data/search.csv", {"q": BODY_WORD, "date_to": "2020-13-40"})
+    assert odd.status_code == 400
+    assert "date_to: a date as YYYY-MM-DD." in odd.content.decode()
+
+
 def test_search_results_are_bounded_and_read_through_the_search_service(world):
     hits = search_for_export(QueryDict(f"q={BODY_WORD}&page=7&page_size=1"), "en", limit=1)
 

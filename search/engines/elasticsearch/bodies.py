@@ -140,13 +140,27 @@ def search_body(request: SearchRequest, bridge: Sequence[str] = ()) -> dict[str,
     return body
 
 
+# The date range's key among filter_clauses: no facet has this name, so every facet's
+# aggregation applies it (facet_aggregations leaves out only a facet's own filter).
+DATE_RANGE_FILTER = "started"
+
+
 def filter_clauses(request: SearchRequest) -> dict[str, dict[str, Any]]:
-    """The request's facet filters as clauses, by facet name."""
-    return {
+    """The request's facet filters as clauses, by facet name, and its date range (a `range`
+    on `started`, which a document without a start date does not match)."""
+    clauses = {
         facet: {"terms": {FACET_INDEX_FIELDS[facet]: list(values)}}
         for facet, values in request.filters.items()
         if facet in FACET_INDEX_FIELDS and values
     }
+    bounds = {}
+    if request.date_from is not None:
+        bounds["gte"] = request.date_from.isoformat()
+    if request.date_to is not None:
+        bounds["lte"] = request.date_to.isoformat()
+    if bounds:
+        clauses[DATE_RANGE_FILTER] = {"range": {"started": {**bounds, "format": "strict_date"}}}
+    return clauses
 
 
 def text_query(request: SearchRequest, bridge: Sequence[str] = ()) -> dict[str, Any]:

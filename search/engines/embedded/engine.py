@@ -38,17 +38,17 @@ from search.engines.base import (
     SearchResponse,
     VectorLookup,
 )
-from search.engines.common import FACET_BUCKETS, shorten
+from search.engines.common import FACET_BUCKETS, shorten, started_day_bounds
 from search.engines.embedded.highlight import snippet
 from search.engines.embedded.query import (
     MAX_QUERY_CHARS,
     MAX_QUERY_UNITS,
     build_query,
     expand_query,
-    facet_filter_clauses,
     filter_clause,
     highlight_terms,
     relaxed_text_query,
+    request_filter_clauses,
 )
 from search.engines.embedded.schema import (
     FIELD_BOOSTS,
@@ -288,7 +288,7 @@ class EmbeddedEngine(SearchEngine):
         # model's best documents).
         query = build_query(
             units,
-            request.filters,
+            request,
             also_ids=semantic_ids,
             relaxed=True,
             bridge=_bridges(request),
@@ -342,6 +342,7 @@ class EmbeddedEngine(SearchEngine):
                 limit=depth,
                 min_score=wanted.min_similarity,
                 min_z=self.semantic_min_z,
+                started_days=started_day_bounds(request),
             )
             rankings.append((wanted.weight, ranking))
         return rankings
@@ -353,12 +354,12 @@ class EmbeddedEngine(SearchEngine):
         (minimum_should_match) or, for a visitor in another language than the site's own,
         with all the query's glossary terms (_bridges), by score. The count is of the latter,
         which includes all."""
-        strict = build_query(units, request.filters)
+        strict = build_query(units, request)
         matched, ranking = self._ranking(searcher, strict, request, needed=needed)
         bridge = _bridges(request)
         if relaxed_text_query(units, bridge) is None:
             return matched, ranking
-        relaxed = build_query(units, request.filters, relaxed=True, bridge=bridge)
+        relaxed = build_query(units, request, relaxed=True, bridge=bridge)
         matched, relaxed_ranking = self._ranking(searcher, relaxed, request, needed=needed)
         seen = {match.key for match in ranking}
         return matched, ranking + [match for match in relaxed_ranking if match.key not in seen]
@@ -444,7 +445,11 @@ class EmbeddedEngine(SearchEngine):
         its counts are computed exactly and kept with the snapshot.
         """
         collapse = request.collapse_translations
-        cache_key = (tuple(sorted(request.filters.items())), collapse) if browsing else None
+        cache_key = (
+            (tuple(sorted(request.filters.items())), started_day_bounds(request), collapse)
+            if browsing
+            else None
+        )
         if cache_key is not None and cache_key in snapshot.browse_counts:
             return snapshot.browse_counts[cache_key]
         per_bucket_groups = collapse and (browsing or matched <= LARGE_RESULT)
@@ -526,7 +531,7 @@ class EmbeddedEngine(SearchEngine):
         translation's snippet highlights the query's words, as a matched hit's does."""
         searcher = self._snapshot().searcher
         clauses = [filter_clause("group", groups), filter_clause("locale", [request.language])]
-        clauses.extend(facet_filter_clauses(request.filters))
+        clauses.extend(request_filter_clauses(request))
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=len(groups), count=False
         )

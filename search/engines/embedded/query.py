@@ -10,7 +10,8 @@ from functools import lru_cache
 import tantivy
 
 from search.analysis import CJK, analyse, stemmer_for
-from search.engines.base import FACET_FIELDS
+from search.engines.base import FACET_FIELDS, SearchRequest
+from search.engines.common import started_day_bounds
 from search.engines.embedded.schema import FIELD_BOOSTS, SCHEMA, bigram_field, bigrams
 
 MAX_QUERY_CHARS = 500  # longer input is cut: nobody types more, and it bounds query cost
@@ -259,26 +260,35 @@ def filter_clause(field_name: str, values: Iterable[str]) -> tuple:
     return (tantivy.Occur.Must, tantivy.Query.const_score_query(term_set, 0.0))
 
 
-def facet_filter_clauses(filters: dict[str, tuple[str, ...]]) -> list[tuple]:
-    """One clause per facet filter (filters as common.normalised_request leaves them)."""
-    return [
+def request_filter_clauses(request: SearchRequest) -> list[tuple]:
+    """One clause per facet filter (filters as common.normalised_request leaves them), and
+    one for the date range: a range over `started_day`, which a document without a start
+    date does not have, so it never matches a range."""
+    clauses = [
         filter_clause(name, values)
-        for name, values in filters.items()
+        for name, values in request.filters.items()
         if name in FACET_FIELDS and values
     ]
+    bounds = started_day_bounds(request)
+    if bounds is not None:
+        days = tantivy.Query.range_query(
+            SCHEMA, "started_day", tantivy.FieldType.Unsigned, bounds[0], bounds[1]
+        )
+        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(days, 0.0)))
+    return clauses
 
 
 def build_query(
     units: QueryUnits,
-    filters: dict[str, tuple[str, ...]],
+    request: SearchRequest,
     also_ids: Iterable[str] = (),
     relaxed: bool = False,
     bridge: bool = False,
 ) -> tantivy.Query:
-    """The text query (everything when there is neither text nor ids) within the facet
-    filters; with `also_ids`, documents matching the text or having one of these ids (what
-    the semantic side found). Relaxed, the text needs only minimum_should_match of its
-    terms."""
+    """The text query (everything when there is neither text nor ids) within the request's
+    facet filters and date range; with `also_ids`, documents matching the text or having
+    one of these ids (what the semantic side found). Relaxed, the text needs only
+    minimum_should_match of its terms."""
     also_ids = list(also_ids)
     words = None
     if units:
@@ -297,7 +307,7 @@ def build_query(
     else:
         text = tantivy.Query.all_query()
     clauses = [(tantivy.Occur.Must, text)]
-    clauses.extend(facet_filter_clauses(filters))
+    clauses.extend(request_filter_clauses(request))
     return tantivy.Query.boolean_query(clauses)
 
 

@@ -17,7 +17,7 @@ import tantivy
 from search.analysis import analyse
 from search.engines.base import FACET_FIELDS, SearchDocument
 from search.engines.common import FIELD_BOOSTS as SOURCE_BOOSTS
-from search.engines.common import SNIPPET_SOURCE_CHARS, date_order, facet_values
+from search.engines.common import SNIPPET_SOURCE_CHARS, date_order, facet_values, started_day
 
 # Analysed fields, the SearchDocument text each is analysed from, and how much a match in
 # each counts (common.FIELD_BOOSTS, the same in both engines).
@@ -33,9 +33,9 @@ WORD = re.compile(r"\w+", re.UNICODE)
 # read and parsed whole, and the index finds words anywhere in the full text anyway.
 STORED_TEXT_FIELDS = ("summary", "body", "attachments_text")
 # Bumped whenever the schema or the analysis changes (4: CJK bigrams; 5: Arabic normalised and
-# stemmed, French and Spanish documents stemmed in their language; 6: the status facet): an
-# index of another format must be rebuilt.
-INDEX_FORMAT = "6"
+# stemmed, French and Spanish documents stemmed in their language; 6: the status facet;
+# 7: started_day, for the date range): an index of another format must be rebuilt.
+INDEX_FORMAT = "7"
 FORMAT_FILE = "cac-index-format"
 MAX_PREFIX_CHARS = 20  # autocomplete completes words up to this long
 
@@ -70,6 +70,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("group", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_unsigned_field("group_code", fast=True)
     builder.add_unsigned_field("date_order", fast=True)
+    # The start date as a day number (common.started_day), for the date range; absent
+    # without a start date.
+    builder.add_unsigned_field("started_day", fast=True, indexed=True)
     builder.add_bytes_field("payload", stored=True)
     return builder.build()
 
@@ -147,5 +150,8 @@ def tantivy_document(document: SearchDocument) -> tantivy.Document:
     doc.add_text("group", group_of(document))
     doc.add_unsigned("group_code", code(group_of(document)))
     doc.add_unsigned("date_order", date_order(document))
+    day = started_day(document)
+    if day is not None:
+        doc.add_unsigned("started_day", day)
     doc.add_bytes("payload", payload(document))
     return doc

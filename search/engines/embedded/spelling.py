@@ -53,7 +53,7 @@ def spelling_suggestion(
     units = expand_query(suggestion, synonyms)
     if not units:
         return ""
-    found = searcher.search(build_query(units, request.filters), limit=1, count=True).count
+    found = searcher.search(build_query(units, request), limit=1, count=True).count
     return suggestion if found >= SPELLING_MIN_DOCS else ""
 
 

@@ -3,9 +3,9 @@
 Each generation directory holds a `vectors/` folder of immutable segments, written under the
 index's write lock: `seg-<stamp>.f32` (the passages' vectors, float32, memory-mapped by every
 reader, so processes share one copy in the page cache) and `seg-<stamp>.json` (the model's
-key, each document's id, translation group, vector fingerprint, facet values and rows, and the
-ids the segment deletes). A document's latest segment holds its live vectors. Past
-MAX_SEGMENTS, the live rows are merged into one segment.
+key, each document's id, translation group, vector fingerprint, facet values and start day (for
+the date range) and rows, and the ids the segment deletes). A document's latest segment holds
+its live vectors. Past MAX_SEGMENTS, the live rows are merged into one segment.
 
 A segment of TWO_STEP_ROWS rows or more is also written with its rows' REDUCED_DIMENSION
 principal directions (`seg-<stamp>.basis.f32`) and the rows projected onto them
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from search.engines.base import DocumentVectors
-from search.engines.common import facet_values
+from search.engines.base import DocumentVectors, SearchDocument
+from search.engines.common import facet_values, started_day
 from search.engines.embedded.schema import group_of
 
 MAX_SEGMENTS = 8
@@ -113,6 +113,7 @@ class _Segment:
     sample_positions: np.ndarray = field(init=False)  # evenly spaced documents_with_rows
     locale_codes: np.ndarray = field(init=False)  # (documents,) LOCALE_CODES of each locale
     codes_with_rows: np.ndarray = field(init=False)  # locale_codes of documents_with_rows
+    started_days: np.ndarray = field(init=False)  # (documents,) common.started_day, else 0
     _facet_masks: dict = field(init=False)  # (facet, value) -> a bool per document
 
     def facet_mask(self, facet: str, values: tuple[str, ...]) -> np.ndarray:
@@ -154,6 +155,15 @@ class _Segment:
             count=len(self.facets),
         )
         self.codes_with_rows = self.locale_codes[self.documents_with_rows]
+        self.started_days = np.fromiter(
+            ((facets.get(STARTED_DAY) or [0])[0] for facets in self.facets),
+            dtype=np.int64,
+            count=len(self.facets),
+        )
+
+    def started_mask(self, bounds: tuple[int, int]) -> np.ndarray:
+        """Which documents started within these day numbers (none without a start date)."""
+        return (self.started_days >= max(bounds[0], 1)) & (self.started_days <= bounds[1])
 
     @classmethod
     def read(cls, folder: Path, name: str) -> _Segment:
@@ -275,11 +285,18 @@ class VectorSnapshot:
                 found.setdefault(segment.ids[index], set()).add(segment.fingerprints[index])
         return found
 
-    def _document_mask(self, position: int, filters: dict[str, tuple[str, ...]]) -> np.ndarray:
+    def _document_mask(
+        self,
+        position: int,
+        filters: dict[str, tuple[str, ...]],
+        started_days: tuple[int, int] | None = None,
+    ) -> np.ndarray:
         segment = self.segments[position]
         mask = self.live_documents[position].copy()
         for facet, values in filters.items():
             mask &= segment.facet_mask(facet, tuple(values))
+        if started_days is not None:
+            mask &= segment.started_mask(started_days)
         return mask
 
     def search(
@@ -291,8 +308,10 @@ class VectorSnapshot:
         min_score: float = -1.0,
         exclude_groups: frozenset[str] = frozenset(),
         min_z: float | None = None,
+        started_days: tuple[int, int] | None = None,
     ) -> list[SemanticMatch]:
-        """The best `limit` translation groups by meaning, within the filters, each with the
+        """The best `limit` translation groups by meaning, within the filters (and, with
+        `started_days`, the date range: common.started_day_bounds), each with the
         document that scored best.
 
         A document scores by its best passage's similarity to the query, less the mean
@@ -338,7 +357,8 @@ class VectorSnapshot:
             offset += len(live)
             segment = self.segments[position]
             documents = segment.documents_with_rows[live]
-            candidates = np.flatnonzero(self._document_mask(position, filters)[documents])
+            mask = self._document_mask(position, filters, started_days)
+            candidates = np.flatnonzero(mask[documents])
             if not len(candidates):
                 continue
             scores, raw_scores = centred[part][candidates], part_raw[candidates]
@@ -429,9 +449,7 @@ class VectorStore:
                 id=item.document.id,
                 group=group_of(item.document),
                 fingerprint=item.fingerprint,
-                facets={
-                    facet: list(values) for facet, values in facet_values(item.document).items()
-                },
+                facets=_stored_facets(item.document),
                 vectors=item.vectors,
             )
             for item in items
@@ -498,6 +516,21 @@ class VectorStore:
         }
         (self.folder / f"{name}.json.tmp").write_text(json.dumps(meta, ensure_ascii=False))
         os.replace(self.folder / f"{name}.json.tmp", self.folder / f"{name}.json")
+
+
+# Beside the facet values in a document's stored "facets": its start as a day number, for the
+# date range (a document without a start date has none).
+STARTED_DAY = "started_day"
+
+
+def _stored_facets(document: SearchDocument) -> dict[str, list]:
+    facets: dict[str, list] = {
+        facet: list(values) for facet, values in facet_values(document).items()
+    }
+    day = started_day(document)
+    if day is not None:
+        facets[STARTED_DAY] = [day]
+    return facets
 
 
 @dataclass(frozen=True)
