@@ -313,6 +313,9 @@ IDS_THE_BOUNDARY_LEAVES = {
     "overridable_segment_id": "always beside translation_id",
     "translation_source_id": "wagtail-localize checks that the user may edit the source",
     "uploaded_file_id": "an upload of the user's own",
+    "city_id": "My city: the view answers 404 for any city the user does not represent",
+    "practice_id": "My city: the view answers 404 unless the user wrote it for their city",
+    "request_id": "representative requests: the view needs the moderators' permission",
 }
 BESIDE = {"page_id": {"revision_id", "task_state_id", "workflow_state_id"}}
 BESIDE["translation_id"] = {"string_segment_id", "overridable_segment_id"}
