@@ -25,6 +25,20 @@ def check_uploaded_document(uploaded_file):
         raise ValidationError(rejection.message, code=rejection.code) from None
 
 
+def check_uploads(files) -> list:
+    """Several uploads checked at once: every refused file is named with its reason, so that
+    none is stored when one is refused (the guided forms' multiple file fields)."""
+    errors = []
+    for uploaded in files:
+        try:
+            check_uploaded_document(uploaded)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return list(files)
+
+
 class CheckedDocumentForm(ModeratedFileChange, BaseDocumentForm):
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
-from core.wagtail_internals import set_file_hash
+from core.wagtail_internals import set_document_file_metadata, set_file_hash
 from documents.extraction import extract_in_sandbox
 from documents.inspection import UploadLimits, UploadRejected, inspect_upload
 from documents.models import DocumentText
@@ -217,3 +218,22 @@ def reset_stalled_extractions() -> list[int]:
         )
         to_queue.append(record.pk)
     return to_queue
+
+
+def store_checked_uploads(files, collection, user) -> list:
+    """Save uploads that passed `documents.forms.check_uploads` as documents in `collection`.
+
+    Call inside the caller's transaction; on failure the caller deletes the stored files."""
+    document_model = get_document_model()
+    documents = []
+    for uploaded in files:
+        document = document_model(
+            title=Path(uploaded.name).stem[:255] or uploaded.name,
+            file=uploaded,
+            collection=collection,
+            uploaded_by_user=user,
+        )
+        set_document_file_metadata(document)
+        document.save()
+        documents.append(document)
+    return documents

@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
-from documents.forms import check_uploaded_document
+from documents.forms import check_uploads
 from editorial.new_cities import NewCityRows
 from editorial.summaries import SummaryContent, paragraphs_to_html, plain_paragraphs
 from knowledge.models import City, SessionSummaryPage
@@ -153,17 +153,8 @@ class SessionSummaryForm(forms.Form):
         ]
 
     def clean_new_files(self):
-        files = self.cleaned_data.get("new_files") or []
-        errors = []
-        for uploaded in files:
-            try:
-                check_uploaded_document(uploaded)
-            except forms.ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            # Every file is named with its reason; none of them is stored.
-            raise forms.ValidationError(errors)
-        return files
+        # Every refused file is named with its reason; none of them is stored.
+        return check_uploads(self.cleaned_data.get("new_files") or [])
 
     def is_valid(self) -> bool:
         # Every part is checked, so all errors show at once.

@@ -10,15 +10,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import transaction
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
-from wagtail.documents import get_document_model
 from wagtail.models import WorkflowState
 
-from core.wagtail_internals import set_document_file_metadata
+from documents.services import store_checked_uploads
 from editorial.models import rapporteur_sessions
 from editorial.new_cities import find_or_add_city
 from editorial.roles import ensure_session_access
@@ -136,24 +134,6 @@ def _stream(block_name: str, values):
     return [(block_name, value) for value in values]
 
 
-def _store_new_documents(files, session: SessionPage, user) -> list:
-    """Save the uploads into the session's collection. Files are already checked."""
-    collection = ensure_session_access(session).collection
-    document_model = get_document_model()
-    documents = []
-    for uploaded in files:
-        document = document_model(
-            title=Path(uploaded.name).stem[:255] or uploaded.name,
-            file=uploaded,
-            collection=collection,
-            uploaded_by_user=user,
-        )
-        set_document_file_metadata(document)
-        document.save()
-        documents.append(document)
-    return documents
-
-
 def save_summary(session: SessionPage, user, content: SummaryContent, *, submit: bool):
     """Write a new revision of the user's summary (creating it if needed); optionally submit it.
 
@@ -163,7 +143,8 @@ def save_summary(session: SessionPage, user, content: SummaryContent, *, submit:
     stored_documents = []
     try:
         with transaction.atomic():
-            stored_documents = _store_new_documents(content.new_files, session, user)
+            collection = ensure_session_access(session).collection
+            stored_documents = store_checked_uploads(content.new_files, collection, user)
             summary = own_summary(session, user)
             page = summary.get_latest_revision_as_object() if summary else None
             if page is None:

@@ -15,12 +15,11 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
-from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, WorkflowState
 from wagtail.rich_text import RichText
 
-from core.wagtail_internals import set_document_file_metadata
+from documents.services import store_checked_uploads
 from editorial.models import representative_cities
 from editorial.roles import ensure_city_access
 from editorial.summaries import SummaryStatus, summary_status
@@ -77,23 +76,6 @@ def _in_locale(objects, locale: Locale) -> list:
     return [item.get_translation_or_none(locale) or item for item in objects]
 
 
-def _store_documents(files, city: City, user) -> list:
-    collection = ensure_city_access(city).collection
-    document_model = get_document_model()
-    documents = []
-    for uploaded in files:
-        document = document_model(
-            title=Path(uploaded.name).stem[:255] or uploaded.name,
-            file=uploaded,
-            collection=collection,
-            uploaded_by_user=user,
-        )
-        set_document_file_metadata(document)
-        document.save()
-        documents.append(document)
-    return documents
-
-
 def _store_image(uploaded, alt_text: str, city: City, user):
     image = get_image_model()(
         title=alt_text[:255] or Path(uploaded.name).stem[:255],
@@ -126,7 +108,8 @@ def save_practice(
     stored_files = []
     try:
         with transaction.atomic():
-            documents = _store_documents(content.new_files, city, user)
+            collection = ensure_city_access(city).collection
+            documents = store_checked_uploads(content.new_files, collection, user)
             stored_files.extend(document.file for document in documents)
             image = None
             if content.new_image is not None:

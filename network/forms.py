@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images.fields import WagtailImageField
 from wagtail.models import Locale
 
-from documents.forms import check_uploaded_document
+from documents.forms import check_uploads
 from editorial.forms import MultipleFileField
 from editorial.new_cities import NAME_MAX_LENGTH, clean_city_name, country_choices
 from editorial.summaries import paragraphs_to_html, plain_paragraphs
@@ -245,17 +245,8 @@ class SharedPracticeForm(forms.Form):
         }
 
     def clean_new_files(self):
-        files = self.cleaned_data.get("new_files") or []
-        errors = []
-        for uploaded in files:
-            try:
-                check_uploaded_document(uploaded)
-            except forms.ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            # Every file is named with its reason; none of them is stored.
-            raise forms.ValidationError(errors)
-        return files
+        # Every refused file is named with its reason; none of them is stored.
+        return check_uploads(self.cleaned_data.get("new_files") or [])
 
     def clean(self):
         cleaned = super().clean()
