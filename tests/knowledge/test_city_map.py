@@ -169,7 +169,7 @@ def test_a_point_is_named_and_linked_in_the_visitors_language(client, index):
     markup = map_markup(client.get("/ko/cities/").content.decode())
 
     # The country's name is the visitor's; the city's is its record's (English here).
-    assert points(markup)["/ko/cities/seoul/"]["name"].startswith("Seoul, 대한민국: ")
+    assert points(markup)["/ko/cities/seoul/"]["name"].startswith("Seoul(대한민국): ")
 
 
 @pytest.mark.django_db
