@@ -183,7 +183,7 @@ def save_summary(session: SessionPage, user, content: SummaryContent, *, submit:
                 page.save()
             page.save_revision(user=user, log_action=True)
             if submit:
-                _submit(page, user)
+                submit_for_moderation(page, user)
     except BaseException:
         for document in stored_documents:
             document.file.storage.delete(document.file.name)
@@ -191,12 +191,14 @@ def save_summary(session: SessionPage, user, content: SummaryContent, *, submit:
     return page
 
 
-def _submit(page: SessionSummaryPage, user) -> None:
+def submit_for_moderation(page, user) -> None:
+    """Send the page's latest revision to the moderators: resume a workflow that asked for
+    changes, or start the workflow that covers the page. Shared by the guided forms."""
     workflow_state = page.current_workflow_state
     if workflow_state is not None and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         workflow_state.resume(user)
         return
     workflow = page.get_workflow()
     if workflow is None:
-        raise RuntimeError("no moderation workflow covers session summaries")
+        raise RuntimeError(f"no moderation workflow covers {page}")
     workflow.start(page, user)

@@ -10,12 +10,12 @@ from wagtail.models import Locale, Page
 from wagtail.views import serve as wagtail_serve
 
 from knowledge.cities import city_by_slug, city_contents, city_index
-from knowledge.city_map import city_map
 from knowledge.listings import PracticeFilter, practices_search_query, topic_areas_for
 from knowledge.reader_language import SHOWN_IN_READER_LANGUAGE, reader_url, route_original
 from knowledge.sitemaps import PublicSitemap
 from knowledge.topic_areas import topic_area_by_slug, topic_area_contents
 from knowledge.visibility import is_publicly_visible, visible_pages
+from knowledge.world_map import city_map
 
 
 def topic_area_list(request: HttpRequest) -> HttpResponse:

@@ -16,13 +16,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 from wagtail.images import get_image_model
-from wagtail.models import Locale, WorkflowState
+from wagtail.models import Locale
 from wagtail.rich_text import RichText
 
 from documents.services import store_checked_uploads
 from editorial.models import representative_cities
 from editorial.roles import ensure_city_access
-from editorial.summaries import SummaryStatus, summary_status
+from editorial.summaries import SummaryStatus, submit_for_moderation, summary_status
 from home.site_structure import practice_index_for
 from knowledge.models import City, PracticeAttachment, PracticePage, TopicArea
 
@@ -130,7 +130,7 @@ def save_practice(
                 draft.save()
             draft.save_revision(user=user, log_action=True)
             if submit:
-                _submit(draft, user)
+                submit_for_moderation(draft, user)
     except BaseException:
         for stored in stored_files:
             stored.storage.delete(stored.name)
@@ -186,14 +186,3 @@ def _free_slug(index, title: str) -> str:
         number += 1
         slug = f"{base}-{number}"
     return slug
-
-
-def _submit(page: PracticePage, user) -> None:
-    workflow_state = page.current_workflow_state
-    if workflow_state is not None and workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        workflow_state.resume(user)
-        return
-    workflow = page.get_workflow()
-    if workflow is None:
-        raise RuntimeError("no moderation workflow covers practices")
-    workflow.start(page, user)

@@ -1,7 +1,7 @@
 // Draws the cities index's world map from world-atlas with d3-geo, and writes
 //   knowledge/static/knowledge/world-map.svg: the decorative outline (sea, land, borders);
 //   knowledge/world_map/world-map.json: the projection's parameters, and points projected by
-//     d3-geo that knowledge/city_map.py checks its own projection of the cities against.
+//     d3-geo that knowledge/world_map/__init__.py checks its own projection of the cities against.
 // `make world-map` runs it; both outputs are committed, so serving the site needs no Node.
 // `node build_world_map.mjs DIRECTORY` writes both files into DIRECTORY instead (the test that
 // the committed files are current).

@@ -15,8 +15,8 @@ from wagtail.models import Locale
 
 from core.security_headers import PUBLIC_POLICY
 from knowledge.city_facts import fill_city_facts
-from knowledge.city_map import PARAMETERS_FILE, world_map_projection
 from knowledge.models import City, PracticeIndexPage
+from knowledge.world_map import PARAMETERS_FILE, world_map_projection
 from sitedata.summit_programme import get_or_create_city
 from tests.knowledge.factories import add_practice
 from tests.services import service_missing

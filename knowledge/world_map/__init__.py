@@ -1,8 +1,8 @@
 """The cities index's world map: each city a point on an outline drawn by d3-geo.
 
 The outline (static/knowledge/world-map.svg) and the projection's parameters
-(world_map/world-map.json) are generated from the npm packages world-atlas and d3-geo by
-world_map/build_world_map.mjs and committed, so the site draws the map without Node, tiles
+(world-map.json, beside this module) are generated from the npm packages world-atlas and d3-geo by
+build_world_map.mjs, beside it, and committed, so the site draws the map without Node, tiles
 or any request elsewhere. The cities are projected here with the same formula as d3-geo's
 geoEqualEarth; a test holds the two to a hundredth of a pixel.
 """
@@ -19,7 +19,7 @@ from django.utils.translation import gettext, ngettext
 
 from knowledge.cities import CityRow
 
-PARAMETERS_FILE = Path(__file__).resolve().parent / "world_map" / "world-map.json"
+PARAMETERS_FILE = Path(__file__).resolve().parent / "world-map.json"
 OUTLINE_STATIC_PATH = "knowledge/world-map.svg"
 
 # d3-geo's equalEarthRaw (src/projection/equalEarth.js), Šavrič, Patterson and Jenny (2018).
